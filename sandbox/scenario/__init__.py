@@ -1,0 +1,40 @@
+"""The scenario model: what a user builds, saves, validates and runs (no Qt here)."""
+
+from .behaviours import BEHAVIOURS, behaviour_summary, parse_params
+from .io import (
+    ScenarioError,
+    dumps,
+    json_schema,
+    load,
+    loads,
+    migrate,
+    save,
+    scenario_from_dict,
+    sha256,
+)
+from .model import (
+    SCHEMA_VERSION,
+    BehaviourSpec,
+    ClockSpec,
+    ComputationModel,
+    FailureSpec,
+    Fault,
+    Group,
+    Host,
+    LatencySpec,
+    Link,
+    LocalityLatency,
+    MemorySpec,
+    RunSpec,
+    Scenario,
+    WorkloadSpec,
+)
+from .units import format_duration, parse_duration
+
+__all__ = [
+    "BEHAVIOURS", "SCHEMA_VERSION", "BehaviourSpec", "ClockSpec", "ComputationModel",
+    "FailureSpec", "Fault", "Group", "Host", "LatencySpec", "Link", "LocalityLatency",
+    "MemorySpec", "RunSpec", "Scenario", "ScenarioError", "WorkloadSpec", "behaviour_summary",
+    "dumps", "format_duration", "json_schema", "load", "loads", "migrate", "parse_duration",
+    "parse_params", "save", "scenario_from_dict", "sha256",
+]
