@@ -1,0 +1,98 @@
+"""Trace events: what the engine reports, and the one format every view and exporter reads.
+
+An event is a :class:`TraceEvent` named tuple:
+
+``seq``   its index in the trace (0, 1, 2, ...)
+``t``     real (simulated) time in integer nanoseconds
+``kind``  one of :data:`KINDS`
+``host``  the host it happened on ("" for events of the network as a whole)
+``local`` that host's local clock reading at ``t`` (ns); equals ``t`` when host is ""
+``msg``   the message id it concerns, or None
+``peer``  the other host: destination of a send, source of a delivery, or None
+``data``  a dict of details, always JSON-serialisable; see below
+
+Causal links: a ``send`` creates message ``msg``; its ``deliver`` (and any
+``drop``/``corrupt`` of it) carries the same ``msg``. A ``duplicate`` creates
+a new message id with ``data["of"]`` naming the original; the copy's
+``deliver`` names the copy. Detail keys by kind (all optional):
+
+send:     size, payload, path (list of hosts when routed), byz (behaviour), late
+deliver:  payload, latency, late, corrupted, byz, dup
+drop:     reason (loss | partition | crashed | no_route | omission | link_cut | injected)
+corrupt:  (the message arrives flagged; deliver has corrupted=true)
+duplicate: of
+crash:    mode (fail_stop | fail_silent), state (lost | kept), cause (random | scheduled | injected)
+recover / pause / resume: cause
+suspect / unsuspect: target (the host suspected)
+clock_adjust: delta (ns), mode (step | slew), reason
+mem:      op (read | write), addr, page, home, remote (bool), cost (ns), ok (bool)
+timer:    name
+app:      name, plus any values the behaviour adds
+partition / heal: sides, one_way   (host "")
+byzantine: behaviour, probability
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, NamedTuple
+
+#: Every kind of event the engine writes.
+KINDS: tuple[str, ...] = (
+    "send", "deliver", "drop", "corrupt", "duplicate",
+    "crash", "recover", "pause", "resume", "byzantine",
+    "suspect", "unsuspect", "clock_adjust",
+    "mem", "timer", "app",
+    "partition", "heal", "link_cut", "link_heal",
+)
+
+#: The first value of ``format`` in a JSONL trace header.
+TRACE_FORMAT = "ds-sandbox-trace"
+#: Version of the JSONL trace format.
+TRACE_VERSION = 1
+
+
+class TraceEvent(NamedTuple):
+    """One event of a run (see the module docstring for the fields)."""
+
+    seq: int
+    t: int
+    kind: str
+    host: str
+    local: int
+    msg: int | None = None
+    peer: str | None = None
+    data: dict[str, Any] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict, leaving out empty fields."""
+        out: dict[str, Any] = {"seq": self.seq, "t": self.t, "kind": self.kind,
+                               "host": self.host, "local": self.local}
+        if self.msg is not None:
+            out["msg"] = self.msg
+        if self.peer is not None:
+            out["peer"] = self.peer
+        if self.data:
+            out["data"] = self.data
+        return out
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> TraceEvent:
+        """The inverse of :meth:`to_dict`."""
+        return cls(d["seq"], d["t"], d["kind"], d["host"], d["local"],
+                   d.get("msg"), d.get("peer"), d.get("data") or None)
+
+
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=False).encode
+
+
+def event_json(ev: TraceEvent) -> str:
+    """The compact JSON line (no newline) of an event; stable byte for byte."""
+    head = f'{{"seq":{ev.seq},"t":{ev.t},"kind":"{ev.kind}","host":{_dumps(ev.host)},"local":{ev.local}'
+    if ev.msg is not None:
+        head += f',"msg":{ev.msg}'
+    if ev.peer is not None:
+        head += f',"peer":{_dumps(ev.peer)}'
+    if ev.data:
+        head += f',"data":{_dumps(ev.data)}'
+    return head + "}"
