@@ -173,7 +173,7 @@ def test_move_group_moves_members_and_drop_sets_group(qapp):
     doc.move_hosts({"h2": (5, 5)}, groups={"h2": "dc1"})
     assert doc.host("h2").group == "dc1"
     doc.move_group("dc1", 100, 50)
-    assert (doc.group("dc1").x, doc.host("h1").x, doc.host("h1").y) == (100, 100, 50)
+    assert (doc.group("dc1").x, doc.host("h1").x, doc.host("h1").y) == (100, 200, 50)
     assert doc.host("h3").x == 300
     doc.undo_stack.undo()
     assert doc.host("h1").x == 100 and doc.host("h1").y == 0
