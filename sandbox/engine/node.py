@@ -1,0 +1,228 @@
+"""The node API: what a behaviour (protocol) may do on its host.
+
+A behaviour is a generator function ``behaviour(node, params)``, in SimPy's
+style. Calls that take simulated time are generators used with ``yield
+from``; the others return at once::
+
+    def echo(node, params):
+        while True:
+            msg = yield from node.receive(timeout=params.timeout)
+            if msg is None:
+                node.app("idle")
+                continue
+            node.send(msg.src, {"type": "echo", "value": msg.payload.get("value")})
+
+API summary:
+
+``node.id``, ``node.peers`` (other hosts, scenario order), ``node.neighbours``
+(hosts one link away), ``node.rng`` (this host's behaviour stream),
+``node.state`` (a dict kept across a crash when the host keeps its state),
+``node.now`` (real time: for metrics only, a real host cannot see it),
+``node.clock()`` (the local clock, with its drift, offset and jitter),
+``node.send(dst, payload, size=64) -> msg id``, ``node.broadcast(payload,
+peers=None)``, ``yield from node.receive(timeout=None, match=None) ->
+Message | None``, ``yield from node.sleep(duration)``, ``yield from
+node.read(addr)``, ``yield from node.write(addr, value)``, ``node.app(name,
+**values)`` (an app event in the trace), ``node.timer(name)``,
+``node.suspect(host)`` / ``node.unsuspect(host)`` (failure detectors),
+``node.adjust_clock(delta, mode="step"|"slew", reason="")``, ``node.spawn(gen)``
+(a concurrent activity of this host, ended by a crash), ``node.handler = fn``
+(receive by callback instead: ``fn(msg)`` is called for each delivery).
+"""
+
+from __future__ import annotations
+
+import random
+from collections import deque
+from collections.abc import Callable, Generator
+from typing import TYPE_CHECKING, Any
+
+import simpy
+
+from .network import Message
+
+if TYPE_CHECKING:
+    from .simulation import Simulation
+
+Match = Callable[[Message], bool]
+
+
+class Node:
+    """A host as its behaviour sees it, and the engine's record of the host's condition."""
+
+    def __init__(self, sim: Simulation, host_id: str, index: int) -> None:
+        self.sim = sim
+        self.env: simpy.Environment = sim.env
+        self.id = host_id
+        self.index = index
+        self.spec = sim.scenario.hosts[index]
+        self.rng: random.Random = sim.streams(f"host/{host_id}/behaviour")
+        self.state: dict[str, Any] = {}
+        self.crashed = False
+        self.paused = False
+        self.byz_behaviour: str | None = None
+        self.byz_probability = 0.0
+        self.handler: Callable[[Message], None] | None = None
+        self.suspected: dict[str, bool] = {}
+        self._mailbox: deque[Message] = deque()
+        self._waiters: list[tuple[simpy.Event, Match | None]] = []
+        self._procs: list[simpy.Process] = []
+        self._resume: simpy.Event | None = None
+        self.peers: list[str] = []
+        self.neighbours: list[str] = []
+
+    # -- time and clocks -------------------------------------------------------------
+    @property
+    def now(self) -> int:
+        """Real (simulated) time in ns. Protocols should use :meth:`clock` instead."""
+        return self.env.now
+
+    def clock(self) -> int:
+        """Read the host's local clock (ns), with its offset, drift, resolution and jitter."""
+        return self.sim.clocks[self.id].read(self.env.now)
+
+    def adjust_clock(self, delta: int, mode: str = "step", reason: str = "") -> None:
+        """Correct the local clock by ``delta`` ns: at once (step) or gradually (slew)."""
+        self.sim.adjust_clock(self.id, int(delta), mode, reason)
+
+    def sleep(self, duration: int) -> Generator[simpy.Event, Any, None]:
+        """Wait ``duration`` ns of real time (``yield from node.sleep(d)``)."""
+        yield self.env.timeout(max(0, int(duration)))
+        if self.paused:
+            yield from self._wait_resumed()
+
+    def _wait_resumed(self) -> Generator[simpy.Event, Any, None]:
+        while self.paused:
+            if self._resume is None:
+                self._resume = self.env.event()
+            yield self._resume
+
+    # -- messages --------------------------------------------------------------------
+    def send(self, dst: str, payload: Any, size: int = 64) -> int | None:
+        """Send ``payload`` to host ``dst``; return the message id (None if this host is down)."""
+        return self.sim.send(self.id, dst, payload, size)
+
+    def broadcast(self, payload: Any, peers: list[str] | None = None, size: int = 64) -> list[int]:
+        """Send ``payload`` to every peer (or the given hosts); return the message ids."""
+        ids = []
+        for p in self.peers if peers is None else peers:
+            if p != self.id:
+                mid = self.sim.send(self.id, p, payload, size)
+                if mid is not None:
+                    ids.append(mid)
+        return ids
+
+    def receive(self, timeout: int | None = None,
+                match: Match | None = None) -> Generator[simpy.Event, Any, Message | None]:
+        """Wait for a message (that ``match`` accepts); None if ``timeout`` ns pass first."""
+        box = self._mailbox
+        if box and not self.paused:
+            if match is None:
+                return box.popleft()
+            for i, m in enumerate(box):
+                if match(m):
+                    del box[i]
+                    return m
+        waiter = self.env.event()
+        entry = (waiter, match)
+        self._waiters.append(entry)
+        if timeout is not None:
+            timer = self.env.timeout(max(0, int(timeout)))
+
+            def expire(_: simpy.Event) -> None:
+                if not waiter.triggered:
+                    try:
+                        self._waiters.remove(entry)
+                    except ValueError:
+                        pass
+                    waiter.succeed(None)
+
+            timer.callbacks.append(expire)
+        msg = yield waiter
+        if self.paused:
+            yield from self._wait_resumed()
+        return msg
+
+    def _deliver(self, msg: Message) -> None:
+        """Hand an arrived message to a waiting receive, the handler, or the mailbox."""
+        if self.handler is not None and not self.paused:
+            self.handler(msg)
+            return
+        if not self.paused:
+            for i, (waiter, match) in enumerate(self._waiters):
+                if match is None or match(msg):
+                    del self._waiters[i]
+                    waiter.succeed(msg)
+                    return
+        self._mailbox.append(msg)
+
+    def _flush_mailbox(self) -> None:
+        """After a pause: give queued messages to waiting receives."""
+        pending = list(self._mailbox)
+        self._mailbox.clear()
+        for m in pending:
+            self._deliver(m)
+
+    # -- memory ----------------------------------------------------------------------
+    def read(self, addr: int) -> Generator[simpy.Event, Any, Any]:
+        """Read the value at ``addr`` (``value = yield from node.read(addr)``)."""
+        return (yield from self.sim.memory.access(self, "read", int(addr), None))
+
+    def write(self, addr: int, value: Any) -> Generator[simpy.Event, Any, Any]:
+        """Write ``value`` at ``addr``; returns True when the write took effect."""
+        return (yield from self.sim.memory.access(self, "write", int(addr), value))
+
+    # -- reporting -------------------------------------------------------------------
+    def app(self, name: str, **values: Any) -> None:
+        """Write an application event to the trace."""
+        data = {"name": name}
+        data.update(values)
+        self.sim.emit("app", self.id, data=data)
+
+    def timer(self, name: str) -> None:
+        """Write a timer event (a timeout that fired) to the trace."""
+        self.sim.emit("timer", self.id, data={"name": name})
+
+    def suspect(self, host: str) -> None:
+        """Record that this host's failure detector suspects ``host``."""
+        if not self.suspected.get(host):
+            self.suspected[host] = True
+            self.sim.emit("suspect", self.id, data={"target": host,
+                                                    "correct": self.sim.nodes[host].crashed})
+
+    def unsuspect(self, host: str) -> None:
+        """Record that this host no longer suspects ``host``."""
+        if self.suspected.get(host):
+            self.suspected[host] = False
+            self.sim.emit("unsuspect", self.id, data={"target": host})
+
+    # -- concurrency -----------------------------------------------------------------
+    def spawn(self, gen: Generator) -> simpy.Process:
+        """Run ``gen`` as a concurrent activity of this host; a crash ends it."""
+        proc = self.env.process(_guard(self, gen))
+        self._procs.append(proc)
+        if len(self._procs) > 64:
+            self._procs = [p for p in self._procs if p.is_alive]
+        return proc
+
+    def _kill(self) -> None:
+        for proc in self._procs:
+            if proc.is_alive:
+                proc.interrupt("crash")
+        self._procs = []
+        for waiter, _ in self._waiters:
+            if not waiter.triggered:
+                waiter.defused = True
+        self._waiters = []
+        self._mailbox.clear()
+        self.handler = None
+
+
+def _guard(node: Node, gen: Generator) -> Generator:
+    """Run a behaviour generator; a crash interrupt ends it quietly, an error is reported."""
+    try:
+        yield from gen
+    except simpy.Interrupt:
+        return
+    except Exception as exc:  # a behaviour's own bug must not end the run
+        node.sim.behaviour_error(node, exc)

@@ -1,0 +1,530 @@
+"""The simulation: runs a frozen scenario with a seed on SimPy and writes trace events to a sink."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import simpy
+
+from sandbox import __version__
+from sandbox.scenario import behaviours as params_models
+from sandbox.scenario.io import sha256
+from sandbox.scenario.model import (
+    ByzantineFault,
+    ClockJumpFault,
+    CrashFault,
+    DropMessageFault,
+    LinkCutFault,
+    LossBurstFault,
+    PartitionFault,
+    PauseFault,
+    RecoverFault,
+    Scenario,
+)
+from sandbox.trace.events import TraceEvent
+from sandbox.trace.sinks import Sink, make_header
+
+from .behaviours import REGISTRY
+from .clock import HostClock
+from .memory import Memory
+from .network import Channel, Message, Network
+from .node import Node
+from .rng import Streams
+
+Progress = Callable[[int, int], None]
+
+
+class Simulation:
+    """One run of a scenario.
+
+    ``Simulation(scenario, sink, seed=None)`` prepares the run (``seed``
+    overrides ``scenario.run.seed``); ``run(until=None, progress=None)``
+    executes it to ``until`` ns (default ``scenario.run.duration``), writing
+    every event to ``sink`` in time order, and returns the number of events.
+    For a GUI, ``start()``, ``advance(t)`` and ``finish()`` run it in chunks.
+    The engine knows nothing of animation; the same scenario and seed give the
+    same events, byte for byte.
+    """
+
+    def __init__(self, scenario: Scenario, sink: Sink | None = None,
+                 seed: int | None = None) -> None:
+        self.scenario = scenario
+        self.sink = sink or Sink()
+        self.seed = scenario.run.seed if seed is None else seed
+        self.env = simpy.Environment()
+        self.streams = Streams(self.seed)
+        model = scenario.model
+        self.synchrony = model.synchrony
+        self.delivery_bound = model.delivery_bound
+        self.gst = model.gst
+        self.async_tail = model.async_tail
+        self.step_bound = model.step_bound if model.synchrony == "synchronous" else None
+        self.clocks: dict[str, HostClock] = {
+            h.id: HostClock(h.clock, self.streams(f"clock/{h.id}")) for h in scenario.hosts
+        }
+        self.nodes: dict[str, Node] = {}
+        ids = scenario.host_ids()
+        for i, h in enumerate(scenario.hosts):
+            node = Node(self, h.id, i)
+            node.peers = [x for x in ids if x != h.id]
+            f = h.failures
+            if f.byzantine_probability > 0:
+                node.byz_behaviour = f.byzantine_behaviour
+                node.byz_probability = f.byzantine_probability
+            self.nodes[h.id] = node
+        self.network = Network(self)
+        for node in self.nodes.values():
+            node.neighbours = [b for b, _ in self.network.adj[node.id]]
+        self.memory = Memory(self)
+        self._seq = 0
+        self._mid = 0
+        self._write = self.sink.write
+        self._injected: set[int] = set()
+        self._sent_log: dict[str, list[Any]] = {}
+        self.errors: list[str] = []
+        self.max_skew = 0
+        self.until = scenario.run.duration
+        self._started = False
+
+    # -- the trace ---------------------------------------------------------------------
+    def emit(self, kind: str, host: str, msg: int | None = None, peer: str | None = None,
+             data: dict[str, Any] | None = None) -> None:
+        """Write one event at the current time to the sink."""
+        t = self.env.now
+        local = self.clocks[host].true_reading(t) if host else t
+        self._write(TraceEvent(self._seq, t, kind, host, local, msg, peer, data))
+        self._seq += 1
+
+    def header(self) -> dict[str, Any]:
+        """The trace header of this run."""
+        return make_header(self.scenario.model_dump(mode="json"), self.seed,
+                           sha256(self.scenario), __version__)
+
+    # -- running -----------------------------------------------------------------------
+    def start(self, until: int | None = None) -> None:
+        """Open the sink and start every process; nothing runs until :meth:`advance`."""
+        if self._started:
+            raise RuntimeError("a simulation runs once")
+        self._started = True
+        if until is not None:
+            self.until = until
+        self.sink.open(self.header())
+        for node in self.nodes.values():
+            self._start_behaviour(node)
+        for node in self.nodes.values():
+            f = node.spec.failures
+            if f.mttf is not None or f.crash_probability > 0:
+                self.env.process(self._random_failures(node))
+        for fault in self.scenario.faults:
+            self._schedule_fault(fault)
+        self.env.process(self._skew_sampler())
+
+    def advance(self, t: int) -> None:
+        """Run up to real time ``t`` (events at ``t`` itself come in the next chunk)."""
+        t = min(t, self.until)
+        if t > self.env.now:
+            self.env.run(until=t)
+
+    def finish(self) -> int:
+        """Close the sink; return the number of events written."""
+        self.sink.close()
+        return self._seq
+
+    def run(self, until: int | None = None, progress: Progress | None = None,
+            chunks: int = 100) -> int:
+        """Run the whole simulation; ``progress(now, until)`` is called after each chunk."""
+        self.start(until)
+        end = self.until
+        step = max(1, end // max(1, chunks))
+        t = 0
+        while t < end:
+            t = min(end, t + step)
+            self.advance(t)
+            if progress is not None:
+                progress(t, end)
+        return self.finish()
+
+    @property
+    def events_written(self) -> int:
+        """How many events have been written so far."""
+        return self._seq
+
+    # -- behaviours ----------------------------------------------------------------------
+    def _start_behaviour(self, node: Node) -> None:
+        spec = node.spec.behaviour
+        fn = REGISTRY[spec.name]
+        params = params_models.parse_params(spec.name, spec.params)
+        node.spawn(fn(node, params))
+
+    def behaviour_error(self, node: Node, exc: Exception) -> None:
+        """A behaviour raised: report it in the trace and go on with the run."""
+        text = f"{type(exc).__name__}: {exc}"
+        self.errors.append(f"{node.id}: {text}")
+        self.emit("app", node.id, data={"name": "behaviour_error", "error": text})
+
+    # -- sending -----------------------------------------------------------------------
+    def send(self, src: str, dst: str, payload: Any, size: int = 64,
+             channel: str = "app") -> int | None:
+        """Send a message from ``src`` to ``dst`` through the network; its id, or None if src is down."""
+        node = self.nodes[src]
+        if node.crashed:
+            return None
+        if dst not in self.nodes:
+            raise ValueError(f"{src} sends to unknown host {dst!r}")
+        now = self.env.now
+        self._mid += 1
+        mid = self._mid
+        msg = Message(mid, src, dst, payload, size, now, channel)
+        data: dict[str, Any] = {"size": size}
+        if channel == "app":
+            if node.byz_probability and self.streams(f"byz/{src}").random() < node.byz_probability:
+                msg.byz = node.byz_behaviour
+                msg.payload = self._byzantine(node, msg)
+                data["byz"] = msg.byz
+            data["payload"] = msg.payload
+        else:
+            data["channel"] = channel
+            if isinstance(payload, dict):
+                data["payload"] = {k: v for k, v in payload.items() if k != "page_values"}
+        path = [] if dst == src else self.network.path(src, dst)
+        if path is not None and len(path) > 1:
+            data["path"] = [src] + [ch.b for ch in path]
+        self.emit("send", src, mid, dst, data)
+        if channel == "app":
+            log = self._sent_log.setdefault(src, [])
+            log.append(payload)
+            if len(log) > 16:
+                del log[0]
+        f = node.spec.failures
+        if f.send_omission and self.streams(f"omission/{src}").random() < f.send_omission:
+            self._drop(msg, "omission")
+            return mid
+        if path is None:
+            self._drop(msg, "no_route")
+            return mid
+        self._transmit(msg, path, now)
+        if path and path[0].duplication and path[0].rng.random() < path[0].duplication:
+            self._mid += 1
+            copy = Message(self._mid, src, dst, msg.payload, size, now, channel)
+            copy.byz, copy.dup_of = msg.byz, mid
+            self.emit("duplicate", src, copy.id, dst, {"of": mid})
+            self._transmit(copy, path, now)
+        return mid
+
+    def _byzantine(self, node: Node, msg: Message) -> Any:
+        """What a malicious host sends instead of ``msg.payload``."""
+        rng = self.streams(f"byz/{node.id}/values")
+        p = msg.payload
+        kind = msg.byz
+        if kind == "replay":
+            log = self._sent_log.get(node.id)
+            return rng.choice(log) if log else p
+        if not isinstance(p, dict):
+            return {"garbage": rng.randrange(1 << 30)}
+        out = dict(p)
+        if kind == "forge_clock":
+            for key in ("time", "clock", "ts"):
+                if key in out and isinstance(out[key], int):
+                    out[key] += rng.choice((-1, 1)) * rng.randrange(100_000_000, 2_000_000_000)
+            return out
+        if kind == "equivocate":
+            key = "value" if "value" in out else None
+            if key:
+                out[key] = rng.randrange(1000)
+            else:
+                out["value"] = rng.randrange(1000)
+            return out
+        for key, value in p.items():  # corrupt: every number and text changed
+            if key == "type":
+                continue
+            if isinstance(value, bool):
+                out[key] = not value
+            elif isinstance(value, int):
+                out[key] = value + rng.randrange(1, 1000)
+            elif isinstance(value, str):
+                out[key] = value[::-1] + "?"
+        return out
+
+    def _delay(self, lat: int, t: int, ch: Channel, nhops: int) -> int:
+        mode = self.synchrony
+        if mode == "asynchronous" or (mode == "partially_synchronous" and t < self.gst):
+            return int(lat * ch.rng.paretovariate(self.async_tail))
+        return min(lat, self.delivery_bound // nhops)
+
+    def _transmit(self, msg: Message, path: list[Channel], t0: int) -> None:
+        env = self.env
+        if not path:  # to itself: core to core
+            ev = env.timeout(self.network.same_host, msg)
+            ev.callbacks.append(self._arrive_cb)
+            return
+        t = t0
+        late = False
+        nhops = len(path)
+        blocked = self.network.blocked if self.network.partitions else None
+        for ch in path:
+            if ch.cut:
+                self._drop_at(msg, t, "link_cut", ch)
+                return
+            if blocked is not None and blocked(ch.a, ch.b):
+                self._drop_at(msg, t, "partition", ch)
+                return
+            rng = ch.rng
+            if ch.bandwidth:
+                start = t if t > ch.busy_until else ch.busy_until
+                done = start + int(msg.size * 8_000_000_000 / ch.bandwidth)
+                ch.busy_until = done
+            else:
+                done = t
+            lat = self._delay(ch.sample(rng), t, ch, nhops)
+            if ch.timing_p and rng.random() < ch.timing_p:
+                lat = int(lat * ch.timing_x) + 1
+                late = True
+            arrive = done + lat
+            if ch.reordering and rng.random() < ch.reordering:
+                arrive += int(rng.uniform(0, 2 * max(lat, 1)))
+            elif arrive < ch.last_arrival:
+                arrive = ch.last_arrival  # FIFO: no overtaking on this channel
+            else:
+                ch.last_arrival = arrive
+            loss = ch.loss if ch.burst_loss is None else ch.burst_loss
+            if loss and rng.random() < loss:
+                self._drop_at(msg, arrive, "loss", ch)
+                return
+            if ch.corruption and rng.random() < ch.corruption:
+                msg.corrupted = True
+            t = arrive
+        f = self.nodes[msg.src].spec.failures
+        if f.timing_probability and self.streams(f"timing/{msg.src}").random() < f.timing_probability:
+            t += int((t - t0) * (f.timing_slowdown - 1)) + 1
+            late = True
+        msg.late = late
+        ev = env.timeout(t - env.now, msg)
+        ev.callbacks.append(self._arrive_cb)
+
+    def _arrive_cb(self, ev: simpy.Event) -> None:
+        msg: Message = ev._value  # type: ignore[attr-defined]
+        node = self.nodes[msg.dst]
+        if msg.channel == "sys":
+            if not node.crashed:
+                node._deliver(msg)
+            return
+        if node.crashed:
+            self._drop(msg, "crashed")
+            return
+        if self.network.partitions and self.network.blocked(msg.src, msg.dst):
+            self._drop(msg, "partition")
+            return
+        if msg.id in self._injected:
+            self._drop(msg, "injected")
+            return
+        ro = node.spec.failures.receive_omission
+        if ro and self.streams(f"omission/{msg.dst}/recv").random() < ro:
+            self._drop(msg, "omission")
+            return
+        data: dict[str, Any] = {"latency": self.env.now - msg.sent_at}
+        if msg.corrupted:
+            self.emit("corrupt", msg.dst, msg.id, msg.src)
+            data["corrupted"] = True
+        if msg.late:
+            data["late"] = True
+        if msg.byz:
+            data["byz"] = msg.byz
+        if msg.dup_of is not None:
+            data["dup"] = msg.dup_of
+        if msg.channel != "app":
+            data["channel"] = msg.channel
+        self.emit("deliver", msg.dst, msg.id, msg.src, data)
+        if msg.channel == "mem":
+            self.memory.handle(node, msg)
+        else:
+            node._deliver(msg)
+
+    def _drop(self, msg: Message, reason: str, ch: Channel | None = None) -> None:
+        data: dict[str, Any] = {"reason": reason}
+        if ch is not None:
+            data["link"] = [ch.a, ch.b]
+        self.emit("drop", msg.src, msg.id, msg.dst, data)
+
+    def _drop_at(self, msg: Message, t: int, reason: str, ch: Channel) -> None:
+        ev = self.env.timeout(t - self.env.now, (msg, reason, ch))
+        ev.callbacks.append(self._drop_cb)
+
+    def _drop_cb(self, ev: simpy.Event) -> None:
+        msg, reason, ch = ev._value  # type: ignore[attr-defined]
+        if msg.id in self._injected:
+            reason = "injected"
+        self._drop(msg, reason, ch)
+
+    # -- failures and faults -----------------------------------------------------------
+    def crash(self, host: str, cause: str = "scheduled") -> None:
+        """Crash ``host`` now: its activities end, arriving messages are lost."""
+        node = self.nodes[host]
+        if node.crashed:
+            return
+        f = node.spec.failures
+        node.crashed = True
+        node.paused = False
+        node._kill()
+        if f.state_on_crash == "lost":
+            node.state = {}
+        node.suspected = {}
+        self.emit("crash", host, data={"mode": f.crash_mode, "state": f.state_on_crash,
+                                       "cause": cause})
+        if f.crash_mode == "fail_stop":
+            delay = self.scenario.locality.same_datacenter
+            for other in self.nodes.values():
+                if other.id != host and not other.crashed:
+                    notice = Message(-1, host, other.id, {"type": "crash_notice", "host": host},
+                                     0, self.env.now, "sys")
+                    ev = self.env.timeout(delay, notice)
+                    ev.callbacks.append(self._arrive_cb)
+
+    def recover(self, host: str, cause: str = "scheduled") -> None:
+        """Recover a crashed ``host``: its behaviour starts again (with its state if kept)."""
+        node = self.nodes[host]
+        if not node.crashed:
+            return
+        node.crashed = False
+        self.emit("recover", host, data={"cause": cause})
+        self._start_behaviour(node)
+
+    def pause(self, host: str, duration: int, cause: str = "scheduled") -> None:
+        """Pause ``host`` for ``duration``: it stops stepping, messages wait for it."""
+        node = self.nodes[host]
+        if node.crashed or node.paused:
+            return
+        node.paused = True
+        self.emit("pause", host, data={"cause": cause, "duration": duration})
+        ev = self.env.timeout(duration, host)
+        ev.callbacks.append(lambda e: self.resume(host, cause))
+
+    def resume(self, host: str, cause: str = "scheduled") -> None:
+        """End a pause."""
+        node = self.nodes[host]
+        if not node.paused:
+            return
+        node.paused = False
+        self.emit("resume", host, data={"cause": cause})
+        if node._resume is not None:
+            ev, node._resume = node._resume, None
+            ev.succeed()
+        node._flush_mailbox()
+
+    def make_byzantine(self, host: str, behaviour: str, probability: float) -> None:
+        """From now on ``host`` sends malicious messages with this probability."""
+        node = self.nodes[host]
+        node.byz_behaviour = behaviour
+        node.byz_probability = probability
+        self.emit("byzantine", host, data={"behaviour": behaviour, "probability": probability})
+
+    def adjust_clock(self, host: str, delta: int, mode: str = "step", reason: str = "") -> None:
+        """Step or slew a host's clock by ``delta`` ns and record it."""
+        clock = self.clocks[host]
+        if mode == "slew":
+            clock.slew(self.env.now, delta)
+        else:
+            clock.step(self.env.now, delta)
+        self.emit("clock_adjust", host, data={"delta": delta, "mode": mode, "reason": reason})
+
+    def _random_failures(self, node: Node):
+        f = node.spec.failures
+        if f.mttf is not None:
+            rate = 1.0 / f.mttf
+        elif f.crash_probability >= 1.0:
+            rate = 30.0 / f.crash_period
+        else:
+            rate = -math.log1p(-f.crash_probability) / f.crash_period
+        rng = self.streams(f"failures/{node.id}")
+        while True:
+            yield self.env.timeout(int(rng.expovariate(rate)) + 1)
+            if node.crashed:
+                continue
+            self.crash(node.id, "random")
+            if f.mttr is None:
+                return
+            yield self.env.timeout(int(rng.expovariate(1.0 / f.mttr)) + 1)
+            self.recover(node.id, "random")
+
+    def _at(self, t: int, action: Callable[[], None]) -> None:
+        ev = self.env.timeout(max(0, t - self.env.now))
+        ev.callbacks.append(lambda e: action())
+
+    def _schedule_fault(self, fault: Any) -> None:
+        net = self.network
+        if isinstance(fault, CrashFault):
+            self._at(fault.at, lambda: self.crash(fault.host, "scheduled"))
+        elif isinstance(fault, RecoverFault):
+            self._at(fault.at, lambda: self.recover(fault.host, "scheduled"))
+        elif isinstance(fault, PauseFault):
+            self._at(fault.at, lambda: self.pause(fault.host, fault.duration))
+        elif isinstance(fault, ByzantineFault):
+            self._at(fault.at, lambda: self.make_byzantine(fault.host, fault.behaviour,
+                                                           fault.probability))
+        elif isinstance(fault, ClockJumpFault):
+            self._at(fault.at, lambda: self.adjust_clock(fault.host, fault.delta, "step",
+                                                         "clock jump"))
+        elif isinstance(fault, DropMessageFault):
+            self._at(fault.at, lambda: self._injected.add(fault.msg))
+        elif isinstance(fault, PartitionFault):
+            entry = (len(net.partitions), [set(s) for s in fault.sides], fault.one_way)
+            data = {"sides": fault.sides, "one_way": fault.one_way}
+
+            def start() -> None:
+                net.partitions.append(entry)
+                self.emit("partition", "", data=data)
+
+            def end() -> None:
+                if entry in net.partitions:
+                    net.partitions.remove(entry)
+                    self.emit("heal", "", data=data)
+
+            self._at(fault.start, start)
+            if fault.end is not None:
+                self._at(fault.end, end)
+        elif isinstance(fault, (LinkCutFault, LossBurstFault)):
+            chans = [c for c in (net.channels.get((fault.a, fault.b)),
+                                 net.channels.get((fault.b, fault.a))) if c is not None]
+            if not chans:
+                return
+            data = {"link": [fault.a, fault.b]}
+            if isinstance(fault, LinkCutFault):
+                def cut() -> None:
+                    for c in chans:
+                        c.cut += 1
+                    self.emit("link_cut", "", data=data)
+
+                def heal() -> None:
+                    for c in chans:
+                        c.cut -= 1
+                    self.emit("link_heal", "", data=data)
+
+                self._at(fault.start, cut)
+                if fault.end is not None:
+                    self._at(fault.end, heal)
+            else:
+                def burst() -> None:
+                    for c in chans:
+                        c.burst_loss = fault.loss
+                    self.emit("link_cut" if fault.loss >= 1 else "app", "",
+                              data={**data, "name": "loss_burst", "loss": fault.loss})
+
+                def calm() -> None:
+                    for c in chans:
+                        c.burst_loss = None
+                    self.emit("link_heal" if fault.loss >= 1 else "app", "",
+                              data={**data, "name": "loss_burst_end"})
+
+                self._at(fault.start, burst)
+                self._at(fault.end, calm)
+
+    def _skew_sampler(self):
+        ids = list(self.clocks)
+        step = max(1, self.until // 200)
+        while True:
+            now = self.env.now
+            offsets = [self.clocks[h].offset(now) for h in ids if not self.nodes[h].crashed]
+            if len(offsets) > 1:
+                self.max_skew = max(self.max_skew, max(offsets) - min(offsets))
+            yield self.env.timeout(step)
