@@ -213,7 +213,7 @@ class LocalityLatency(Model):
     same_rack: Duration = Field(50_000, description="Hosts in one rack")
     same_datacenter: Duration = Field(500_000, description="Racks in one data centre")
     same_region: Duration = Field(2_000_000, description="Data centres in one region")
-    cross_region: Duration = Field(50_000_000, description="Between regions, or ungrouped hosts")
+    cross_region: Duration = Field(50_000_000, description="Between regions")
 
 
 class ComputationModel(Model):
@@ -229,7 +229,7 @@ class ComputationModel(Model):
         1_000_000_000, description="Global stabilisation time (partially synchronous)"
     )
     async_tail: float = Field(
-        1.2, gt=1.0, le=10.0,
+        3.0, gt=1.0, le=10.0,
         description="Tail index of the asynchronous delay factor (smaller is heavier)",
     )
 

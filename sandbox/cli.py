@@ -1,0 +1,308 @@
+"""The ``sandbox`` command: open the editor, run scenarios headless, validate, export traces.
+
+Never imports Qt at module level: the GUI is imported only by the commands
+that open a window or render one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+from sandbox import __version__
+
+COMMANDS = ("run", "validate", "schema", "presets", "export", "screenshot", "open", "behaviours")
+FORMATS = ("jsonl", "csv", "shiviz", "chrome")
+_EXTENSIONS = {".jsonl": "jsonl", ".csv": "csv", ".log": "shiviz", ".txt": "shiviz",
+               ".json": "chrome"}
+
+
+class UsageError(Exception):
+    """Bad input on the command line: printed as ``error: ...`` lines, exit status 2."""
+
+    def __init__(self, lines: Sequence[str]) -> None:
+        self.lines = list(lines)
+        super().__init__("\n".join(self.lines))
+
+
+def _duration(text: str) -> int:
+    from sandbox.scenario.units import parse_duration
+
+    try:
+        ns = parse_duration(text, default_unit="s")
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    if ns <= 0:
+        raise argparse.ArgumentTypeError(f"duration {text!r} must be positive")
+    return ns
+
+
+def _size(text: str) -> tuple[int, int]:
+    try:
+        w, h = text.lower().split("x")
+        size = int(w), int(h)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"size {text!r} must look like 1280x800") from None
+    if not (100 <= size[0] <= 10000 and 100 <= size[1] <= 10000):
+        raise argparse.ArgumentTypeError(f"size {text!r}: each side must be 100 to 10000 pixels")
+    return size
+
+
+def _resolve_scenario(name: str) -> Path:
+    """A scenario path, or a bundled preset's when ``name`` is a preset name."""
+    path = Path(name)
+    if path.exists() or path.suffix:
+        return path
+    from sandbox.presets import preset_dir
+
+    preset = preset_dir() / f"{name}.json"
+    return preset if preset.is_file() else path
+
+
+def _load(name: str):
+    from sandbox.scenario import ScenarioError, load
+
+    try:
+        return load(_resolve_scenario(name))
+    except ScenarioError as exc:
+        raise UsageError(exc.lines()) from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``sandbox`` command."""
+    p = argparse.ArgumentParser(
+        prog="sandbox",
+        description="DS Sandbox: build, run, watch and measure distributed systems. "
+                    "With no command, opens the editor (on SCENARIO or the default preset).",
+        epilog="Durations take a unit: 500us, 20ms, 2s, 5min, 1h.",
+    )
+    p.add_argument("--version", action="version", version=f"DS Sandbox {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    o = sub.add_parser("open", help="open the editor (the default when no command is given)")
+    o.add_argument("scenario", nargs="?", help="scenario file or preset name")
+
+    r = sub.add_parser("run", help="run a scenario headless and print its summary")
+    r.add_argument("scenario", help="scenario file or preset name")
+    r.add_argument("--seed", type=int, help="random seed (default: the scenario's)")
+    r.add_argument("--until", type=_duration, metavar="DURATION",
+                   help="simulated time to run (default: the scenario's duration)")
+    r.add_argument("--out", type=Path, metavar="FILE", help="write the trace to FILE")
+    r.add_argument("--format", choices=FORMATS,
+                   help="trace format (default: from the extension of --out, else jsonl)")
+    r.add_argument("--json", action="store_true", help="print the summary as JSON")
+    r.add_argument("--quiet", "-q", action="store_true", help="print no progress bar")
+
+    v = sub.add_parser("validate", help="check scenario files; one line per problem")
+    v.add_argument("files", nargs="+", metavar="FILE")
+
+    sub.add_parser("schema", help="print the JSON Schema of scenario files")
+    sub.add_parser("presets", help="list the bundled presets")
+    sub.add_parser("behaviours", help="list the built-in behaviours (protocols)")
+
+    e = sub.add_parser("export", help="convert a JSONL trace to another format")
+    e.add_argument("trace", type=Path, metavar="TRACE.jsonl")
+    e.add_argument("--format", choices=FORMATS, required=True)
+    e.add_argument("--out", type=Path, required=True, metavar="FILE")
+
+    s = sub.add_parser("screenshot", help="render the main window with a scenario to a PNG")
+    s.add_argument("scenario")
+    s.add_argument("out", type=Path, metavar="OUT.png")
+    s.add_argument("--size", type=_size, default=(1280, 800), metavar="WxH")
+    s.add_argument("--at", type=_duration, metavar="T",
+                   help="play the run to time T first (messages in flight)")
+    s.add_argument("--theme", choices=("light", "dark"), default="light")
+    return p
+
+
+class ProgressBar:
+    """A one-line progress bar on a terminal, shown only when a run takes a while."""
+
+    def __init__(self, stream: TextIO, enabled: bool) -> None:
+        self.stream = stream
+        self.enabled = enabled and stream.isatty()
+        self.started = time.monotonic()
+        self.shown = False
+
+    def __call__(self, now: int, until: int) -> None:
+        if not self.enabled or time.monotonic() - self.started < 0.5:
+            return
+        from sandbox.scenario.units import format_duration
+
+        frac = now / until if until else 1.0
+        bar = "#" * int(frac * 30)
+        self.stream.write(f"\r[{bar:<30}] {frac * 100:5.1f}%  t={format_duration(now)}"
+                          f" / {format_duration(until)}   ")
+        self.stream.flush()
+        self.shown = True
+
+    def done(self) -> None:
+        """Clear the line."""
+        if self.shown:
+            self.stream.write("\r" + " " * 70 + "\r")
+            self.stream.flush()
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """``sandbox run``."""
+    from sandbox.engine import Simulation
+    from sandbox.trace import JsonlSink, MemorySink, StatsSink, TeeSink, export, format_summary
+
+    scenario = _load(args.scenario)
+    fmt = args.format
+    if fmt is None and args.out is not None:
+        fmt = _EXTENSIONS.get(args.out.suffix.lower(), "jsonl")
+    stats = StatsSink()
+    sinks = [stats]
+    memory = None
+    if args.out is not None:
+        if not args.out.parent.exists():
+            raise UsageError([f"error: {args.out}: folder {args.out.parent} does not exist"])
+        if fmt == "jsonl":
+            sinks.append(JsonlSink(args.out))
+        else:
+            memory = MemorySink()
+            sinks.append(memory)
+    sim = Simulation(scenario, TeeSink(*sinks), seed=args.seed)
+    bar = ProgressBar(sys.stderr, not args.quiet)
+    try:
+        sim.run(until=args.until, progress=bar)
+    finally:
+        bar.done()
+    if memory is not None:
+        export(memory.header, memory.events, fmt, args.out)
+    summary = stats.summary(sim.until)
+    summary["seed"] = sim.seed
+    summary["max_clock_skew_sampled"] = sim.max_skew
+    if sim.errors:
+        summary["behaviour_errors"] = sim.errors
+    if args.json:
+        print(json.dumps(summary, indent=2))
+    else:
+        print(f"{scenario.title or Path(args.scenario).stem} (seed {sim.seed})")
+        print(format_summary(summary))
+        for err in sim.errors[:10]:
+            print(f"warning: behaviour error: {err}")
+        if args.out is not None:
+            print(f"Trace: {args.out} ({fmt})")
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """``sandbox validate``."""
+    from sandbox.scenario import ScenarioError, load
+
+    bad = 0
+    for name in args.files:
+        try:
+            load(name)
+        except ScenarioError as exc:
+            bad += 1
+            for line in exc.lines():
+                print(line, file=sys.stderr)
+        else:
+            print(f"ok: {name}")
+    return 2 if bad else 0
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    """``sandbox schema``."""
+    from sandbox.scenario import json_schema
+
+    print(json.dumps(json_schema(), indent=2))
+    return 0
+
+
+def cmd_presets(args: argparse.Namespace) -> int:
+    """``sandbox presets``."""
+    from sandbox.presets import list_presets
+
+    rows = list_presets()
+    width = max((len(p.stem) for p, _ in rows), default=0)
+    for path, title in rows:
+        print(f"{path.stem:<{width}}  {title}")
+    return 0
+
+
+def cmd_behaviours(args: argparse.Namespace) -> int:
+    """``sandbox behaviours``."""
+    from sandbox.scenario import BEHAVIOURS, behaviour_summary
+
+    for name in BEHAVIOURS:
+        fields = ", ".join(BEHAVIOURS[name].model_fields)
+        print(f"{name:<16} {behaviour_summary(name)}" + (f"\n{'':<16} params: {fields}" if fields else ""))
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """``sandbox export``."""
+    from sandbox.trace import TraceFormatError, export, iter_jsonl
+
+    try:
+        header, events = iter_jsonl(args.trace)
+        export(header, events, args.format, args.out)
+    except FileNotFoundError:
+        raise UsageError([f"error: {args.trace}: no such file"]) from None
+    except TraceFormatError as exc:
+        raise UsageError([f"error: {exc}"]) from None
+    print(f"wrote {args.out} ({args.format})")
+    return 0
+
+
+def cmd_screenshot(args: argparse.Namespace) -> int:
+    """``sandbox screenshot``."""
+    import os
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    _load(args.scenario)  # report a bad file before starting Qt
+    from sandbox.gui.app import screenshot
+
+    kwargs = {"size": args.size, "theme": args.theme}
+    if args.at is not None:
+        kwargs["at"] = args.at
+    return screenshot(str(_resolve_scenario(args.scenario)), str(args.out), **kwargs)
+
+
+def cmd_open(args: argparse.Namespace) -> int:
+    """``sandbox`` / ``sandbox open``: the editor."""
+    if args.scenario is not None:
+        _load(args.scenario)
+    from sandbox.gui.app import main as gui_main
+
+    return gui_main(str(_resolve_scenario(args.scenario)) if args.scenario else None)
+
+
+HANDLERS = {"run": cmd_run, "validate": cmd_validate, "schema": cmd_schema,
+            "presets": cmd_presets, "behaviours": cmd_behaviours, "export": cmd_export,
+            "screenshot": cmd_screenshot, "open": cmd_open}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``sandbox`` command; returns the exit status."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or (argv[0] not in COMMANDS and not argv[0].startswith("-")):
+        argv.insert(0, "open")
+    args = build_parser().parse_args(argv)
+    try:
+        return HANDLERS[args.command](args)
+    except UsageError as exc:
+        for line in exc.lines:
+            print(line if line.startswith("error:") else f"error: {line}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except OSError as exc:
+        name = getattr(exc, "filename", None) or ""
+        print(f"error: {name}: {exc.strerror or exc}" if name else f"error: {exc}",
+              file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
