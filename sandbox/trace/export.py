@@ -81,6 +81,7 @@ def _open_text(target: _Target, newline: str | None = "\n") -> Iterator[TextIO]:
 
 
 _compact = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_compact_sorted = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode
 
 
 def _one_line(text: str) -> str:
@@ -272,7 +273,7 @@ def write_shiviz(header: dict[str, Any], events: Iterable[TraceEvent], out: _Tar
             marks_loss = ev.kind in ("send", "duplicate") and ev.msg is not None
             text = describe_event(ev, lost=lost.get(ev.msg) if marks_loss else None,  # type: ignore[arg-type]
                                   latency=latency)
-            lines.append(f"{ev.host} {_compact(vc)} t={ev.t} local={ev.local} {text}")
+            lines.append(f"{ev.host} {_compact_sorted(vc)} t={ev.t} local={ev.local} {text}")
             if len(lines) >= 4096:
                 fh.write("\n".join(lines) + "\n")
                 lines.clear()
@@ -399,8 +400,8 @@ def check_shiviz_clocks(path: str | os.PathLike) -> list[str]:
                 expected[host] = k
                 if expected != clock:
                     problems.append(
-                        f"line {lineno}: impermissible vector clock {_compact(clock)}; "
-                        f"causality gives {_compact(dict(sorted(expected.items())))}")
+                        f"line {lineno}: impermissible vector clock {_compact_sorted(clock)}; "
+                        f"causality gives {_compact_sorted(expected)}")
             prev = clock
     return problems
 
@@ -450,7 +451,7 @@ def write_chrome(header: dict[str, Any], events: Iterable[TraceEvent], out: _Tar
     event is a complete slice ``X`` of :data:`CHROME_SLICE_DUR_US` at ``t``
     (microseconds), except crashes, recoveries, pauses and suspicions, which
     are process-scoped instants ``i``; events of the whole network are global
-    instants. ``args`` carry the details and seq, t_ns, local_ns, msg, peer.
+    instants (on a process 0 named ``network``). ``args`` carry the details and seq, t_ns, local_ns, msg, peer.
     A message is a flow: ``s`` at its send slice, ``f`` (``"bp": "e"``) at
     its delivery slice or, when it is dropped on a host, at the drop slice; a
     duplicated copy's flow starts at the original send.
@@ -459,7 +460,7 @@ def write_chrome(header: dict[str, Any], events: Iterable[TraceEvent], out: _Tar
     meta: list[dict[str, Any]] = []
 
     def add_process(host: str) -> int:
-        pid = len(pids) + 1
+        pid = sum(1 for p in pids.values() if p > 0) + 1
         pids[host] = pid
         meta.append({"name": "process_name", "ph": "M", "pid": pid, "tid": 1,
                      "args": {"name": host}})
@@ -503,6 +504,10 @@ def write_chrome(header: dict[str, Any], events: Iterable[TraceEvent], out: _Tar
                 args["peer"] = ev.peer
             name = _chrome_name(ev)
             if not ev.host:
+                if "" not in pids:
+                    pids[""] = 0  # a named process for the network, so pid 0 is not anonymous
+                    emit({"name": "process_name", "ph": "M", "pid": 0, "tid": 0,
+                          "args": {"name": "network"}})
                 emit({"name": name, "cat": "network", "ph": "i", "s": "g", "ts": ts,
                       "pid": 0, "tid": 0, "args": args})
                 if ev.kind == "duplicate" and ev.msg is not None and ev.data:
