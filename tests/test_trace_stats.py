@@ -145,7 +145,7 @@ def test_works_beside_another_sink(header):
 
 def test_format_summary(summary):
     text = format_summary(summary)
-    assert "5 sent, 4 delivered, 2 (loss 1, partition 1) dropped" in text
+    assert "5 sent, 4 delivered, 2 dropped (loss 1, partition 1)" in text
     assert "p50 5ms" in text and "p90 10ms" in text and "max 10ms" in text
     assert "2 crashes, 1 recoveries" in text
     assert "86.667%" in text

@@ -243,12 +243,12 @@ def format_summary(summary: dict[str, Any]) -> str:
     lines = [f"Run: {s.get('events', 0)} events over {_dur(s.get('end_t'))}, "
              f"{s.get('hosts', 0)} hosts"]
     reasons = s.get("dropped_by_reason") or {}
-    dropped = f"{s.get('dropped', 0)}"
+    dropped = f"{s.get('dropped', 0)} dropped"
     if reasons:
         dropped += " (" + ", ".join(f"{k} {v}" for k, v in reasons.items()) + ")"
     lines.append(
         f"Messages: {s.get('sent', 0)} sent, {s.get('delivered', 0)} delivered, "
-        f"{dropped} dropped, {s.get('corrupted', 0)} corrupted, "
+        f"{dropped}, {s.get('corrupted', 0)} corrupted, "
         f"{s.get('duplicated', 0)} duplicated, {s.get('late', 0)} late")
     if s.get("latency_count"):
         lines.append(
