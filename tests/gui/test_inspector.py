@@ -235,7 +235,7 @@ def test_behaviour_change_and_params(inspector):
     combo.activated.emit(combo.currentIndex())
     spec = doc.host("h3").behaviour
     assert spec.name == "rr_client"
-    assert spec.params["server"] == "h2"  # the first host not selected
+    assert spec.params["server"] == "h1"  # the first host not selected
     assert doc.undo_stack.count() == 1
     interval = behaviour.params.editors["interval"]
     interval.edit.setText("1s")
