@@ -1018,7 +1018,8 @@ class ModelForm(QWidget):
     of (value, text) pairs for reference fields; ``sections`` maps a nested
     field to a factory of a custom widget (with ``set_objects`` and a
     ``failed`` signal) used instead of a generated sub-form; ``extras`` maps a
-    nested field to a widget added at the end of its section.
+    nested field to a widget added at the end of its section; the sections
+    named in ``collapsed`` start collapsed.
     """
 
     failed = Signal(str)
@@ -1028,8 +1029,8 @@ class ModelForm(QWidget):
                  choices: dict[str, ChoiceProvider] | None = None,
                  multiline: Sequence[str] = (), single_only: Sequence[str] = (),
                  sections: dict[str, Callable[[], QWidget]] | None = None,
-                 extras: dict[str, QWidget] | None = None, key: str = "",
-                 parent: QWidget | None = None) -> None:
+                 extras: dict[str, QWidget] | None = None, collapsed: Sequence[str] = (),
+                 key: str = "", parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model = model
         self.prefix = prefix
@@ -1089,7 +1090,8 @@ class ModelForm(QWidget):
                 section_body = holder
             else:
                 section_body = body
-            section = Section(field_label(name), section_body, key=f"{key}.{name}", parent=self)
+            section = Section(field_label(name), section_body, key=f"{key}.{name}",
+                              expanded=name not in collapsed, parent=self)
             if spec.description:
                 section.button.setToolTip(
                     QCoreApplication.translate("FieldDescription", spec.description))
@@ -1128,6 +1130,18 @@ class ModelForm(QWidget):
             align = getattr(body, "align_labels", None)
             if align is not None:
                 align(width - self.INDENT)
+
+    def set_field_enabled(self, name: str, enabled: bool) -> None:
+        """Enable or grey out a field and its label (for fields that do not apply now)."""
+        editor = self.editors[name]
+        editor.setEnabled(enabled)
+        label = self.form.labelForField(editor)
+        if label is not None:
+            label.setEnabled(enabled)
+
+    def subform(self, name: str) -> QWidget:
+        """The body of the section of a nested field."""
+        return self._subforms[name]
 
     def spec(self, name: str) -> FieldSpec:
         """The description of a field of the form."""

@@ -290,3 +290,69 @@ def test_reset_clears_the_selection(inspector):
     inspector.document.set_scenario(Scenario(hosts=[Host(id="x")]))
     assert inspector.kind is None
     assert inspector.selection() == ([], [], [])
+
+
+# -- the scenario settings panel (built with the same form generator) --------------------------
+
+
+@pytest.fixture
+def settings(qtbot):
+    from sandbox.gui.settings_panel import ScenarioSettings
+
+    widget = ScenarioSettings(make_doc())
+    qtbot.addWidget(widget)
+    widget.resize(360, 900)
+    widget.show()
+    return widget
+
+
+def test_settings_edit_and_undo(settings):
+    doc = settings.document
+    run = settings.form.subform("run")
+    run.editors["duration"].edit.setText("2min")
+    run.editors["duration"].edit.editingFinished.emit()
+    assert doc.scenario.run.duration == 120_000_000_000
+    title = settings.form.editors["title"]
+    title.edit.setText("My system")
+    title.edit.editingFinished.emit()
+    assert doc.scenario.title == "My system"
+    doc.undo_stack.undo()
+    doc.undo_stack.undo()
+    assert doc.scenario.run.duration == 10_000_000_000
+    assert run.editors["duration"].edit.text() == "10s"
+    assert title.edit.text() == ""
+
+
+def test_settings_refuse_invalid_value(settings):
+    doc = settings.document
+    model = settings.form.subform("model")
+    tail = model.editors["async_tail"]
+    tail.spin.setValue(1.0)  # the tail index must be greater than 1
+    tail.spin.editingFinished.emit()
+    assert doc.scenario.model.async_tail == 1.2
+    assert "greater than 1" in tail.error_message()
+
+
+def test_settings_custom_profile_starts_from_the_current_shape(settings):
+    doc = settings.document
+    workload = settings.form.subform("workload")
+    profile = workload.editors["profile"].combo
+    profile.setCurrentIndex(profile.findData("custom"))
+    profile.activated.emit(profile.currentIndex())
+    assert doc.scenario.workload.profile == "custom"
+    assert len(doc.scenario.workload.points) == 5
+    assert doc.undo_stack.count() == 1
+    points = workload.editors["points"]
+    points.edit.setText("0s: 5, 1h: 50, 2h: 5")
+    points.edit.editingFinished.emit()
+    assert [(p.t, p.rate) for p in doc.scenario.workload.points] == [
+        (0, 5.0), (3_600_000_000_000, 50.0), (7_200_000_000_000, 5.0)]
+    assert settings.preview.samples(doc.scenario.workload)[-1][0] == 7_200_000_000_000
+
+
+def test_settings_grey_out_fields_the_model_does_not_use(settings):
+    doc = settings.document
+    model = settings.form.subform("model")
+    assert not model.editors["gst"].isEnabled()
+    doc.set_setting("model.synchrony", "partially_synchronous")
+    assert model.editors["gst"].isEnabled()
