@@ -327,9 +327,11 @@ def test_settings_refuse_invalid_value(settings):
     doc = settings.document
     model = settings.form.subform("model")
     tail = model.editors["async_tail"]
+    before = doc.scenario.model.async_tail
     tail.spin.setValue(1.0)  # the tail index must be greater than 1
     tail.spin.editingFinished.emit()
-    assert doc.scenario.model.async_tail == 1.2
+    assert doc.scenario.model.async_tail == before
+    assert tail.spin.value() == before
     assert "greater than 1" in tail.error_message()
 
 
