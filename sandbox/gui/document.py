@@ -579,6 +579,14 @@ class Document(QObject):
                     hosts[h.id] = (h.x + dx, h.y + dy)
         self.move_items(hosts, groups)
 
+    def resize_group(self, group_id: str, width: float, height: float) -> None:
+        """Give a group box a new size (one undo step)."""
+        i = self.group_index(group_id)
+        old = self._scenario.groups[i]
+        new = _updated(_updated(old, "width", float(width)), "height", float(height))
+        if new != old:
+            self._push(ReplaceCommand(self, "group", [(i, old, new)], _tr("Resize group")))
+
     def set_host_fields(self, host_ids: Iterable[str], path: str, value: Any) -> None:
         """Set the field at dotted ``path`` (``"clock.drift_ppm"``) on hosts, in one undo step.
 

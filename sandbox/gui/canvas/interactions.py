@@ -1,0 +1,289 @@
+"""Mouse interactions of the canvas, one object each: move, new link, resize a group box.
+
+The scene hands mouse events to the current interaction. An interaction
+changes only items while the mouse moves (live feedback) and commits one
+edit through the Document's edit API when the button is released, so that a
+drag is one undo step. Esc (or :meth:`Interaction.cancel`) puts the items
+back. Each interaction emits ``started``, then ``finished`` or ``cancelled``.
+
+Rubber-band selection is Qt's own (``QGraphicsView.RubberBandDrag``).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, QPointF, Qt, Signal
+from PySide6.QtWidgets import QGraphicsSceneMouseEvent
+
+from ..document import EditError
+from .items import GhostLinkItem, GroupItem, HostItem
+
+if TYPE_CHECKING:
+    from .scene import CanvasScene
+
+
+class Interaction(QObject):
+    """Base of the interactions: receives the scene's mouse and key events until it ends."""
+
+    started = Signal()
+    finished = Signal()
+    cancelled = Signal()
+
+    def __init__(self, scene: CanvasScene) -> None:
+        super().__init__(scene)
+        self.scene = scene
+        self._done = False
+
+    @property
+    def done(self) -> bool:
+        """Whether the interaction has finished or been cancelled."""
+        return self._done
+
+    def start(self, event: QGraphicsSceneMouseEvent) -> None:
+        """Begin at a mouse press."""
+        self.started.emit()
+
+    def mouse_move(self, event: QGraphicsSceneMouseEvent) -> None:
+        """Follow the mouse."""
+
+    def mouse_release(self, event: QGraphicsSceneMouseEvent) -> None:
+        """Commit at the release (default: just finish)."""
+        self.finish()
+
+    def key_press(self, key: int) -> bool:
+        """Esc cancels; return True when the key was used."""
+        if key == Qt.Key.Key_Escape:
+            self.cancel()
+            return True
+        return False
+
+    def cancel(self) -> None:
+        """Undo the live feedback and end without an edit."""
+        if self._done:
+            return
+        self._done = True
+        self.revert()
+        self.cleanup()
+        self.cancelled.emit()
+
+    def finish(self) -> None:
+        """End after committing."""
+        if self._done:
+            return
+        self._done = True
+        self.cleanup()
+        self.finished.emit()
+
+    def revert(self) -> None:
+        """Put items back as they were at the start (for cancel)."""
+
+    def cleanup(self) -> None:
+        """Remove temporary items and highlights."""
+
+
+class MoveInteraction(Interaction):
+    """Drag the selected hosts and group boxes (a group takes its hosts and nested groups).
+
+    Items move live (snapped to the grid by the item under the pointer); on
+    release one ``Document.move_items`` call moves them in the model and puts
+    each dragged host into the innermost group box under its centre.
+    """
+
+    def __init__(self, scene: CanvasScene, anchor: HostItem | GroupItem) -> None:
+        super().__init__(scene)
+        self.anchor = anchor
+        self._press = QPointF()
+        self._hosts: dict[HostItem, QPointF] = {}
+        self._groups: dict[GroupItem, QPointF] = {}
+        self._direct_hosts: list[HostItem] = []
+        self._moved = False
+        self._target: GroupItem | None = None
+
+    def start(self, event: QGraphicsSceneMouseEvent) -> None:
+        """Remember where every moving item started."""
+        scene = self.scene
+        self._press = event.scenePos()
+        hosts = [it for it in scene.selectedItems() if isinstance(it, HostItem)]
+        groups = [it for it in scene.selectedItems() if isinstance(it, GroupItem)]
+        member_groups: set[str] = set()
+        for g in groups:
+            member_groups.add(g.group_id)
+            member_groups.update(scene.document.group_descendants(g.group_id))
+        for gid in member_groups:
+            item = scene.group_item(gid)
+            if item is not None:
+                self._groups[item] = item.pos()
+        for item in scene.host_items():
+            if item.host.group in member_groups:
+                self._hosts[item] = item.pos()
+        for item in hosts:
+            if item not in self._hosts:
+                self._direct_hosts.append(item)
+                self._hosts[item] = item.pos()
+        super().start(event)
+
+    def mouse_move(self, event: QGraphicsSceneMouseEvent) -> None:
+        """Move the items by the (snapped) distance from the press."""
+        delta = event.scenePos() - self._press
+        if not self._moved:
+            if abs(delta.x()) + abs(delta.y()) < 3:
+                return
+            self._moved = True
+        start = self._hosts.get(self.anchor) or self._groups.get(self.anchor) or QPointF()
+        target = self.scene.snap(start + delta)
+        delta = target - start
+        for item, pos in self._groups.items():
+            item.setPos(pos + delta)
+        for item, pos in self._hosts.items():
+            item.setPos(pos + delta)
+        if self._direct_hosts:
+            anchor = self.anchor if isinstance(self.anchor, HostItem) else self._direct_hosts[0]
+            self._set_target(self.scene.group_at(anchor.pos(), exclude=self._groups))
+
+    def _set_target(self, target: GroupItem | None) -> None:
+        if target is not self._target:
+            if self._target is not None:
+                self._target.set_drop_target(False)
+            self._target = target
+            if target is not None:
+                target.set_drop_target(True)
+
+    def mouse_release(self, event: QGraphicsSceneMouseEvent) -> None:
+        """Commit one move (and group membership) edit."""
+        if not self._moved:
+            self.finish()
+            return
+        hosts = {it.host_id: (it.pos().x(), it.pos().y()) for it in self._hosts}
+        groups = {it.group_id: (it.pos().x(), it.pos().y()) for it in self._groups}
+        membership = {}
+        for item in self._direct_hosts:
+            target = self.scene.group_at(item.pos(), exclude=())
+            membership[item.host_id] = target.group_id if target is not None else None
+        try:
+            self.scene.document.move_items(hosts, groups, membership)
+        except EditError:
+            self.cancel()
+            return
+        self.finish()
+
+    def revert(self) -> None:
+        """Put every item back where it was."""
+        for item, pos in self._groups.items():
+            item.setPos(pos)
+        for item, pos in self._hosts.items():
+            item.setPos(pos)
+
+    def cleanup(self) -> None:
+        """Clear the drop-target highlight."""
+        self._set_target(None)
+
+    def moved_items(self) -> list[HostItem | GroupItem]:
+        """The items this interaction moves."""
+        return [*self._hosts, *self._groups]
+
+
+class LinkInteraction(Interaction):
+    """Drag from a host to another to create a link (Shift+drag, or any drag with the Link tool).
+
+    A dashed line follows the pointer and the host under it is highlighted;
+    releasing on another host adds the link, anywhere else cancels.
+    """
+
+    def __init__(self, scene: CanvasScene, source: HostItem) -> None:
+        super().__init__(scene)
+        self.source = source
+        self._ghost: GhostLinkItem | None = None
+        self._target: HostItem | None = None
+
+    def start(self, event: QGraphicsSceneMouseEvent) -> None:
+        """Show the dashed line from the source host."""
+        self._ghost = GhostLinkItem(self.source.pos())
+        self.scene.addItem(self._ghost)
+        self.source.set_link_target(True)
+        super().start(event)
+
+    def mouse_move(self, event: QGraphicsSceneMouseEvent) -> None:
+        """Follow the pointer and highlight a possible target host."""
+        pos = event.scenePos()
+        target = self.scene.host_at(pos)
+        if target is self.source:
+            target = None
+        if target is not self._target:
+            if self._target is not None:
+                self._target.set_link_target(False)
+            self._target = target
+            if target is not None:
+                target.set_link_target(True)
+        if self._ghost is not None:
+            self._ghost.set_end(target.pos() if target is not None else pos)
+
+    def mouse_release(self, event: QGraphicsSceneMouseEvent) -> None:
+        """Add the link when released on another host, cancel otherwise."""
+        self.mouse_move(event)
+        target = self._target
+        if target is None:
+            self.cancel()
+            return
+        try:
+            self.scene.document.add_link({"a": self.source.host_id, "b": target.host_id})
+        except EditError as exc:
+            self.scene.message.emit(str(exc.problems[0][1]) if exc.problems else str(exc))
+            self.cancel()
+            return
+        self.finish()
+
+    def cleanup(self) -> None:
+        """Remove the dashed line and highlights."""
+        if self._ghost is not None:
+            self.scene.removeItem(self._ghost)
+            self._ghost = None
+        if self._target is not None:
+            self._target.set_link_target(False)
+            self._target = None
+        self.source.set_link_target(False)
+
+
+class ResizeInteraction(Interaction):
+    """Drag a group box's corner grip to resize it; one edit on release."""
+
+    MIN_SIZE = 80.0
+
+    def __init__(self, scene: CanvasScene, item: GroupItem) -> None:
+        super().__init__(scene)
+        self.item = item
+        self._start_size = (item.group.width, item.group.height)
+        self._press = QPointF()
+
+    def start(self, event: QGraphicsSceneMouseEvent) -> None:
+        """Remember the size at the press."""
+        self._press = event.scenePos()
+        super().start(event)
+
+    def _size_at(self, pos: QPointF) -> tuple[float, float]:
+        corner = self.item.pos() + QPointF(*self._start_size) + (pos - self._press)
+        corner = self.scene.snap(corner)
+        w = max(self.MIN_SIZE, corner.x() - self.item.pos().x())
+        h = max(self.MIN_SIZE, corner.y() - self.item.pos().y())
+        return w, h
+
+    def mouse_move(self, event: QGraphicsSceneMouseEvent) -> None:
+        """Resize the box live."""
+        self.item.set_size(*self._size_at(event.scenePos()))
+
+    def mouse_release(self, event: QGraphicsSceneMouseEvent) -> None:
+        """Commit the new size."""
+        w, h = self._size_at(event.scenePos())
+        if (w, h) == self._start_size:
+            self.finish()
+            return
+        try:
+            self.scene.document.resize_group(self.item.group_id, w, h)
+        except EditError:
+            self.cancel()
+            return
+        self.finish()
+
+    def revert(self) -> None:
+        """Back to the size at the start."""
+        self.item.set_size(*self._start_size)

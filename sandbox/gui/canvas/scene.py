@@ -1,0 +1,575 @@
+"""The canvas scene: one item per host, link and group, kept in step with the Document's signals.
+
+The scene never writes the model except through the Document's edit API
+(``add_host``, ``move_items``, ``remove`` ...); the items change only when the
+document announces a change. Mouse gestures are handled by interaction
+objects (:mod:`.interactions`):
+
+* press on a host or group title and drag: move the selection (one undo step);
+* Shift+drag from a host to another host, or any drag with the Link tool on:
+  create a link;
+* drag the corner grip of a selected group box: resize it;
+* press on empty canvas and drag: rubber-band selection (done by the view);
+* Delete or Backspace: remove the selection; Esc: cancel the gesture, leave
+  the Link tool, or clear the selection.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QTransform
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QGraphicsSceneMouseEvent
+
+from ...engine.network import group_chain, locality_latency
+from ...scenario.model import Group, Host, Link
+from ..document import Document
+from .interactions import Interaction, LinkInteraction, MoveInteraction, ResizeInteraction
+from .items import GroupItem, HostItem, LinkItem, link_label_text
+
+#: Default size of a new group box, by kind.
+GROUP_SIZES = {"rack": (280.0, 360.0), "datacenter": (640.0, 440.0), "region": (1000.0, 680.0)}
+#: How far inside which group kind a group kind may nest.
+GROUP_RANK = {"rack": 0, "datacenter": 1, "region": 2}
+#: Room kept around the items so the user can pan and drop beyond them.
+SCENE_MARGIN = 1500.0
+
+
+class CanvasScene(QGraphicsScene):
+    """A QGraphicsScene that mirrors a :class:`Document` and edits it through its API."""
+
+    #: The selection changed (hosts, links or groups).
+    selection_changed = Signal()
+    #: The Link tool was switched on or off.
+    link_tool_changed = Signal(bool)
+    #: A host was double-clicked (its id).
+    host_activated = Signal(str)
+    #: A short message for the status bar (an edit refused, for example).
+    message = Signal(str)
+    #: An interaction started or ended (the run animation may pause meanwhile).
+    interaction_started = Signal()
+    interaction_ended = Signal()
+
+    def __init__(self, document: Document, parent=None) -> None:
+        super().__init__(parent)
+        self.document = document
+        #: Grid step in scene units.
+        self.grid_size = 20
+        #: Whether positions snap to the grid.
+        self.snap_enabled = True
+        self._link_tool = False
+        self._host_items: list[HostItem] = []
+        self._host_by_id: dict[str, HostItem] = {}
+        self._link_items: list[LinkItem] = []
+        self._group_items: list[GroupItem] = []
+        self._group_by_id: dict[str, GroupItem] = {}
+        self._pending_links: set[LinkItem] = set()
+        self._chains: dict[str, dict[str, str]] | None = None
+        self._interaction: Interaction | None = None
+        self._last_paste: str | None = None
+        self._paste_count = 0
+        self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.NoIndex)
+        self.selectionChanged.connect(self.selection_changed)
+        doc = document
+        doc.host_added.connect(self._on_host_added)
+        doc.host_removed.connect(self._on_host_removed)
+        doc.host_changed.connect(self._on_host_changed)
+        doc.link_added.connect(self._on_link_added)
+        doc.link_removed.connect(self._on_link_removed)
+        doc.link_changed.connect(self._on_link_changed)
+        doc.group_added.connect(self._on_group_added)
+        doc.group_removed.connect(self._on_group_removed)
+        doc.group_changed.connect(self._on_group_changed)
+        doc.settings_changed.connect(self._on_settings_changed)
+        doc.reset.connect(self._on_reset)
+        self._on_reset()
+
+    # -- look-ups ----------------------------------------------------------------------------
+
+    def host_item(self, host_id: str) -> HostItem | None:
+        """The item of a host, or None."""
+        return self._host_by_id.get(host_id)
+
+    def group_item(self, group_id: str) -> GroupItem | None:
+        """The item of a group, or None."""
+        return self._group_by_id.get(group_id)
+
+    def link_item(self, index: int) -> LinkItem:
+        """The item of the link at an index of the scenario's links."""
+        return self._link_items[index]
+
+    def host_items(self) -> list[HostItem]:
+        """Every host item, in the scenario's order."""
+        return list(self._host_items)
+
+    def link_items(self) -> list[LinkItem]:
+        """Every link item, in the scenario's order."""
+        return list(self._link_items)
+
+    def group_items(self) -> list[GroupItem]:
+        """Every group item, in the scenario's order."""
+        return list(self._group_items)
+
+    def host_at(self, pos: QPointF) -> HostItem | None:
+        """The topmost host under a scene point."""
+        for item in self.items(pos):
+            if isinstance(item, HostItem):
+                return item
+        return None
+
+    def group_at(self, pos: QPointF, exclude: Iterable[GroupItem] = ()) -> GroupItem | None:
+        """The innermost (smallest) group box that contains a scene point."""
+        exclude = set(exclude)
+        best, best_area = None, float("inf")
+        for item in self._group_items:
+            if item in exclude:
+                continue
+            rect = item.rect().translated(item.pos())
+            area = rect.width() * rect.height()
+            if rect.contains(pos) and area < best_area:
+                best, best_area = item, area
+        return best
+
+    # -- grid ----------------------------------------------------------------------------------
+
+    def snap(self, pos: QPointF) -> QPointF:
+        """The nearest grid point (``pos`` itself when snapping is off)."""
+        if not self.snap_enabled:
+            return QPointF(pos)
+        g = self.grid_size
+        return QPointF(round(pos.x() / g) * g, round(pos.y() / g) * g)
+
+    def set_snap(self, on: bool) -> None:
+        """Switch snapping to the grid on or off."""
+        self.snap_enabled = bool(on)
+
+    # -- link tool -----------------------------------------------------------------------------
+
+    @property
+    def link_tool(self) -> bool:
+        """Whether the Link tool is on (any drag from a host draws a link)."""
+        return self._link_tool
+
+    def set_link_tool(self, on: bool) -> None:
+        """Switch the Link tool on or off."""
+        on = bool(on)
+        if on != self._link_tool:
+            self._link_tool = on
+            self.link_tool_changed.emit(on)
+
+    # -- selection -------------------------------------------------------------------------------
+
+    def selected_host_ids(self) -> list[str]:
+        """Ids of the selected hosts, in the scenario's order."""
+        return [it.host_id for it in self._host_items if it.isSelected()]
+
+    def selected_link_indices(self) -> list[int]:
+        """Indices of the selected links."""
+        return [i for i, it in enumerate(self._link_items) if it.isSelected()]
+
+    def selected_group_ids(self) -> list[str]:
+        """Ids of the selected groups, in the scenario's order."""
+        return [it.group_id for it in self._group_items if it.isSelected()]
+
+    def select(self, host_ids: Iterable[str] = (), link_indices: Iterable[int] = (),
+               group_ids: Iterable[str] = ()) -> None:
+        """Select exactly these objects (one ``selection_changed``)."""
+        items: list[QGraphicsItem] = [self._host_by_id[h] for h in host_ids
+                                      if h in self._host_by_id]
+        items += [self._link_items[i] for i in link_indices if 0 <= i < len(self._link_items)]
+        items += [self._group_by_id[g] for g in group_ids if g in self._group_by_id]
+        blocked = self.blockSignals(True)
+        try:
+            self.clearSelection()
+            for item in items:
+                item.setSelected(True)
+        finally:
+            self.blockSignals(blocked)
+        self.selection_changed.emit()
+
+    def delete_selection(self) -> None:
+        """Remove the selected hosts (with their links), links and groups: one undo step."""
+        hosts, links, groups = (self.selected_host_ids(), self.selected_link_indices(),
+                                self.selected_group_ids())
+        if hosts or links or groups:
+            self.document.remove(host_ids=hosts, link_indices=links, group_ids=groups)
+
+    # -- clipboard helpers -------------------------------------------------------------------------
+
+    def copy_selection(self) -> dict[str, list[dict[str, Any]]]:
+        """The selection as JSON-able data: ``{"hosts", "links", "groups"}``.
+
+        A selected group takes its nested groups and their hosts along; the
+        links among the copied hosts come too.
+        """
+        doc = self.document
+        group_ids: list[str] = []
+        for gid in self.selected_group_ids():
+            for g in (gid, *doc.group_descendants(gid)):
+                if g not in group_ids:
+                    group_ids.append(g)
+        gset = set(group_ids)
+        chosen = set(self.selected_host_ids())
+        hosts = [h for h in doc.scenario.hosts if h.id in chosen or h.group in gset]
+        ids = {h.id for h in hosts}
+        links = [lk for lk in doc.scenario.links if lk.a in ids and lk.b in ids]
+        groups = [g for g in doc.scenario.groups if g.id in gset]
+        return {
+            "hosts": [h.model_dump(mode="json") for h in hosts],
+            "links": [lk.model_dump(mode="json") for lk in links],
+            "groups": [g.model_dump(mode="json") for g in groups],
+        }
+
+    def paste(self, data: dict[str, Any], offset: tuple[float, float] | None = None
+              ) -> list[str]:
+        """Paste data made by :meth:`copy_selection` (one undo step) and select the copies.
+
+        Pasting the same data again shifts each copy a little further.
+        Returns the new host ids.
+        """
+        key = json.dumps(data, sort_keys=True)
+        if offset is None:
+            self._paste_count = self._paste_count + 1 if key == self._last_paste else 1
+            step = 2 * self.grid_size * self._paste_count
+            offset = (step, step)
+        self._last_paste = key
+        hosts, groups = self.document.paste(data.get("hosts", []), data.get("links", []),
+                                            data.get("groups", []), offset)
+        self.select(host_ids=hosts, group_ids=groups)
+        return hosts
+
+    def duplicate_selection(self) -> list[str]:
+        """Duplicate the selected hosts (and the links among them); select the copies."""
+        ids = self.selected_host_ids()
+        if not ids:
+            return []
+        new = self.document.duplicate(ids, (2 * self.grid_size, 2 * self.grid_size))
+        self.select(host_ids=new)
+        return new
+
+    # -- drops from the palette ---------------------------------------------------------------------
+
+    def drop_host(self, kind: str, pos: QPointF) -> str:
+        """Create a host of ``kind`` at a scene point (snapped), in the group box under it."""
+        p = self.snap(pos)
+        group = self.group_at(p)
+        doc = self.document
+        host = Host(id=doc.new_host_id(kind), kind=kind, x=p.x(), y=p.y(),
+                    group=group.group_id if group is not None else None)
+        doc.add_host(host)
+        self.select(host_ids=[host.id])
+        return host.id
+
+    def drop_group(self, kind: str, pos: QPointF) -> str:
+        """Create a group box of ``kind`` with its top-left corner at a scene point.
+
+        It nests in the innermost larger group under the point, and takes in
+        the hosts whose centres fall inside it (those not in a smaller group).
+        """
+        p = self.snap(pos)
+        w, h = GROUP_SIZES.get(kind, (300.0, 200.0))
+        doc = self.document
+        parent = None
+        rank = GROUP_RANK.get(kind, 0)
+        best_area = float("inf")
+        for item in self._group_items:
+            rect = item.rect().translated(item.pos())
+            area = rect.width() * rect.height()
+            if (GROUP_RANK.get(item.group.kind, 0) > rank and rect.contains(p)
+                    and area < best_area):
+                parent, best_area = item.group_id, area
+        group = Group(id=doc.new_group_id(kind), kind=kind, parent=parent,
+                      x=p.x(), y=p.y(), width=w, height=h)
+        box = QRectF(p.x(), p.y(), w, h)
+        members = [it.host_id for it in self._host_items
+                   if box.contains(it.pos()) and it.host.group in (None, parent)]
+        doc.add_group(group, members)
+        self.select(group_ids=[group.id])
+        return group.id
+
+    # -- mouse and keys ----------------------------------------------------------------------------
+
+    @property
+    def interaction(self) -> Interaction | None:
+        """The interaction under way, or None."""
+        return self._interaction
+
+    def _begin(self, interaction: Interaction, event: QGraphicsSceneMouseEvent) -> None:
+        self._interaction = interaction
+        interaction.finished.connect(self._end_interaction)
+        interaction.cancelled.connect(self._end_interaction)
+        interaction.start(event)
+        self.interaction_started.emit()
+
+    def _end_interaction(self) -> None:
+        interaction, self._interaction = self._interaction, None
+        if interaction is not None:
+            interaction.deleteLater()
+            self.interaction_ended.emit()
+
+    def cancel_interaction(self) -> None:
+        """Cancel the gesture under way, if any."""
+        if self._interaction is not None:
+            self._interaction.cancel()
+
+    def _item_at(self, pos: QPointF) -> QGraphicsItem | None:
+        for item in self.items(pos, Qt.ItemSelectionMode.IntersectsItemShape,
+                               Qt.SortOrder.DescendingOrder, QTransform()):
+            if isinstance(item, (HostItem, LinkItem, GroupItem)):
+                return item
+        return None
+
+    def mousePressEvent(self, event: QGraphicsSceneMouseEvent) -> None:  # noqa: N802
+        """Start the interaction the press asks for (see the module documentation)."""
+        if self._interaction is not None:
+            event.accept()
+            return
+        if event.button() != Qt.MouseButton.LeftButton:
+            super().mousePressEvent(event)
+            return
+        pos = event.scenePos()
+        item = self._item_at(pos)
+        toggle = bool(event.modifiers() & Qt.KeyboardModifier.ControlModifier)
+        if isinstance(item, HostItem) and (
+                self._link_tool or event.modifiers() & Qt.KeyboardModifier.ShiftModifier):
+            self._begin(LinkInteraction(self, item), event)
+            event.accept()
+            return
+        if (isinstance(item, GroupItem) and item.isSelected() and not toggle
+                and item.grip_rect().adjusted(-4, -4, 4, 4).contains(item.mapFromScene(pos))):
+            self._begin(ResizeInteraction(self, item), event)
+            event.accept()
+            return
+        if isinstance(item, (HostItem, GroupItem, LinkItem)):
+            if toggle:
+                item.setSelected(not item.isSelected())
+            else:
+                if not item.isSelected():
+                    blocked = self.blockSignals(True)
+                    self.clearSelection()
+                    self.blockSignals(blocked)
+                    item.setSelected(True)
+                if not isinstance(item, LinkItem):
+                    self._begin(MoveInteraction(self, item), event)
+            event.accept()
+            return
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event: QGraphicsSceneMouseEvent) -> None:  # noqa: N802
+        """Feed the interaction under way."""
+        if self._interaction is not None:
+            self._interaction.mouse_move(event)
+            event.accept()
+            return
+        super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event: QGraphicsSceneMouseEvent) -> None:  # noqa: N802
+        """Let the interaction under way commit its edit."""
+        if self._interaction is not None:
+            if event.button() == Qt.MouseButton.LeftButton:
+                self._interaction.mouse_release(event)
+            event.accept()
+            return
+        super().mouseReleaseEvent(event)
+
+    def mouseDoubleClickEvent(self, event: QGraphicsSceneMouseEvent) -> None:  # noqa: N802
+        """Double-click on a host: ``host_activated``."""
+        item = self._item_at(event.scenePos())
+        if isinstance(item, HostItem) and event.button() == Qt.MouseButton.LeftButton:
+            self.host_activated.emit(item.host_id)
+            event.accept()
+            return
+        super().mouseDoubleClickEvent(event)
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt override
+        """Delete removes the selection; Esc cancels, leaves the Link tool or deselects."""
+        key = event.key()
+        if self._interaction is not None and self._interaction.key_press(key):
+            event.accept()
+            return
+        if key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
+            self.delete_selection()
+            event.accept()
+            return
+        if key == Qt.Key.Key_Escape:
+            if self._link_tool:
+                self.set_link_tool(False)
+            else:
+                self.clearSelection()
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def event(self, event: QEvent) -> bool:
+        """Repaint every item (their caches too) when the palette changes."""
+        if event.type() == QEvent.Type.PaletteChange:
+            for item in self.items():
+                item.update()
+        return super().event(event)
+
+    # -- following the document ----------------------------------------------------------------------
+
+    def _grow(self, rect: QRectF) -> None:
+        current = self.sceneRect()
+        if not current.contains(rect):
+            self.setSceneRect(current.united(
+                rect.adjusted(-SCENE_MARGIN, -SCENE_MARGIN, SCENE_MARGIN, SCENE_MARGIN)))
+
+    def _chain(self) -> dict[str, dict[str, str]]:
+        if self._chains is None:
+            self._chains = group_chain(self.document.scenario)
+        return self._chains
+
+    def _label(self, link: Link) -> str:
+        auto = None
+        if link.latency is None:
+            auto = locality_latency(self.document.scenario, self._chain(), link.a, link.b)
+        return link_label_text(link, auto)
+
+    def _relabel(self, items: Iterable[LinkItem]) -> None:
+        for item in items:
+            if item.link.latency is None:
+                item.set_label(self._label(item.link))
+
+    def _attach(self, item: LinkItem) -> bool:
+        a = self._host_by_id.get(item.link.a)
+        b = self._host_by_id.get(item.link.b)
+        if a is None or b is None:
+            # Mid-way through a rename: the hosts catch up within the same command.
+            self._pending_links.add(item)
+            return False
+        self._pending_links.discard(item)
+        if (a, b) != (item.source, item.target):
+            item.set_ends(a, b)
+        return True
+
+    def _resolve_pending(self) -> None:
+        for item in list(self._pending_links):
+            self._attach(item)
+
+    def _on_reset(self) -> None:
+        if self._interaction is not None:
+            self._interaction.cancel()
+        self.clear()
+        self._host_items, self._link_items, self._group_items = [], [], []
+        self._host_by_id, self._group_by_id = {}, {}
+        self._pending_links = set()
+        self._chains = None
+        s = self.document.scenario
+        for g in s.groups:
+            item = GroupItem(g)
+            self.addItem(item)
+            self._group_items.append(item)
+            self._group_by_id[g.id] = item
+        for h in s.hosts:
+            item = HostItem(h)
+            self.addItem(item)
+            self._host_items.append(item)
+            self._host_by_id[h.id] = item
+        for lk in s.links:
+            a, b = self._host_by_id[lk.a], self._host_by_id[lk.b]
+            item = LinkItem(lk, a, b, self._label(lk))
+            a.links.add(item)
+            b.links.add(item)
+            self.addItem(item)
+            self._link_items.append(item)
+        rect = self.itemsBoundingRect()
+        if rect.isNull():
+            rect = QRectF(-400, -300, 800, 600)
+        self.setSceneRect(rect.adjusted(-SCENE_MARGIN, -SCENE_MARGIN, SCENE_MARGIN, SCENE_MARGIN))
+        self.selection_changed.emit()
+
+    def _on_host_added(self, index: int, host: Host) -> None:
+        item = HostItem(host)
+        self.addItem(item)
+        self._host_items.insert(index, item)
+        self._host_by_id[host.id] = item
+        self._chains = None
+        self._resolve_pending()
+        self._grow(item.sceneBoundingRect())
+
+    def _on_host_removed(self, index: int, host: Host) -> None:
+        item = self._host_items.pop(index)
+        if self._host_by_id.get(host.id) is item:
+            del self._host_by_id[host.id]
+        self._chains = None
+        if self._interaction is not None:
+            self._interaction.cancel()
+        self.removeItem(item)
+
+    def _on_host_changed(self, index: int, host: Host) -> None:
+        item = self._host_items[index]
+        old = item.host
+        if old.id != host.id:
+            if self._host_by_id.get(old.id) is item:
+                del self._host_by_id[old.id]
+            self._host_by_id[host.id] = item
+        item.set_host(host)
+        if old.id != host.id:
+            self._resolve_pending()
+        if old.group != host.group or old.id != host.id:
+            self._chains = None
+            self._relabel(item.links)
+        self._grow(item.sceneBoundingRect())
+
+    def _on_link_added(self, index: int, link: Link) -> None:
+        a, b = self._host_by_id[link.a], self._host_by_id[link.b]
+        item = LinkItem(link, a, b, self._label(link))
+        a.links.add(item)
+        b.links.add(item)
+        self.addItem(item)
+        self._link_items.insert(index, item)
+
+    def _on_link_removed(self, index: int, link: Link) -> None:
+        item = self._link_items.pop(index)
+        item.source.links.discard(item)
+        item.target.links.discard(item)
+        self._pending_links.discard(item)
+        self.removeItem(item)
+
+    def _on_link_changed(self, index: int, link: Link) -> None:
+        item = self._link_items[index]
+        item.link = link
+        if self._attach(item):
+            item.set_link(link, self._label(link))
+        else:
+            item.set_link(link)
+
+    def _on_group_added(self, index: int, group: Group) -> None:
+        item = GroupItem(group)
+        self.addItem(item)
+        self._group_items.insert(index, item)
+        self._group_by_id[group.id] = item
+        self._chains = None
+        self._relabel(self._link_items)
+        self._grow(item.sceneBoundingRect())
+
+    def _on_group_removed(self, index: int, group: Group) -> None:
+        item = self._group_items.pop(index)
+        if self._group_by_id.get(group.id) is item:
+            del self._group_by_id[group.id]
+        self._chains = None
+        if self._interaction is not None:
+            self._interaction.cancel()
+        self.removeItem(item)
+        self._relabel(self._link_items)
+
+    def _on_group_changed(self, index: int, group: Group) -> None:
+        item = self._group_items[index]
+        old = item.group
+        if old.id != group.id:
+            if self._group_by_id.get(old.id) is item:
+                del self._group_by_id[old.id]
+            self._group_by_id[group.id] = item
+        item.set_group(group)
+        if (old.id, old.kind, old.parent) != (group.id, group.kind, group.parent):
+            self._chains = None
+            self._relabel(self._link_items)
+        self._grow(item.sceneBoundingRect())
+
+    def _on_settings_changed(self, name: str) -> None:
+        if name == "locality":
+            self._relabel(self._link_items)
