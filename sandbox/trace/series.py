@@ -1,0 +1,545 @@
+"""Plot series computed from a trace: clock skew, latency, throughput, availability, memory cost.
+
+Every function takes the trace header (the dict of a JSONL header line, with
+the scenario) and/or the events (a sequence of
+:class:`~sandbox.trace.events.TraceEvent`, in trace order) and returns numpy
+arrays ready to draw. Times are integer nanoseconds in and float nanoseconds
+out (``float64`` holds every time below about 104 days exactly); a view
+divides by 1e9 for seconds. Results are named tuples, so they unpack like
+plain tuples and their fields have names.
+
+Binned series share one layout: ``t`` holds the start of each bin, bins are
+``bin_ns`` wide and cover ``[0, end)`` where ``end`` is the run duration
+of the header (or the last event time when that is later); the last bin may
+be shorter than the others, and rates are divided by its real width. A mean
+over an empty bin is NaN, so a curve drawn with ``connect="finite"`` shows
+a gap there.
+
+No Qt here: this module is used by the plots of the GUI and can be used by
+notebooks and sweeps alike.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from ..scenario.units import parse_duration
+from .events import TraceEvent
+
+__all__ = [
+    "NS_PER_S",
+    "SLEW_PPM",
+    "Availability",
+    "ClockSkew",
+    "LatencyHistogram",
+    "MemoryCosts",
+    "OfferedLoad",
+    "Requests",
+    "Throughput",
+    "availability",
+    "bin_starts",
+    "clock_skew",
+    "latencies",
+    "latency_histogram",
+    "memory_costs",
+    "nice_bin",
+    "offered_load",
+    "requests",
+    "run_end",
+    "scenario_hosts",
+    "throughput",
+]
+
+#: Nanoseconds in a second.
+NS_PER_S = 1_000_000_000
+
+#: The rate at which a slewed clock catches up, in ppm. It mirrors
+#: ``sandbox.engine.clock.SLEW_PPM`` (the trace layer may not import the
+#: engine; a test checks that the two agree).
+SLEW_PPM = 500.0
+
+
+# -- results ----------------------------------------------------------------------------------
+
+
+class ClockSkew(NamedTuple):
+    """Clock offsets over time: ``offsets[host][i]`` is local minus real time at ``t[i]`` (ns)."""
+
+    t: np.ndarray
+    offsets: dict[str, np.ndarray]
+
+
+class LatencyHistogram(NamedTuple):
+    """A histogram of message latencies: ``counts[i]`` samples in ``[edges[i], edges[i+1])``."""
+
+    edges: np.ndarray
+    counts: np.ndarray
+    samples: np.ndarray
+
+
+class Throughput(NamedTuple):
+    """Messages delivered and sent per second in each bin."""
+
+    t: np.ndarray
+    delivered: np.ndarray
+    sent: np.ndarray
+
+
+class OfferedLoad(NamedTuple):
+    """Client requests issued per second in each bin (first tries only, retries excluded)."""
+
+    t: np.ndarray
+    rate: np.ndarray
+
+
+class Availability(NamedTuple):
+    """Fraction of hosts up in each bin (time-weighted) and crashes so far at each bin's end."""
+
+    t: np.ndarray
+    up: np.ndarray
+    failures: np.ndarray
+    hosts: int
+
+
+class MemoryCosts(NamedTuple):
+    """Mean cost (ns) of local and remote memory accesses in each bin, and their counts."""
+
+    t: np.ndarray
+    local_mean: np.ndarray
+    remote_mean: np.ndarray
+    local_count: np.ndarray
+    remote_count: np.ndarray
+
+
+class Requests(NamedTuple):
+    """Client request outcomes: per-bin mean latency, completions and failures, and every sample.
+
+    ``mean_latency`` / ``max_latency`` are over the requests that completed
+    in the bin (NaN when none did); ``done`` and ``failed`` are counts per
+    bin; ``done_t`` / ``done_latency`` are the completion time and latency of
+    every completed request, for a scatter plot.
+    """
+
+    t: np.ndarray
+    mean_latency: np.ndarray
+    max_latency: np.ndarray
+    done: np.ndarray
+    failed: np.ndarray
+    done_t: np.ndarray
+    done_latency: np.ndarray
+
+
+# -- helpers ----------------------------------------------------------------------------------
+
+
+def _scenario(header: Mapping[str, Any] | None) -> dict[str, Any]:
+    scenario = (header or {}).get("scenario") or {}
+    return scenario if isinstance(scenario, dict) else {}
+
+
+def _ns(value: Any, default: int = 0) -> int:
+    if value is None:
+        return default
+    try:
+        return int(parse_duration(value))
+    except (TypeError, ValueError):
+        return default
+
+
+def scenario_hosts(header: Mapping[str, Any] | None) -> list[str]:
+    """The host ids of the scenario in the header, in scenario order."""
+    hosts = _scenario(header).get("hosts") or []
+    return [str(h["id"]) if isinstance(h, dict) else str(h) for h in hosts]
+
+
+def run_end(header: Mapping[str, Any] | None, events: Sequence[TraceEvent]) -> int:
+    """The end of the run: the scenario's run duration, or the last event time if later."""
+    end = _ns((_scenario(header).get("run") or {}).get("duration"))
+    if events:
+        end = max(end, events[-1].t)
+    return end
+
+
+def nice_bin(end: int, n_bins: int = 100) -> int:
+    """A round bin width (1, 2 or 5 times a power of ten ns) giving about ``n_bins`` bins."""
+    if end <= 0 or n_bins <= 0:
+        return 1
+    raw = end / n_bins
+    power = 10 ** math.floor(math.log10(raw)) if raw >= 1 else 1
+    for step in (1, 2, 5, 10):
+        if step * power >= raw:
+            return int(step * power)
+    return int(10 * power)  # pragma: no cover - the loop always returns
+
+
+def bin_starts(end: int, bin_ns: int) -> np.ndarray:
+    """The starts of the bins covering ``[0, end)`` (at least one bin)."""
+    if bin_ns <= 0:
+        raise ValueError(f"bin width must be positive, not {bin_ns}")
+    n = max(1, -(-end // bin_ns))
+    return np.arange(n, dtype=np.float64) * bin_ns
+
+
+def _bin_widths(starts: np.ndarray, end: int, bin_ns: int) -> np.ndarray:
+    widths = np.full(len(starts), float(bin_ns))
+    if end > 0:
+        widths[-1] = max(1.0, min(float(bin_ns), end - starts[-1]))
+    return widths
+
+
+def _bin_index(times: np.ndarray, bin_ns: int, n: int) -> np.ndarray:
+    return np.clip(times // bin_ns, 0, n - 1).astype(np.intp)
+
+
+def _counts(times: Sequence[int], bin_ns: int, n: int) -> np.ndarray:
+    arr = np.asarray(times, dtype=np.int64)
+    if arr.size == 0:
+        return np.zeros(n, dtype=np.int64)
+    return np.bincount(_bin_index(arr, bin_ns, n), minlength=n)[:n].astype(np.int64)
+
+
+def _means(times: Sequence[int], values: Sequence[float], bin_ns: int,
+           n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per-bin mean of ``values`` (NaN for an empty bin) and per-bin count."""
+    t = np.asarray(times, dtype=np.int64)
+    if t.size == 0:
+        return np.full(n, np.nan), np.zeros(n, dtype=np.int64)
+    idx = _bin_index(t, bin_ns, n)
+    count = np.bincount(idx, minlength=n)[:n]
+    total = np.bincount(idx, weights=np.asarray(values, dtype=np.float64), minlength=n)[:n]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.where(count > 0, total / np.maximum(count, 1), np.nan)
+    return mean, count.astype(np.int64)
+
+
+# -- clocks -----------------------------------------------------------------------------------
+
+
+class _Segment(NamedTuple):
+    start: int       # real time the segment begins
+    base_t: int      # the clock reads base_local at base_t and runs at rate from there
+    base_local: float
+    rate: float
+
+
+def _clock_segments(offset: int, drift_ppm: float,
+                    adjusts: Sequence[tuple[int, int, str]]) -> list[_Segment]:
+    """The piecewise-linear local clock of a host from its spec and its clock adjustments.
+
+    Follows the engine's clock: a step jumps the reading by delta and ends a
+    slew in progress; a slew restarts from the current reading and runs
+    SLEW_PPM faster (or slower) until delta is made up.
+    """
+    nominal = 1.0 + drift_ppm * 1e-6
+    speed = SLEW_PPM * 1e-6
+    segs = [_Segment(0, 0, float(offset), nominal)]
+    slew_end: int | None = None
+
+    def raw(t: int) -> float:
+        s = segs[-1]
+        return s.base_local + (t - s.base_t) * s.rate
+
+    for t, delta, mode in adjusts:
+        if slew_end is not None and t >= slew_end:
+            segs.append(_Segment(slew_end, slew_end, raw(slew_end), nominal))
+            slew_end = None
+        now = raw(t)
+        if mode == "slew" and delta != 0:
+            segs.append(_Segment(t, t, now, nominal + (speed if delta > 0 else -speed)))
+            slew_end = t + int(abs(delta) / speed)
+        elif mode == "slew":
+            segs.append(_Segment(t, t, now, nominal))
+            slew_end = None
+        else:
+            segs.append(_Segment(t, t, now + delta, nominal))
+            slew_end = None
+    if slew_end is not None:
+        segs.append(_Segment(slew_end, slew_end, raw(slew_end), nominal))
+    return segs
+
+
+def _eval_segments(segs: list[_Segment], ts: np.ndarray) -> np.ndarray:
+    starts = np.array([s.start for s in segs], dtype=np.float64)
+    # the last segment starting at or before each t (a step at t applies from t on)
+    idx = np.searchsorted(starts, ts, side="right") - 1
+    idx = np.clip(idx, 0, len(segs) - 1)
+    base_t = np.array([s.base_t for s in segs], dtype=np.float64)[idx]
+    base_local = np.array([s.base_local for s in segs], dtype=np.float64)[idx]
+    rate = np.array([s.rate for s in segs], dtype=np.float64)[idx]
+    return base_local + (ts - base_t) * rate - ts
+
+
+def clock_skew(header: Mapping[str, Any] | None, events: Sequence[TraceEvent],
+               n_points: int = 400) -> ClockSkew:
+    """Every host's clock offset (local minus real time, ns) over the run.
+
+    The curve of a host follows its scenario clock (initial ``offset`` and
+    ``drift_ppm``) and every ``clock_adjust`` event of the trace (steps and
+    slews), so each host of the scenario has a curve even when it has no
+    event. The times are ``n_points`` evenly spaced over ``[0, end]`` plus,
+    for every adjustment, the instant just before it and the instant itself,
+    so a step shows as an upright jump. Resolution and reading jitter are
+    left out (they are far below what a plot shows).
+    """
+    scenario = _scenario(header)
+    specs: dict[str, tuple[int, float]] = {}
+    for h in scenario.get("hosts") or []:
+        if not isinstance(h, dict):
+            continue
+        clock = h.get("clock") or {}
+        specs[str(h["id"])] = (_ns(clock.get("offset")), float(clock.get("drift_ppm") or 0.0))
+    adjusts: dict[str, list[tuple[int, int, str]]] = {}
+    for ev in events:
+        if ev.kind == "clock_adjust" and ev.host:
+            d = ev.data or {}
+            delta = d.get("delta", 0)
+            adjusts.setdefault(ev.host, []).append(
+                (ev.t, int(delta) if isinstance(delta, (int, float)) else 0,
+                 str(d.get("mode", "step"))))
+    for host in adjusts:
+        specs.setdefault(host, (0, 0.0))
+
+    end = run_end(header, events)
+    grid = np.linspace(0.0, float(end), max(2, n_points)) if end > 0 else np.zeros(1)
+    marks: list[int] = []
+    segments = {}
+    for host, (offset, drift) in specs.items():
+        segs = _clock_segments(offset, drift, adjusts.get(host, ()))
+        segments[host] = segs
+        for s in segs[1:]:
+            marks.append(s.start)
+            if s.start > 0:
+                marks.append(s.start - 1)
+    ts = np.unique(np.concatenate([grid, np.asarray(marks, dtype=np.float64)]))
+    ts = ts[(ts >= 0) & (ts <= max(end, 0))] if end > 0 else ts
+    return ClockSkew(ts, {host: _eval_segments(segs, ts) for host, segs in segments.items()})
+
+
+# -- messages ---------------------------------------------------------------------------------
+
+
+def latencies(events: Sequence[TraceEvent]) -> np.ndarray:
+    """The latency (ns) of every delivered message, in delivery order.
+
+    Latency is the delivery time minus the send time of the message; a
+    duplicated copy counts from the original send (as in
+    :class:`~sandbox.trace.stats.StatsSink`). A delivery whose send is not in
+    the trace uses the ``latency`` of its data when there is one.
+    """
+    send_t: dict[int, int] = {}
+    out: list[int] = []
+    for ev in events:
+        kind = ev.kind
+        if kind == "send":
+            if ev.msg is not None:
+                send_t[ev.msg] = ev.t
+        elif kind == "deliver":
+            sent = send_t.pop(ev.msg, None) if ev.msg is not None else None
+            if sent is not None:
+                out.append(ev.t - sent)
+            else:
+                lat = (ev.data or {}).get("latency")
+                if isinstance(lat, int):
+                    out.append(lat)
+        elif kind == "duplicate":
+            of = (ev.data or {}).get("of")
+            if ev.msg is not None and of in send_t:
+                send_t[ev.msg] = send_t[of]
+        elif kind == "drop" and ev.msg is not None:
+            send_t.pop(ev.msg, None)
+    return np.asarray(out, dtype=np.int64)
+
+
+def latency_histogram(events: Sequence[TraceEvent],
+                      bins: int | Sequence[float] | np.ndarray = 40) -> LatencyHistogram:
+    """A histogram of message latencies (see :func:`latencies`).
+
+    ``bins`` is a number of equal bins from 0 to the largest latency, or the
+    bin edges (ns). With no delivered message the histogram has one empty
+    bin ``[0, 1)``.
+    """
+    samples = latencies(events)
+    if isinstance(bins, (int, np.integer)):
+        if samples.size == 0:
+            return LatencyHistogram(np.array([0.0, 1.0]), np.zeros(1, dtype=np.int64), samples)
+        top = float(samples.max())
+        edges = np.linspace(0.0, top if top > 0 else 1.0, int(bins) + 1)
+    else:
+        edges = np.asarray(bins, dtype=np.float64)
+    counts, edges = np.histogram(samples, bins=edges)
+    return LatencyHistogram(edges, counts.astype(np.int64), samples)
+
+
+def throughput(events: Sequence[TraceEvent], bin_ns: int, end: int | None = None) -> Throughput:
+    """Messages delivered and sent per second in bins of ``bin_ns`` over ``[0, end)``.
+
+    ``end`` defaults to the last event time. Every message counts, whatever
+    its channel (application, memory or system traffic).
+    """
+    end = (events[-1].t if events else 0) if end is None else end
+    t = bin_starts(end, bin_ns)
+    n = len(t)
+    sent = [ev.t for ev in events if ev.kind == "send"]
+    delivered = [ev.t for ev in events if ev.kind == "deliver"]
+    per_s = NS_PER_S / _bin_widths(t, end, bin_ns)
+    return Throughput(t, _counts(delivered, bin_ns, n) * per_s, _counts(sent, bin_ns, n) * per_s)
+
+
+def _is_first_request(ev: TraceEvent) -> bool:
+    payload = (ev.data or {}).get("payload")
+    return (isinstance(payload, dict) and payload.get("type") == "request"
+            and payload.get("try", 0) in (0, None))
+
+
+def offered_load(header: Mapping[str, Any] | None, events: Sequence[TraceEvent],
+                 bin_ns: int) -> OfferedLoad:
+    """Client requests issued per second in each bin: the load offered to the servers.
+
+    Counted from the trace: every ``send`` whose payload is a request on its
+    first try (retries are not new load). The configured workload profile is
+    the expectation of this curve for ``workload_client`` hosts.
+    """
+    end = run_end(header, events)
+    t = bin_starts(end, bin_ns)
+    issued = [ev.t for ev in events if ev.kind == "send" and _is_first_request(ev)]
+    return OfferedLoad(t, _counts(issued, bin_ns, len(t)) * NS_PER_S / _bin_widths(t, end, bin_ns))
+
+
+# -- failures ---------------------------------------------------------------------------------
+
+
+def _down_time_before(x: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """Total down time in ``[0, x)`` of the intervals ``[starts[i], ends[i])``, for each x.
+
+    sum_i clip(x - a_i, 0, b_i - a_i) = sum_{a_i < x}(x - a_i) - sum_{b_i < x}(x - b_i),
+    computed with sorted cumulative sums.
+    """
+    a = np.sort(starts)
+    b = np.sort(ends)
+    ca = np.concatenate([[0.0], np.cumsum(a)])
+    cb = np.concatenate([[0.0], np.cumsum(b)])
+    na = np.searchsorted(a, x, side="left")
+    nb = np.searchsorted(b, x, side="left")
+    return (na * x - ca[na]) - (nb * x - cb[nb])
+
+
+def availability(header: Mapping[str, Any] | None, events: Sequence[TraceEvent],
+                 bin_ns: int) -> Availability:
+    """The fraction of hosts up in each bin and the number of crashes so far.
+
+    A host is down from its ``crash`` to its ``recover`` (or to the end of
+    the run); a pause does not count as down. ``up[i]`` is the time-weighted
+    mean over bin i of (hosts up) / (hosts), and ``failures[i]`` the number
+    of crashes before the end of bin i. Hosts are those of the scenario plus
+    any other host that crashed.
+    """
+    end = run_end(header, events)
+    t = bin_starts(end, bin_ns)
+    hosts = scenario_hosts(header)
+    known = set(hosts)
+    down_since: dict[str, int] = {}
+    starts: list[int] = []
+    ends: list[int] = []
+    crash_t: list[int] = []
+    for ev in events:
+        if ev.kind == "crash":
+            crash_t.append(ev.t)
+            if ev.host not in known:
+                known.add(ev.host)
+            down_since.setdefault(ev.host, ev.t)
+        elif ev.kind == "recover":
+            since = down_since.pop(ev.host, None)
+            if since is not None:
+                starts.append(since)
+                ends.append(ev.t)
+    for since in down_since.values():
+        starts.append(since)
+        ends.append(max(end, since))
+    n_hosts = len(known)
+    edges = np.append(t, float(end if end > 0 else bin_ns))
+    widths = np.diff(edges)
+    widths[widths <= 0] = 1.0
+    if starts:
+        down = np.diff(_down_time_before(edges, np.asarray(starts, np.float64),
+                                         np.asarray(ends, np.float64)))
+    else:
+        down = np.zeros(len(t))
+    up = 1.0 - down / (widths * n_hosts) if n_hosts else np.full(len(t), np.nan)
+    crashes = np.sort(np.asarray(crash_t, dtype=np.float64))
+    failures = np.searchsorted(crashes, edges[1:], side="left").astype(np.int64)
+    return Availability(t, np.clip(up, 0.0, 1.0), failures, n_hosts)
+
+
+# -- memory -----------------------------------------------------------------------------------
+
+
+def memory_costs(events: Sequence[TraceEvent], bin_ns: int, end: int | None = None) -> MemoryCosts:
+    """Mean cost of local and remote memory accesses (``mem`` events) in each bin.
+
+    ``end`` defaults to the last event time. A bin with no access of a kind
+    has a NaN mean and a zero count for that kind.
+    """
+    end = (events[-1].t if events else 0) if end is None else end
+    t = bin_starts(end, bin_ns)
+    n = len(t)
+    lt: list[int] = []
+    lc: list[float] = []
+    rt: list[int] = []
+    rc: list[float] = []
+    for ev in events:
+        if ev.kind != "mem":
+            continue
+        d = ev.data or {}
+        cost = d.get("cost", 0)
+        cost = float(cost) if isinstance(cost, (int, float)) else 0.0
+        if d.get("remote"):
+            rt.append(ev.t)
+            rc.append(cost)
+        else:
+            lt.append(ev.t)
+            lc.append(cost)
+    local_mean, local_count = _means(lt, lc, bin_ns, n)
+    remote_mean, remote_count = _means(rt, rc, bin_ns, n)
+    return MemoryCosts(t, local_mean, remote_mean, local_count, remote_count)
+
+
+# -- requests ---------------------------------------------------------------------------------
+
+
+def requests(events: Sequence[TraceEvent], bin_ns: int, end: int | None = None) -> Requests:
+    """Client request latency over time, from ``app`` events ``request_done`` / ``request_failed``.
+
+    The latency of a request (its ``latency`` value: from its first try to
+    the reply, retries included) is put in the bin where it completed.
+    ``end`` defaults to the last event time.
+    """
+    end = (events[-1].t if events else 0) if end is None else end
+    t = bin_starts(end, bin_ns)
+    n = len(t)
+    done_t: list[int] = []
+    done_lat: list[float] = []
+    failed_t: list[int] = []
+    for ev in events:
+        if ev.kind != "app" or not ev.data:
+            continue
+        name = ev.data.get("name")
+        if name == "request_done":
+            lat = ev.data.get("latency")
+            if isinstance(lat, (int, float)):
+                done_t.append(ev.t)
+                done_lat.append(float(lat))
+        elif name == "request_failed":
+            failed_t.append(ev.t)
+    mean, done = _means(done_t, done_lat, bin_ns, n)
+    top = np.full(n, np.nan)
+    if done_t:
+        idx = _bin_index(np.asarray(done_t, dtype=np.int64), bin_ns, n)
+        top = np.full(n, -np.inf)
+        np.maximum.at(top, idx, np.asarray(done_lat))
+        top[np.isinf(top)] = np.nan
+    return Requests(t, mean, top, done, _counts(failed_t, bin_ns, n),
+                    np.asarray(done_t, dtype=np.float64), np.asarray(done_lat, dtype=np.float64))
