@@ -1,0 +1,304 @@
+"""Runs the engine for the GUI off the UI thread, recomputes a run with a new fault, opens traces.
+
+:class:`RunController` starts a worker :class:`~PySide6.QtCore.QThread` that
+runs a :class:`~sandbox.engine.simulation.Simulation` in chunks of simulated
+time into a :class:`~sandbox.trace.sinks.MemorySink` and a
+:class:`~sandbox.trace.stats.StatsSink`, reports progress between chunks and
+can be cancelled there. The engine is the same one ``sandbox run`` uses and
+chunking does not change what it computes, so a GUI run and a headless run of
+the same scenario and seed give the same trace, byte for byte.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal
+
+from ..engine import Simulation
+from ..scenario.model import Scenario
+from ..trace.events import TraceEvent
+from ..trace.sinks import MemorySink, TeeSink, TraceFormatError, read_jsonl
+from ..trace.stats import StatsSink
+
+__all__ = [
+    "RunCancelled",
+    "RunController",
+    "RunResult",
+    "open_trace",
+    "recompute_with_fault",
+    "run_scenario",
+]
+
+#: How many chunks of simulated time a run is cut into (progress and cancel points).
+CHUNKS = 200
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("RunController", text)
+
+
+class RunCancelled(Exception):
+    """A run was cancelled between two chunks."""
+
+
+@dataclass
+class RunResult:
+    """What a run produced: the trace (header and events) and its summary.
+
+    ``summary`` is the dict ``sandbox run --json`` prints (a
+    :meth:`~sandbox.trace.stats.StatsSink.summary` with the seed, the
+    sampled maximum clock skew and any behaviour errors); ``errors`` are the
+    behaviour errors of the run (a behaviour that raised; the run went on).
+    """
+
+    header: dict[str, Any]
+    events: list[TraceEvent]
+    summary: dict[str, Any] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+    seed: int = 0
+    until: int = 0
+
+    @property
+    def scenario_json(self) -> dict[str, Any]:
+        """The scenario of the run, as stored in the trace header."""
+        return self.header.get("scenario") or {}
+
+
+def run_scenario(scenario: Scenario, seed: int | None = None, until: int | None = None,
+                 progress: Callable[[int, int], None] | None = None,
+                 cancelled: Callable[[], bool] | None = None,
+                 chunks: int = CHUNKS) -> RunResult:
+    """Run ``scenario`` to the end (no Qt involved) and return its :class:`RunResult`.
+
+    ``progress(now, until)`` is called after every chunk; when
+    ``cancelled()`` returns true between chunks the run stops with
+    :class:`RunCancelled`. ``seed`` and ``until`` override the scenario's.
+    """
+    memory = MemorySink()
+    stats = StatsSink()
+    sim = Simulation(scenario, TeeSink(memory, stats), seed=seed)
+    sim.start(until)
+    end = sim.until
+    step = max(1, end // max(1, chunks))
+    t = 0
+    while t < end:
+        if cancelled is not None and cancelled():
+            raise RunCancelled()
+        t = min(end, t + step)
+        sim.advance(t)
+        if progress is not None:
+            progress(t, end)
+    sim.finish()
+    summary = stats.summary(sim.until)
+    summary["seed"] = sim.seed
+    summary["max_clock_skew"] = max(summary["max_clock_skew"] or 0, sim.max_skew)
+    if sim.errors:
+        summary["behaviour_errors"] = list(sim.errors)
+    return RunResult(memory.header, memory.events, summary, list(sim.errors), sim.seed, end)
+
+
+def recompute_with_fault(scenario: Scenario, fault: Any, replace: int | None = None) -> Scenario:
+    """A new scenario with ``fault`` appended to the fault schedule (or put at index ``replace``).
+
+    The input is left unchanged and the result is validated like a file, so
+    a fault naming an unknown host raises ``ValueError``. Running the result
+    with the same seed repeats the old run exactly up to the fault's time:
+    the engine schedules faults without drawing random numbers, so nothing
+    before the fault can differ.
+    """
+    data = scenario.model_dump()
+    faults = list(data.get("faults") or [])
+    new = fault.model_dump() if hasattr(fault, "model_dump") else dict(fault)
+    if replace is None:
+        faults.append(new)
+    else:
+        if not 0 <= replace < len(faults):
+            raise IndexError(f"no fault at index {replace}")
+        faults[replace] = new
+    data["faults"] = faults
+    return Scenario.model_validate(data)
+
+
+def open_trace(path: str | os.PathLike) -> tuple[dict[str, Any], list[TraceEvent]]:
+    """Load a JSONL trace for replay: (header, events).
+
+    Every problem becomes a :class:`~sandbox.trace.sinks.TraceFormatError`
+    whose message names the file (and the line for a bad event), ready to
+    show in a message box: a missing or unreadable file, a file that is not
+    a DS Sandbox trace, a bad event line, or events out of time order.
+    """
+    name = os.fspath(path)
+    try:
+        header, events = read_jsonl(path)
+    except TraceFormatError:
+        raise
+    except FileNotFoundError:
+        raise TraceFormatError(_tr("{0}: no such file").format(name)) from None
+    except IsADirectoryError:
+        raise TraceFormatError(_tr("{0}: is a folder, not a trace file").format(name)) from None
+    except UnicodeDecodeError:
+        raise TraceFormatError(
+            _tr("{0}: not a text file (a JSONL trace is UTF-8 text)").format(name)) from None
+    except OSError as exc:
+        raise TraceFormatError(f"{name}: {exc.strerror or exc}") from None
+    last = None
+    for i, ev in enumerate(events):
+        if not isinstance(ev.t, int) or not isinstance(ev.kind, str):
+            raise TraceFormatError(_tr("{0}: line {1}: bad event").format(name, i + 2))
+        if last is not None and ev.t < last:
+            raise TraceFormatError(
+                _tr("{0}: line {1}: event time goes backwards").format(name, i + 2))
+        last = ev.t
+    return header, events
+
+
+class _RunThread(QThread):
+    """The worker: runs one simulation and hands the result over with signals."""
+
+    stepped = Signal(object, object)  # now, until (ns; may exceed 32 bits)
+    succeeded = Signal(object)       # RunResult
+    errored = Signal(str)
+    aborted = Signal()
+
+    def __init__(self, scenario: Scenario, seed: int | None, until: int | None,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._scenario = scenario
+        self._seed = seed
+        self._until = until
+        self._cancel = threading.Event()
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    def run(self) -> None:  # noqa: D102 - QThread override, runs in the worker thread
+        try:
+            result = run_scenario(self._scenario, self._seed, self._until,
+                                  progress=self.stepped.emit, cancelled=self._cancel.is_set)
+        except RunCancelled:
+            self.aborted.emit()
+        except Exception as exc:  # noqa: BLE001 - any engine error is reported, not raised
+            self.errored.emit(f"{type(exc).__name__}: {exc}")
+        else:
+            self.succeeded.emit(result)
+
+
+class RunController(QObject):
+    """Runs scenarios without freezing the window; one run at a time.
+
+    Call :meth:`run`; then exactly one of ``finished(result)`` (a
+    :class:`RunResult`), ``failed(message)`` or ``cancelled()`` follows,
+    after ``progress(percent)`` signals between chunks. Starting a run while
+    another is going cancels the old one, whose outcome is then never
+    reported. :meth:`shutdown` cancels and waits; call it before the
+    application quits.
+    """
+
+    #: The run started.
+    started = Signal()
+    #: Percent of simulated time done, 0 to 100 (only when it changes).
+    progress = Signal(int)
+    #: The run ended; the argument is a :class:`RunResult`.
+    finished = Signal(object)
+    #: The run failed; the argument is a readable message.
+    failed = Signal(str)
+    #: The run was cancelled with :meth:`cancel`.
+    cancelled = Signal()
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._thread: _RunThread | None = None
+        self._old: list[_RunThread] = []
+        self._percent = -1
+        self.last_result: RunResult | None = None
+
+    # -- API ------------------------------------------------------------------------------
+    def run(self, scenario: Scenario, seed: int | None = None, until: int | None = None) -> None:
+        """Start running a copy of ``scenario`` (``seed``/``until`` override the scenario's)."""
+        self._drop_current()
+        frozen = scenario.model_copy(deep=True)
+        thread = _RunThread(frozen, seed, until, self)
+        thread.stepped.connect(self._on_stepped)
+        thread.succeeded.connect(self._on_succeeded)
+        thread.errored.connect(self._on_errored)
+        thread.aborted.connect(self._on_aborted)
+        thread.finished.connect(self._on_thread_finished)
+        self._thread = thread
+        self._percent = -1
+        thread.start()
+        self.started.emit()
+
+    def is_running(self) -> bool:
+        """Whether a run is going on."""
+        return self._thread is not None
+
+    def cancel(self) -> None:
+        """Stop the current run at the next chunk boundary; ``cancelled`` follows."""
+        if self._thread is not None:
+            self._thread.cancel()
+
+    def wait(self, msecs: int = 30_000) -> bool:
+        """Block until every worker thread has ended (for tests and quitting)."""
+        ok = True
+        for thread in [*self._old, *([self._thread] if self._thread else [])]:
+            ok = thread.wait(msecs) and ok
+        return ok
+
+    def shutdown(self) -> None:
+        """Cancel any run and wait for its thread (call before quitting)."""
+        self.cancel()
+        self._drop_current()
+        self.wait()
+
+    # -- internals --------------------------------------------------------------------------
+    def _drop_current(self) -> None:
+        """Cancel the current run and forget it: its outcome will not be reported."""
+        thread = self._thread
+        if thread is None:
+            return
+        thread.cancel()
+        for sig in (thread.stepped, thread.succeeded, thread.errored, thread.aborted):
+            sig.disconnect()
+        self._old.append(thread)
+        self._thread = None
+
+    def _on_stepped(self, now: int, until: int) -> None:
+        if self.sender() is not self._thread:
+            return
+        percent = 100 if until <= 0 else min(100, now * 100 // until)
+        if percent != self._percent:
+            self._percent = percent
+            self.progress.emit(percent)
+
+    def _on_succeeded(self, result: RunResult) -> None:
+        if self.sender() is not self._thread:
+            return
+        self._thread = None
+        self._old.append(self.sender())  # type: ignore[arg-type]
+        self.last_result = result
+        self.finished.emit(result)
+
+    def _on_errored(self, message: str) -> None:
+        if self.sender() is not self._thread:
+            return
+        self._old.append(self.sender())  # type: ignore[arg-type]
+        self._thread = None
+        self.failed.emit(_tr("The run failed: {0}").format(message))
+
+    def _on_aborted(self) -> None:
+        if self.sender() is not self._thread:
+            return
+        self._old.append(self.sender())  # type: ignore[arg-type]
+        self._thread = None
+        self.cancelled.emit()
+
+    def _on_thread_finished(self) -> None:
+        thread = self.sender()
+        if thread in self._old:
+            self._old.remove(thread)
+            thread.deleteLater()
