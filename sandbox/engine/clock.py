@@ -43,7 +43,10 @@ class HostClock:
 
     def true_reading(self, t: int) -> int:
         """The clock's value at real time ``t``, quantised to its resolution."""
-        v = self._raw(t)
+        if self.slew_end is None:
+            v = self.base_local + int((t - self.base_t) * self.rate)
+        else:
+            v = self._raw(t)
         r = self.resolution
         return v - v % r if r > 1 else v
 

@@ -74,7 +74,7 @@ class Channel:
 
     __slots__ = ("a", "b", "link", "index", "sample", "mean", "rng", "bandwidth", "loss",
                  "corruption", "duplication", "reordering", "timing_p", "timing_x",
-                 "busy_until", "last_arrival", "cut", "burst_loss")
+                 "busy_until", "last_arrival", "cut", "burst_loss", "direct")
 
     def __init__(self, a: str, b: str, link: Link, index: int, latency: LatencySpec,
                  rng: random.Random) -> None:
@@ -93,6 +93,7 @@ class Channel:
         self.last_arrival = 0
         self.cut = 0  # how many active cuts hold this channel down
         self.burst_loss: float | None = None
+        self.direct = [self]  # the path of a message sent straight over this channel
 
 
 def group_chain(scenario: Scenario) -> dict[str, dict[str, str]]:

@@ -32,6 +32,7 @@ node.read(addr)``, ``yield from node.write(addr, value)``, ``node.app(name,
 
 from __future__ import annotations
 
+import functools
 import random
 from collections import deque
 from collections.abc import Callable, Generator
@@ -70,6 +71,14 @@ class Node:
         self._resume: simpy.Event | None = None
         self.peers: list[str] = []
         self.neighbours: list[str] = []
+        # Set by the simulation: the host's clock and its failure probabilities (hot path).
+        self.clock_obj = None
+        self.send_omission = 0.0
+        self.receive_omission = 0.0
+        self.timing_p = 0.0
+        self.timing_x = 1.0
+        # The hot path: sending is the simulation's send with this host as source.
+        self.send = functools.partial(sim.send, host_id)  # type: ignore[method-assign]
 
     # -- time and clocks -------------------------------------------------------------
     @property

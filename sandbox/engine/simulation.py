@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 import simpy
+from simpy.core import NORMAL
 
 from sandbox import __version__
 from sandbox.scenario import behaviours as params_models
@@ -34,6 +35,11 @@ from .node import Node
 from .rng import Streams
 
 Progress = Callable[[int, int], None]
+
+
+def _event(fields: tuple) -> TraceEvent:
+    """Make a TraceEvent from its eight fields without the named tuple's Python-level __new__."""
+    return tuple.__new__(TraceEvent, fields)
 
 
 class Simulation:
@@ -70,6 +76,11 @@ class Simulation:
             node = Node(self, h.id, i)
             node.peers = [x for x in ids if x != h.id]
             f = h.failures
+            node.clock_obj = self.clocks[h.id]
+            node.send_omission = f.send_omission
+            node.receive_omission = f.receive_omission
+            node.timing_p = f.timing_probability
+            node.timing_x = f.timing_slowdown
             if f.byzantine_probability > 0:
                 node.byz_behaviour = f.byzantine_behaviour
                 node.byz_probability = f.byzantine_probability
@@ -94,7 +105,7 @@ class Simulation:
         """Write one event at the current time to the sink."""
         t = self.env.now
         local = self.clocks[host].true_reading(t) if host else t
-        self._write(TraceEvent(self._seq, t, kind, host, local, msg, peer, data))
+        self._write(_event((self._seq, t, kind, host, local, msg, peer, data)))
         self._seq += 1
 
     def header(self) -> dict[str, Any]:
@@ -174,31 +185,34 @@ class Simulation:
         if dst not in self.nodes:
             raise ValueError(f"{src} sends to unknown host {dst!r}")
         now = self.env.now
-        self._mid += 1
-        mid = self._mid
+        self._mid = mid = self._mid + 1
         msg = Message(mid, src, dst, payload, size, now, channel)
-        data: dict[str, Any] = {"size": size}
         if channel == "app":
+            data: dict[str, Any] = {"size": size, "payload": payload}
             if node.byz_probability and self.streams(f"byz/{src}").random() < node.byz_probability:
                 msg.byz = node.byz_behaviour
-                msg.payload = self._byzantine(node, msg)
+                msg.payload = data["payload"] = self._byzantine(node, msg)
                 data["byz"] = msg.byz
-            data["payload"] = msg.payload
+            if node.byz_behaviour == "replay":
+                log = self._sent_log.setdefault(src, [])
+                log.append(payload)
+                if len(log) > 16:
+                    del log[0]
         else:
-            data["channel"] = channel
+            data = {"size": size, "channel": channel}
             if isinstance(payload, dict):
                 data["payload"] = {k: v for k, v in payload.items() if k != "page_values"}
-        path = [] if dst == src else self.network.path(src, dst)
-        if path is not None and len(path) > 1:
-            data["path"] = [src] + [ch.b for ch in path]
-        self.emit("send", src, mid, dst, data)
-        if channel == "app":
-            log = self._sent_log.setdefault(src, [])
-            log.append(payload)
-            if len(log) > 16:
-                del log[0]
-        f = node.spec.failures
-        if f.send_omission and self.streams(f"omission/{src}").random() < f.send_omission:
+        ch = self.network.channels.get((src, dst))
+        if ch is not None:
+            path: list[Channel] | None = ch.direct
+        else:
+            path = [] if dst == src else self.network.path(src, dst)
+            if path is not None and len(path) > 1:
+                data["path"] = [src] + [c.b for c in path]
+        self._write(_event((self._seq, now, "send", src, node.clock_obj.true_reading(now), mid,
+                            dst, data)))
+        self._seq += 1
+        if node.send_omission and self.streams(f"omission/{src}").random() < node.send_omission:
             self._drop(msg, "omission")
             return mid
         if path is None:
@@ -263,6 +277,7 @@ class Simulation:
         late = False
         nhops = len(path)
         blocked = self.network.blocked if self.network.partitions else None
+        sync_bound = self.delivery_bound // nhops if self.synchrony == "synchronous" else None
         for ch in path:
             if ch.cut:
                 self._drop_at(msg, t, "link_cut", ch)
@@ -277,7 +292,12 @@ class Simulation:
                 ch.busy_until = done
             else:
                 done = t
-            lat = self._delay(ch.sample(rng), t, ch, nhops)
+            lat = ch.sample(rng)
+            if sync_bound is not None:
+                if lat > sync_bound:
+                    lat = sync_bound
+            else:
+                lat = self._delay(lat, t, ch, nhops)
             if ch.timing_p and rng.random() < ch.timing_p:
                 lat = int(lat * ch.timing_x) + 1
                 late = True
@@ -295,13 +315,16 @@ class Simulation:
             if ch.corruption and rng.random() < ch.corruption:
                 msg.corrupted = True
             t = arrive
-        f = self.nodes[msg.src].spec.failures
-        if f.timing_probability and self.streams(f"timing/{msg.src}").random() < f.timing_probability:
-            t += int((t - t0) * (f.timing_slowdown - 1)) + 1
+        src = self.nodes[msg.src]
+        if src.timing_p and self.streams(f"timing/{msg.src}").random() < src.timing_p:
+            t += int((t - t0) * (src.timing_x - 1)) + 1
             late = True
         msg.late = late
-        ev = env.timeout(t - env.now, msg)
-        ev.callbacks.append(self._arrive_cb)
+        ev = simpy.Event(env)
+        ev._ok = True
+        ev._value = msg
+        ev.callbacks = [self._arrive_cb]
+        env.schedule(ev, NORMAL, t - env.now)
 
     def _arrive_cb(self, ev: simpy.Event) -> None:
         msg: Message = ev._value  # type: ignore[attr-defined]
@@ -319,7 +342,7 @@ class Simulation:
         if msg.id in self._injected:
             self._drop(msg, "injected")
             return
-        ro = node.spec.failures.receive_omission
+        ro = node.receive_omission
         if ro and self.streams(f"omission/{msg.dst}/recv").random() < ro:
             self._drop(msg, "omission")
             return
@@ -335,7 +358,10 @@ class Simulation:
             data["dup"] = msg.dup_of
         if msg.channel != "app":
             data["channel"] = msg.channel
-        self.emit("deliver", msg.dst, msg.id, msg.src, data)
+        now = self.env.now
+        self._write(_event((self._seq, now, "deliver", msg.dst,
+                            node.clock_obj.true_reading(now), msg.id, msg.src, data)))
+        self._seq += 1
         if msg.channel == "mem":
             self.memory.handle(node, msg)
         else:

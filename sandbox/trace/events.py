@@ -83,16 +83,42 @@ class TraceEvent(NamedTuple):
                    d.get("msg"), d.get("peer"), d.get("data") or None)
 
 
-_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=False).encode
+def _default(value: Any) -> Any:
+    """Values JSON has no type for: sets become sorted lists, anything else its repr."""
+    if isinstance(value, (set, frozenset)):
+        return sorted(value, key=repr)
+    return repr(value)
+
+
+try:  # the C encoder, made once: much cheaper per call than json.dumps
+    from json.encoder import c_make_encoder as _c_make_encoder
+    from json.encoder import encode_basestring as _encode_basestring
+except ImportError:  # pragma: no cover - CPython always has it
+    _c_make_encoder = None
+
+if _c_make_encoder is not None:
+    _c_encode = _c_make_encoder(None, _default, _encode_basestring, None, ":", ",",
+                                False, False, True)
+
+    def _dumps(value: Any) -> str:
+        return "".join(_c_encode(value, 0))
+else:  # pragma: no cover
+    _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"),
+                              default=_default).encode
 
 
 def event_json(ev: TraceEvent) -> str:
-    """The compact JSON line (no newline) of an event; stable byte for byte."""
-    head = f'{{"seq":{ev.seq},"t":{ev.t},"kind":"{ev.kind}","host":{_dumps(ev.host)},"local":{ev.local}'
-    if ev.msg is not None:
-        head += f',"msg":{ev.msg}'
-    if ev.peer is not None:
-        head += f',"peer":{_dumps(ev.peer)}'
-    if ev.data:
-        head += f',"data":{_dumps(ev.data)}'
+    """The compact JSON line (no newline) of an event; stable byte for byte.
+
+    Host ids are identifiers (letters, digits, ``_ . -``), so they need no
+    escaping; anything else goes through the JSON encoder.
+    """
+    seq, t, kind, host, local, msg, peer, data = ev
+    head = f'{{"seq":{seq},"t":{t},"kind":"{kind}","host":"{host}","local":{local}'
+    if msg is not None:
+        head += f',"msg":{msg}'
+    if peer is not None:
+        head += f',"peer":"{peer}"'
+    if data:
+        head += f',"data":{_dumps(data)}'
     return head + "}"

@@ -63,16 +63,20 @@ class JsonlSink(Sink):
         self._fh.write(json.dumps(header, ensure_ascii=False, separators=(",", ":")) + "\n")
 
     def write(self, ev: TraceEvent) -> None:
+        # Lines are encoded at once: strings are not tracked by the garbage collector, so
+        # a buffer of them costs far less than a buffer of events holding dicts.
         buf = self._buf
         buf.append(event_json(ev))
         if len(buf) >= self._limit:
-            self._fh.write("\n".join(buf) + "\n")
-            buf.clear()
+            self._flush()
 
-    def close(self) -> None:
+    def _flush(self) -> None:
         if self._buf:
             self._fh.write("\n".join(self._buf) + "\n")
             self._buf.clear()
+
+    def close(self) -> None:
+        self._flush()
         if self._own:
             self._fh.close()
         else:
