@@ -374,6 +374,8 @@ class CanvasScene(QGraphicsScene):
             event.accept()
             return
         super().mouseReleaseEvent(event)
+        # The release that ends a rubber band or a cancelled gesture is ours too.
+        event.accept()
 
     def mouseDoubleClickEvent(self, event: QGraphicsSceneMouseEvent) -> None:  # noqa: N802
         """Double-click on a host: ``host_activated``."""

@@ -1,0 +1,43 @@
+"""Shared GUI fixtures: a small document and a canvas (scene + view) showing it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from sandbox.gui.canvas import CanvasScene, CanvasView
+from sandbox.gui.document import Document
+from sandbox.scenario import Host, Link, Scenario
+
+
+@pytest.fixture
+def document(qapp) -> Document:
+    """Three hosts in a triangle (h1 at 0,0; h2 at 300,0; h3 at 0,200) and three links."""
+    hosts = [Host(id="h1", x=0, y=0), Host(id="h2", x=300, y=0),
+             Host(id="h3", kind="vm", x=0, y=200)]
+    links = [Link(a="h1", b="h2"), Link(a="h2", b="h3"), Link(a="h1", b="h3")]
+    return Document(Scenario(title="Test", hosts=hosts, links=links))
+
+
+@dataclass
+class Canvas:
+    """A canvas under test: the document, its scene and a shown view at 100 % zoom."""
+
+    document: Document
+    scene: CanvasScene
+    view: CanvasView
+
+
+@pytest.fixture
+def canvas(qtbot, document) -> Canvas:
+    """A CanvasView of the ``document`` fixture, 800 x 600, centred on (150, 100), zoom 1."""
+    scene = CanvasScene(document)
+    view = CanvasView(scene)
+    qtbot.addWidget(view)
+    view.resize(800, 600)
+    view.show()
+    qtbot.waitExposed(view)
+    view.resetTransform()
+    view.centerOn(150, 100)
+    return Canvas(document, scene, view)
