@@ -185,7 +185,7 @@ def test_rubber_band_selects(canvas):
 
 
 def test_group_drag_moves_members_and_host_drag_joins_group(canvas):
-    doc, scene = canvas.document, canvas.scene
+    doc = canvas.document
     doc.add_group(Group(id="dc1", kind="datacenter", x=-100, y=-80, width=300, height=400),
                   members=["h1", "h3"])
     # Dragging h2 into the box makes it a member, in the same undo step as the move.
