@@ -82,6 +82,9 @@ class StatsSink(Sink):
         self._down_since: dict[str, int] = {}
         self._downtime: dict[str, int] = {}
         self._offset: dict[str, int] = {}
+        self._hi = self._lo = 0
+        self._hi_host: str | None = None
+        self._lo_host: str | None = None
 
     # -- Sink ----------------------------------------------------------------------------
 
@@ -159,12 +162,26 @@ class StatsSink(Sink):
         if ev.host:
             offset = ev.local - t
             offsets = self._offset
-            if offsets.get(ev.host) != offset:
-                offsets[ev.host] = offset
-                if len(offsets) > 1:
-                    spread = max(offsets.values()) - min(offsets.values())
-                    if spread > self.max_skew:
-                        self.max_skew = spread
+            old = offsets.get(ev.host)
+            if old != offset:
+                self._update_offset(ev.host, old, offset)
+
+    def _update_offset(self, host: str, old: int | None, offset: int) -> None:
+        """Track the largest and smallest offset; a full scan only when an extreme moves inward."""
+        offsets = self._offset
+        offsets[host] = offset
+        if self._hi_host is None or offset > self._hi:
+            self._hi, self._hi_host = offset, host
+        elif host == self._hi_host and offset < self._hi:
+            self._hi_host = max(offsets, key=offsets.__getitem__)
+            self._hi = offsets[self._hi_host]
+        if self._lo_host is None or offset < self._lo:
+            self._lo, self._lo_host = offset, host
+        elif host == self._lo_host and offset > self._lo:
+            self._lo_host = min(offsets, key=offsets.__getitem__)
+            self._lo = offsets[self._lo_host]
+        if len(offsets) > 1 and self._hi - self._lo > self.max_skew:
+            self.max_skew = self._hi - self._lo
 
     def close(self) -> None:
         """Nothing to flush; :meth:`summary` may be called before or after."""
