@@ -1,0 +1,271 @@
+"""Context menus for interactive faults while watching a run: crash, pause, cut, drop "now".
+
+Each action builds a fault of the scenario model at the player's current
+time ``t`` and hands it to a callback; the main window connects the callback
+to an undoable edit of the document followed by a recompute of the run, so
+the fault becomes part of the scenario and everything before ``t`` stays
+identical.
+
+* a host: Crash now, Recover now, Pause for (a few durations, or any),
+  Make Byzantine now (one entry per behaviour);
+* a link: Cut now, Heal now;
+* a message in flight: Drop it.
+
+New faults go to ``apply_fault(fault)``. Healing a link ends the cut that is
+in force: the :class:`~sandbox.scenario.model.LinkCutFault` (or total loss
+burst) of the scenario that cuts it gets ``end = t``, and the changed fault
+goes to ``replace_fault(index, fault)`` with its index in
+``scenario.faults``. The ``add_*_actions`` functions add the entries to an
+existing menu (the canvas's own context menu); the ``*_menu`` functions make
+a menu of their own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, get_args
+
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QInputDialog, QMenu, QWidget
+
+from ..scenario.model import (
+    ByzantineBehaviour,
+    ByzantineFault,
+    CrashFault,
+    DropMessageFault,
+    LinkCutFault,
+    LossBurstFault,
+    PauseFault,
+    RecoverFault,
+    Scenario,
+)
+from ..scenario.units import format_duration, parse_duration
+
+__all__ = [
+    "BYZANTINE_BEHAVIOURS",
+    "PAUSE_DURATIONS",
+    "active_cut",
+    "add_host_actions",
+    "add_link_actions",
+    "add_message_actions",
+    "ask_pause_duration",
+    "host_menu",
+    "link_menu",
+    "message_menu",
+]
+
+#: The pause lengths offered in the "Pause for" submenu (ns).
+PAUSE_DURATIONS: tuple[int, ...] = (10_000_000, 100_000_000, 1_000_000_000, 5_000_000_000)
+
+#: The Byzantine behaviours, in the order of the submenu.
+BYZANTINE_BEHAVIOURS: tuple[str, ...] = get_args(ByzantineBehaviour)
+
+ApplyFault = Callable[[Any], None]
+ReplaceFault = Callable[[int, Any], None]
+AskDuration = Callable[[QWidget | None], int | None]
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("FaultsMenu", text)
+
+
+def _behaviour_labels() -> dict[str, str]:
+    return {
+        "corrupt": _tr("Corrupt its messages"),
+        "equivocate": _tr("Equivocate (different values to different peers)"),
+        "forge_clock": _tr("Forge clock values"),
+        "replay": _tr("Replay old messages"),
+    }
+
+
+def ask_pause_duration(parent: QWidget | None) -> int | None:
+    """Ask how long to pause (a duration with a unit); None if cancelled or invalid."""
+    text, ok = QInputDialog.getText(
+        parent, _tr("Pause host"),
+        _tr("Pause for how long? (for example 250ms, 2s)"), text="500ms")
+    if not ok:
+        return None
+    try:
+        ns = parse_duration(text.strip(), default_unit="ms")
+    except ValueError:
+        return None
+    return ns if ns >= 1 else None
+
+
+def _status(states: Any, host: str) -> str | None:
+    if states is None:
+        return None
+    return getattr(states, "status", {}).get(host)
+
+
+def _action(menu: QMenu, text: str, name: str, slot: Callable[[], None],
+            enabled: bool = True, tip: str = "") -> QAction:
+    action = menu.addAction(text)
+    action.setObjectName(name)
+    action.setEnabled(enabled)
+    if tip:
+        action.setToolTip(tip)
+        action.setStatusTip(tip)
+    action.triggered.connect(lambda _checked=False: slot())
+    return action
+
+
+# -- hosts ------------------------------------------------------------------------------------
+
+
+def add_host_actions(menu: QMenu, host: str, t: int, apply_fault: ApplyFault,
+                     states: Any = None,
+                     ask_duration: AskDuration = ask_pause_duration) -> list[QAction]:
+    """Add Crash now, Recover now, Pause for and Make Byzantine now for ``host`` to ``menu``.
+
+    ``states`` (a :class:`~sandbox.trace.timeline.HostStates` at ``t``, or
+    None when unknown) greys out what makes no sense: crashing a crashed
+    host, recovering one that is up. ``ask_duration(parent)`` asks for the
+    "Other" pause length (a dialog by default; tests pass a function).
+    """
+    status = _status(states, host)
+    crashed = status == "crashed"
+    up_tip = _tr("{0} is crashed at this time").format(host)
+    actions = [
+        _action(menu, _tr("Crash now"), "fault_crash",
+                lambda: apply_fault(CrashFault(host=host, at=t)),
+                enabled=not crashed, tip=up_tip if crashed else
+                _tr("Crash {0} at {1}; the run is recomputed").format(host, format_duration(t))),
+        _action(menu, _tr("Recover now"), "fault_recover",
+                lambda: apply_fault(RecoverFault(host=host, at=t)),
+                enabled=status in (None, "crashed"),
+                tip=_tr("Restart {0} at {1}").format(host, format_duration(t))),
+    ]
+    pause = menu.addMenu(_tr("Pause for"))
+    pause.setObjectName("fault_pause_menu")
+    pause.setEnabled(status in (None, "up"))
+    for duration in PAUSE_DURATIONS:
+        actions.append(_action(pause, format_duration(duration),
+                               f"fault_pause_{format_duration(duration)}",
+                               lambda d=duration: apply_fault(
+                                   PauseFault(host=host, at=t, duration=d))))
+
+    def other() -> None:
+        duration = ask_duration(menu.parentWidget())
+        if duration:
+            apply_fault(PauseFault(host=host, at=t, duration=duration))
+
+    actions.append(_action(pause, _tr("Other…"), "fault_pause_other", other))
+    actions.append(pause.menuAction())
+    byz = menu.addMenu(_tr("Make Byzantine now"))
+    byz.setObjectName("fault_byzantine_menu")
+    byz.setEnabled(not crashed)
+    labels = _behaviour_labels()
+    for behaviour in BYZANTINE_BEHAVIOURS:
+        actions.append(_action(byz, labels.get(behaviour, behaviour),
+                               f"fault_byzantine_{behaviour}",
+                               lambda b=behaviour: apply_fault(
+                                   ByzantineFault(host=host, at=t, behaviour=b))))
+    actions.append(byz.menuAction())
+    return actions
+
+
+def host_menu(parent: QWidget | None, host: str, t: int, apply_fault: ApplyFault,
+              states: Any = None,
+              ask_duration: AskDuration = ask_pause_duration) -> QMenu:
+    """A context menu of interactive faults for ``host`` at time ``t`` (see :func:`add_host_actions`)."""
+    menu = QMenu(parent)
+    menu.setTitle(_tr("Host {0}").format(host))
+    menu.setToolTipsVisible(True)
+    add_host_actions(menu, host, t, apply_fault, states, ask_duration)
+    return menu
+
+
+# -- links ------------------------------------------------------------------------------------
+
+
+def _same_link(fault: Any, a: str, b: str) -> bool:
+    return {fault.a, fault.b} == {a, b}
+
+
+def active_cut(scenario: Scenario, a: str, b: str, t: int) -> tuple[int, Any] | None:
+    """The fault of ``scenario`` that cuts the link a-b at ``t``, as (index, fault), or None.
+
+    A :class:`LinkCutFault` cuts from ``start`` until ``end`` (forever if
+    None); a :class:`LossBurstFault` with loss 1 cuts from ``start`` to
+    ``end``. When several do, the one that started last is returned.
+    """
+    found: tuple[int, Any] | None = None
+    for i, fault in enumerate(scenario.faults):
+        if isinstance(fault, LinkCutFault):
+            live = fault.start <= t and (fault.end is None or t < fault.end)
+        elif isinstance(fault, LossBurstFault):
+            live = fault.loss >= 1.0 and fault.start <= t < fault.end
+        else:
+            continue
+        if live and _same_link(fault, a, b) and (found is None or fault.start >= found[1].start):
+            found = (i, fault)
+    return found
+
+
+def add_link_actions(menu: QMenu, scenario: Scenario, a: str, b: str, t: int,
+                     apply_fault: ApplyFault, replace_fault: ReplaceFault | None = None,
+                     states: Any = None) -> list[QAction]:
+    """Add Cut now and Heal now for the link between ``a`` and ``b`` to ``menu``.
+
+    Cut now makes ``LinkCutFault(a, b, start=t)``. Heal now ends the cut in
+    force (see :func:`active_cut`) at ``t`` through ``replace_fault``; it is
+    greyed out when no fault of the scenario cuts the link at ``t`` (for
+    example when a partition does) or when there is no ``replace_fault``.
+    ``states`` (HostStates at ``t``) greys out Cut now on a link already cut.
+    """
+    cut_now = states.is_cut(a, b) if states is not None and hasattr(states, "is_cut") else False
+    found = active_cut(scenario, a, b, t)
+    actions = [_action(menu, _tr("Cut now"), "fault_cut",
+                       lambda: apply_fault(LinkCutFault(a=a, b=b, start=t)),
+                       enabled=not cut_now,
+                       tip=_tr("Cut the link {0}–{1} from {2} on").format(a, b, format_duration(t)))]
+
+    def heal() -> None:
+        if found is None or replace_fault is None:
+            return
+        index, fault = found
+        end = max(t, fault.start + 1) if isinstance(fault, LossBurstFault) else t
+        replace_fault(index, type(fault).model_validate({**fault.model_dump(), "end": end}))
+
+    if found is None:
+        tip = _tr("No scheduled cut of this link is in force at this time")
+    elif replace_fault is None:
+        tip = _tr("Healing is not available here")
+    else:
+        tip = _tr("End the cut of {0}–{1} at {2}").format(a, b, format_duration(t))
+    actions.append(_action(menu, _tr("Heal now"), "fault_heal", heal,
+                           enabled=found is not None and replace_fault is not None, tip=tip))
+    return actions
+
+
+def link_menu(parent: QWidget | None, scenario: Scenario, a: str, b: str, t: int,
+              apply_fault: ApplyFault, replace_fault: ReplaceFault | None = None,
+              states: Any = None) -> QMenu:
+    """A context menu of interactive faults for the link a-b at time ``t`` (see :func:`add_link_actions`)."""
+    menu = QMenu(parent)
+    menu.setTitle(_tr("Link {0}–{1}").format(a, b))
+    menu.setToolTipsVisible(True)
+    add_link_actions(menu, scenario, a, b, t, apply_fault, replace_fault, states)
+    return menu
+
+
+# -- messages ---------------------------------------------------------------------------------
+
+
+def add_message_actions(menu: QMenu, msg: int, t: int,
+                        apply_fault: ApplyFault) -> Sequence[QAction]:
+    """Add Drop it for the message ``msg`` in flight at ``t``: ``DropMessageFault(msg, at=t)``."""
+    return [_action(menu, _tr("Drop it"), "fault_drop",
+                    lambda: apply_fault(DropMessageFault(msg=msg, at=t)),
+                    tip=_tr("Drop message m{0} while in flight; the run is recomputed").format(msg))]
+
+
+def message_menu(parent: QWidget | None, msg: int, t: int, apply_fault: ApplyFault) -> QMenu:
+    """A context menu for a message in flight at time ``t`` (see :func:`add_message_actions`)."""
+    menu = QMenu(parent)
+    menu.setTitle(_tr("Message m{0}").format(msg))
+    menu.setToolTipsVisible(True)
+    add_message_actions(menu, msg, t, apply_fault)
+    return menu
