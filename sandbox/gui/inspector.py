@@ -22,7 +22,7 @@ from typing import Any, Literal, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QSize, Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, QSize, Qt, Signal
 from PySide6.QtGui import QFocusEvent, QFont, QPalette
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -946,6 +946,31 @@ def make_editor(spec: FieldSpec, provider: ChoiceProvider | None = None,
     return ReadOnlyEditor(spec, parent)
 
 
+class FormScrollArea(QScrollArea):
+    """A scroll area for forms whose height changes (sections open, behaviour forms swap).
+
+    A plain QScrollArea does not notice that a height-for-width page (one
+    with word-wrapped labels) needs more room; this one re-fits the page on
+    each of its layout requests.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+
+    def eventFilter(self, watched: Any, event: Any) -> bool:  # noqa: N802 - Qt override
+        """Re-fit the page when its layout asks for it."""
+        result = super().eventFilter(watched, event)
+        if watched is self.widget() and event.type() == QEvent.Type.LayoutRequest:
+            layout = watched.layout()
+            if layout is not None:
+                layout.activate()
+            self.setWidgetResizable(True)  # makes the scroll area re-fit the page now
+        return result
+
+
 # -- sections and forms --------------------------------------------------------------------------
 
 
@@ -1368,10 +1393,7 @@ class Inspector(QWidget):
         self.subtitle.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         layout.addWidget(self.title)
         layout.addWidget(self.subtitle)
-        self.scroll = QScrollArea(self)
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll = FormScrollArea(self)
         layout.addWidget(self.scroll, 1)
         self.empty = QLabel(_tr(
             "Select a host, a link or a group on the canvas to edit it here.\n\n"
@@ -1535,7 +1557,7 @@ class Inspector(QWidget):
             if len(hosts) == 1:
                 title = _tr("Host {name}").format(name=hosts[0].title)
             else:
-                title = self.tr("%n hosts", "", len(hosts))
+                title = _tr("{n} hosts").format(n=len(hosts))
         elif links:
             self.kind, objects = "link", links
             others = len(groups)
@@ -1543,7 +1565,7 @@ class Inspector(QWidget):
                 arrow = "\u2192" if links[0].directed else "\u2194"
                 title = _tr("Link {a} {arrow} {b}").format(a=links[0].a, arrow=arrow, b=links[0].b)
             else:
-                title = self.tr("%n links", "", len(links))
+                title = _tr("{n} links").format(n=len(links))
         elif groups:
             self.kind, objects = "group", groups
             if len(groups) == 1:
@@ -1551,13 +1573,15 @@ class Inspector(QWidget):
                     kind=choice_text(groups[0].kind).capitalize(),
                     name=groups[0].label or groups[0].id)
             else:
-                title = self.tr("%n groups", "", len(groups))
+                title = _tr("{n} groups").format(n=len(groups))
         else:
             self.kind, objects = None, []
             title = _tr("Inspector")
         self.title.setText(title)
         if others:
-            self.subtitle.setText(self.tr("%n more selected item(s) not shown", "", others))
+            self.subtitle.setText(
+                _tr("1 more selected item is not shown") if others == 1
+                else _tr("{n} more selected items are not shown").format(n=others))
         elif self.kind == "host" and len(hosts) > 1:
             self.subtitle.setText(_tr("Edits apply to every selected host."))
         else:

@@ -12,12 +12,12 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPainterPath, QPalette, QPen
-from PySide6.QtWidgets import QFrame, QScrollArea, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QSizePolicy, QVBoxLayout, QWidget
 
 from ..engine.workload import rate_function
 from ..scenario.model import RatePoint, Scenario, WorkloadSpec
 from ..scenario.units import format_duration
-from .inspector import ModelForm
+from .inspector import FormScrollArea, ModelForm
 
 #: The scenario fields the panel edits, in order.
 SETTINGS_FIELDS = ("title", "description", "model", "locality", "memory", "workload", "run")
@@ -150,10 +150,7 @@ class ScenarioSettings(QWidget):
         self._doc: Any = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        self.scroll = QScrollArea(self)
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll = FormScrollArea(self)
         layout.addWidget(self.scroll)
         page = QWidget()
         page_layout = QVBoxLayout(page)

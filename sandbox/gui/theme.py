@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtGui import QColor, QPalette
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QIcon, QPainter, QPainterPath, QPalette, QPen, QPixmap
 from PySide6.QtWidgets import QApplication
 
 #: The themes the View menu offers.
@@ -112,3 +113,111 @@ def current_theme(app: QApplication | None = None) -> str:
     app = app or QApplication.instance()
     theme = app.property("sandbox_theme") if app is not None else None
     return theme if theme in THEMES else "light"
+
+
+def _glyph(p: QPainter, name: str, s: float) -> None:
+    """Draw the line glyph ``name`` in a square of side ``s`` (pen already set)."""
+    if name == "new":
+        path = QPainterPath()
+        path.moveTo(s * 0.24, s * 0.1)
+        path.lineTo(s * 0.58, s * 0.1)
+        path.lineTo(s * 0.78, s * 0.3)
+        path.lineTo(s * 0.78, s * 0.9)
+        path.lineTo(s * 0.24, s * 0.9)
+        path.closeSubpath()
+        path.moveTo(s * 0.58, s * 0.1)
+        path.lineTo(s * 0.58, s * 0.3)
+        path.lineTo(s * 0.78, s * 0.3)
+        p.drawPath(path)
+    elif name == "open":
+        path = QPainterPath()
+        path.moveTo(s * 0.1, s * 0.8)
+        path.lineTo(s * 0.1, s * 0.2)
+        path.lineTo(s * 0.38, s * 0.2)
+        path.lineTo(s * 0.46, s * 0.3)
+        path.lineTo(s * 0.8, s * 0.3)
+        path.lineTo(s * 0.8, s * 0.42)
+        path.moveTo(s * 0.1, s * 0.8)
+        path.lineTo(s * 0.24, s * 0.44)
+        path.lineTo(s * 0.94, s * 0.44)
+        path.lineTo(s * 0.8, s * 0.8)
+        path.closeSubpath()
+        p.drawPath(path)
+    elif name == "save":
+        path = QPainterPath()
+        path.moveTo(s * 0.14, s * 0.14)
+        path.lineTo(s * 0.7, s * 0.14)
+        path.lineTo(s * 0.86, s * 0.3)
+        path.lineTo(s * 0.86, s * 0.86)
+        path.lineTo(s * 0.14, s * 0.86)
+        path.closeSubpath()
+        p.drawPath(path)
+        p.drawRect(QRectF(s * 0.3, s * 0.14, s * 0.34, s * 0.2))
+        p.drawRect(QRectF(s * 0.28, s * 0.56, s * 0.44, s * 0.3))
+    elif name in ("undo", "redo"):
+        if name == "redo":
+            p.translate(s, 0)
+            p.scale(-1, 1)
+        path = QPainterPath()
+        path.moveTo(s * 0.3, s * 0.36)
+        path.lineTo(s * 0.62, s * 0.36)
+        path.cubicTo(s * 0.98, s * 0.36, s * 0.98, s * 0.84, s * 0.62, s * 0.84)
+        path.lineTo(s * 0.4, s * 0.84)
+        p.drawPath(path)
+        head = QPainterPath()
+        head.moveTo(s * 0.42, s * 0.18)
+        head.lineTo(s * 0.22, s * 0.36)
+        head.lineTo(s * 0.42, s * 0.54)
+        p.drawPath(head)
+    elif name == "fit":
+        a, b = s * 0.14, s * 0.86
+        k = s * 0.24
+        for x, y, dx, dy in ((a, a, 1, 1), (b, a, -1, 1), (a, b, 1, -1), (b, b, -1, -1)):
+            path = QPainterPath()
+            path.moveTo(x + dx * k, y)
+            path.lineTo(x, y)
+            path.lineTo(x, y + dy * k)
+            p.drawPath(path)
+        p.drawRect(QRectF(s * 0.36, s * 0.36, s * 0.28, s * 0.28))
+    elif name in ("zoom_in", "zoom_out"):
+        p.drawEllipse(QRectF(s * 0.12, s * 0.12, s * 0.54, s * 0.54))
+        p.drawLine(QPointF(s * 0.6, s * 0.6), QPointF(s * 0.88, s * 0.88))
+        p.drawLine(QPointF(s * 0.27, s * 0.39), QPointF(s * 0.51, s * 0.39))
+        if name == "zoom_in":
+            p.drawLine(QPointF(s * 0.39, s * 0.27), QPointF(s * 0.39, s * 0.51))
+
+
+#: The names :func:`line_icon` draws.
+ICON_NAMES = ("new", "open", "save", "undo", "redo", "fit", "zoom_in", "zoom_out")
+
+
+def line_icon(name: str, colour: QColor | None = None, size: int = 20) -> QIcon:
+    """A simple line icon (``new``, ``open``, ``save``, ``undo``, ``redo``, ``fit`` ...).
+
+    Drawn in ``colour`` (the palette's button text by default), with a greyed
+    variant for disabled actions, so it suits both themes.
+    """
+    if name not in ICON_NAMES:
+        raise ValueError(f"unknown icon {name!r}")
+    app = QApplication.instance()
+    palette = app.palette() if isinstance(app, QApplication) else QPalette()
+    if colour is None:
+        colour = palette.color(QPalette.ColorRole.ButtonText)
+    disabled = palette.color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.ButtonText)
+    icon = QIcon()
+    for mode, col in ((QIcon.Mode.Normal, colour), (QIcon.Mode.Disabled, disabled)):
+        for scale in (1, 2):
+            pix = QPixmap(size * scale, size * scale)
+            pix.setDevicePixelRatio(scale)
+            pix.fill(Qt.GlobalColor.transparent)
+            p = QPainter(pix)
+            p.setRenderHint(QPainter.RenderHint.Antialiasing)
+            pen = QPen(col, max(1.4, size / 12))
+            pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+            pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+            p.setPen(pen)
+            p.setBrush(Qt.BrushStyle.NoBrush)
+            _glyph(p, name, float(size))
+            p.end()
+            icon.addPixmap(pix, mode)
+    return icon

@@ -1,0 +1,945 @@
+"""The editor's main window: canvas, docks, menus, files, autosave and the dirty guard.
+
+The window owns one :class:`~sandbox.gui.document.Document`; File > New and
+Open replace its scenario (``Document.set_scenario``), so the canvas, the
+inspector, the settings panel and the memory map simply follow its ``reset``
+signal. Everything that would block on a dialog goes through a small method
+(``_ask_save_changes``, ``_ask_open_path``, ``_ask_save_path``,
+``_ask_recover``, ``_show_problems``, ``_show_error``) that tests replace.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import (
+    QByteArray,
+    QCoreApplication,
+    QMimeData,
+    QPointF,
+    QRectF,
+    QSettings,
+    QSize,
+    QStandardPaths,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QGuiApplication,
+    QIcon,
+    QImage,
+    QKeySequence,
+    QPainter,
+)
+from PySide6.QtSvg import QSvgGenerator
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QDialogButtonBox,
+    QDockWidget,
+    QFileDialog,
+    QHeaderView,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QToolBar,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..presets import list_presets
+from ..scenario import io
+from ..scenario.io import ScenarioError
+from ..scenario.model import Scenario
+from .canvas.items import canvas_colours
+from .canvas.palette import Palette
+from .canvas.scene import CanvasScene
+from .canvas.view import CanvasView
+from .document import Document
+from .inspector import Inspector
+from .memory_map import MemoryMapView
+from .settings_panel import ScenarioSettings
+from .theme import THEMES, apply_theme, current_theme, line_icon
+
+#: QSettings organisation and application names.
+ORGANIZATION = "DS Sandbox"
+APPLICATION = "ds-sandbox"
+#: MIME type of hosts, links and groups on the clipboard (JSON from ``copy_selection``).
+SELECTION_MIME = "application/x-dssandbox-selection+json"
+#: How many files File > Open Recent remembers.
+MAX_RECENT = 8
+#: Milliseconds between autosaves of a document with unsaved changes.
+AUTOSAVE_INTERVAL_MS = 30_000
+#: Bumped when the dock layout changes incompatibly (old saved layouts are then ignored).
+STATE_VERSION = 1
+
+#: Answers of the "save changes?" question.
+SAVE, DISCARD, CANCEL = "save", "discard", "cancel"
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("MainWindow", text)
+
+
+def default_autosave_dir() -> Path:
+    """Where autosaves go: ``autosave`` under the application's data folder."""
+    base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
+    if not base:
+        base = os.path.join(os.path.expanduser("~"), ".ds-sandbox")
+    return Path(base) / "autosave"
+
+
+def plural(n: int, one: str, many: str) -> str:
+    """``one`` when ``n`` is 1, else ``many`` with ``{n}`` filled in (both already translated)."""
+    return one if n == 1 else many.format(n=n)
+
+
+class ProblemsDialog(QDialog):
+    """Lists the problems of a scenario file that could not be opened, each with its path."""
+
+    def __init__(self, error: ScenarioError, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Cannot open scenario"))
+        self.resize(620, 320)
+        layout = QVBoxLayout(self)
+        source = error.source or self.tr("the scenario")
+        heading = QLabel(self.tr("<b>{source}</b> could not be opened. Nothing was changed.")
+                         .format(source=Path(source).name if error.source else source), self)
+        heading.setWordWrap(True)
+        heading.setToolTip(source)
+        layout.addWidget(heading)
+        self.tree = QTreeWidget(self)
+        self.tree.setHeaderLabels([self.tr("Where"), self.tr("Problem")])
+        self.tree.setRootIsDecorated(False)
+        self.tree.setAlternatingRowColors(True)
+        self.tree.setWordWrap(True)
+        for path, message in error.problems:
+            item = QTreeWidgetItem([path or self.tr("(file)"), message])
+            item.setToolTip(1, message)
+            self.tree.addTopLevelItem(item)
+        header = self.tree.header()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        layout.addWidget(self.tree, 1)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        buttons.rejected.connect(self.reject)
+        buttons.accepted.connect(self.accept)
+        layout.addWidget(buttons)
+
+    def problems(self) -> list[tuple[str, str]]:
+        """The (path, message) rows shown."""
+        return [(self.tree.topLevelItem(i).text(0), self.tree.topLevelItem(i).text(1))
+                for i in range(self.tree.topLevelItemCount())]
+
+
+class MainWindow(QMainWindow):
+    """The editor window: a canvas with palette, inspector, scenario and memory map docks.
+
+    ``settings`` is where geometry, dock layout, recent files and the theme
+    are kept (the application's QSettings by default; tests pass an INI file).
+    ``autosave_dir`` is where unsaved work is written every
+    ``AUTOSAVE_INTERVAL_MS`` (the application data folder by default).
+    """
+
+    #: A file was opened or saved (its path), for whoever keeps a list.
+    file_opened = Signal(object)
+
+    def __init__(self, scenario: Scenario | None = None, path: str | Path | None = None, *,
+                 settings: QSettings | None = None, autosave_dir: str | Path | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("MainWindow")
+        self.settings = settings if settings is not None else QSettings(ORGANIZATION, APPLICATION)
+        self.autosave_dir = Path(autosave_dir) if autosave_dir is not None else \
+            default_autosave_dir()
+        self.document = Document(scenario, path, self)
+        self.scene = CanvasScene(self.document, self)
+        self.view = CanvasView(self.scene, self)
+        self.view.setObjectName("Canvas")
+        self.setCentralWidget(self.view)
+        self._build_docks()
+        self._build_actions()
+        self._build_menus()
+        self._build_toolbar()
+        self._build_status_bar()
+        self._connect()
+        self._autosaved: Path | None = None
+        self.autosave_timer = QTimer(self)
+        self.autosave_timer.setInterval(AUTOSAVE_INTERVAL_MS)
+        self.autosave_timer.timeout.connect(self.autosave)
+        self.autosave_timer.start()
+        self.setWindowIcon(QIcon(self._app_icon()))
+        self.resize(1280, 800)
+        self._update_title()
+        self._update_counts()
+        self._update_edit_actions()
+        self._restore_settings()
+
+    # -- construction ----------------------------------------------------------------------------
+
+    def _dock(self, title: str, name: str, widget: QWidget,
+              area: Qt.DockWidgetArea) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)
+        dock.setWidget(widget)
+        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
+                         | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+                         | QDockWidget.DockWidgetFeature.DockWidgetClosable)
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _build_docks(self) -> None:
+        self.setDockNestingEnabled(True)
+        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.palette_widget = Palette(self)
+        self.inspector = Inspector(self.document, self)
+        self.settings_panel = ScenarioSettings(self.document, self)
+        self.memory_map = MemoryMapView(self)
+        self.memory_map.set_document(self.document)
+        left = Qt.DockWidgetArea.LeftDockWidgetArea
+        right = Qt.DockWidgetArea.RightDockWidgetArea
+        self.palette_dock = self._dock(self.tr("Palette"), "PaletteDock", self.palette_widget,
+                                       left)
+        self.inspector_dock = self._dock(self.tr("Inspector"), "InspectorDock", self.inspector,
+                                         right)
+        self.settings_dock = self._dock(self.tr("Scenario"), "ScenarioDock",
+                                        self.settings_panel, right)
+        self.memory_dock = self._dock(self.tr("Memory map"), "MemoryMapDock", self.memory_map,
+                                      right)
+        self.tabifyDockWidget(self.inspector_dock, self.settings_dock)
+        self.tabifyDockWidget(self.settings_dock, self.memory_dock)
+        self.inspector_dock.raise_()
+        self._default_state = None
+
+    def _action(self, text: str, slot: Any = None, shortcut: Any = None, tip: str = "",
+                icon: str | None = None, checkable: bool = False) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            if isinstance(shortcut, (list, tuple)):
+                action.setShortcuts([QKeySequence(s) for s in shortcut])
+            else:
+                action.setShortcut(QKeySequence(shortcut))
+        if tip:
+            keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+            action.setToolTip(f"{tip} ({keys})" if keys else tip)
+            action.setStatusTip(tip)
+        if icon is not None:
+            action.setIcon(line_icon(icon))
+            self._icons[action] = icon
+        action.setCheckable(checkable)
+        if slot is not None:
+            action.triggered.connect(slot)
+        self.addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        self._icons: dict[QAction, str] = {}
+        self.new_action = self._action(self.tr("&New"), self.new_file, QKeySequence.StandardKey.New,
+                                       self.tr("Start a new, empty scenario"), "new")
+        self.open_action = self._action(self.tr("&Open\u2026"), lambda: self.open_file(),
+                                        QKeySequence.StandardKey.Open,
+                                        self.tr("Open a scenario file"), "open")
+        self.save_action = self._action(self.tr("&Save"), self.save, QKeySequence.StandardKey.Save,
+                                        self.tr("Save the scenario"), "save")
+        self.save_as_action = self._action(self.tr("Save &As\u2026"), lambda: self.save_as(),
+                                           QKeySequence("Ctrl+Shift+S"),
+                                           self.tr("Save the scenario to a new file"))
+        self.export_png_action = self._action(self.tr("Export Canvas as &PNG\u2026"),
+                                              lambda: self.export_png(),
+                                              tip=self.tr("Save a picture of the canvas"))
+        self.export_svg_action = self._action(self.tr("Export Canvas as S&VG\u2026"),
+                                              lambda: self.export_svg(),
+                                              tip=self.tr("Save the canvas as a vector drawing"))
+        self.quit_action = self._action(self.tr("&Quit"), self.close, QKeySequence.StandardKey.Quit,
+                                        self.tr("Close the window"))
+        stack = self.document.undo_stack
+        self.undo_action = stack.createUndoAction(self, self.tr("&Undo"))
+        self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
+        self.undo_action.setIcon(line_icon("undo"))
+        self._icons[self.undo_action] = "undo"
+        self.undo_action.setToolTip(self.tr("Undo the last edit (Ctrl+Z)"))
+        self.redo_action = stack.createRedoAction(self, self.tr("&Redo"))
+        self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        self.redo_action.setIcon(line_icon("redo"))
+        self._icons[self.redo_action] = "redo"
+        self.redo_action.setToolTip(self.tr("Redo the edit undone last (Ctrl+Shift+Z)"))
+        self.addAction(self.undo_action)
+        self.addAction(self.redo_action)
+        self.cut_action = self._action(self.tr("Cu&t"), self.cut, QKeySequence.StandardKey.Cut,
+                                       self.tr("Copy the selection to the clipboard and delete it"))
+        self.copy_action = self._action(self.tr("&Copy"), self.copy, QKeySequence.StandardKey.Copy,
+                                        self.tr("Copy the selected hosts, links and groups"))
+        self.paste_action = self._action(self.tr("&Paste"), self.paste,
+                                         QKeySequence.StandardKey.Paste,
+                                         self.tr("Paste hosts, links and groups"))
+        self.duplicate_action = self._action(self.tr("D&uplicate"), self.duplicate,
+                                             QKeySequence("Ctrl+D"),
+                                             self.tr("Duplicate the selected hosts"))
+        self.delete_action = self._action(self.tr("&Delete"), self.delete,
+                                          QKeySequence.StandardKey.Delete,
+                                          self.tr("Delete the selection (links go with hosts)"))
+        self.select_all_action = self._action(self.tr("Select &All"), self.select_all,
+                                              QKeySequence.StandardKey.SelectAll,
+                                              self.tr("Select every host, link and group"))
+        for action in (self.cut_action, self.copy_action, self.paste_action,
+                       self.duplicate_action, self.delete_action, self.select_all_action):
+            # In a text field these keys edit text: only the canvas takes them.
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            self.removeAction(action)
+            self.view.addAction(action)
+        self.fit_action = self._action(self.tr("&Fit to View"), self.view.fit, QKeySequence("F"),
+                                       self.tr("Zoom to show the whole scenario"), "fit")
+        self.fit_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.removeAction(self.fit_action)
+        self.view.addAction(self.fit_action)
+        self.zoom_in_action = self._action(self.tr("Zoom &In"), self.view.zoom_in,
+                                           QKeySequence.StandardKey.ZoomIn,
+                                           self.tr("Zoom in"), "zoom_in")
+        self.zoom_out_action = self._action(self.tr("Zoom &Out"), self.view.zoom_out,
+                                            QKeySequence.StandardKey.ZoomOut,
+                                            self.tr("Zoom out"), "zoom_out")
+        self.reset_zoom_action = self._action(self.tr("&Actual Size"), self.view.reset_zoom,
+                                              QKeySequence("Ctrl+0"), self.tr("Zoom to 100 %"))
+        self.dark_action = self._action(self.tr("&Dark Theme"), self._on_dark_toggled,
+                                        tip=self.tr("Switch between the light and dark themes"),
+                                        checkable=True)
+        self.reset_layout_action = self._action(self.tr("&Reset Layout"), self.reset_layout,
+                                                tip=self.tr("Put the panels back where they were"))
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu(self.tr("&File"))
+        file_menu.addAction(self.new_action)
+        file_menu.addAction(self.open_action)
+        self.recent_menu = file_menu.addMenu(self.tr("Open &Recent"))
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        self.presets_menu = file_menu.addMenu(self.tr("&Presets"))
+        self.presets_menu.setToolTipsVisible(True)
+        self._fill_presets_menu()
+        file_menu.addSeparator()
+        file_menu.addAction(self.save_action)
+        file_menu.addAction(self.save_as_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.export_png_action)
+        file_menu.addAction(self.export_svg_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+        edit_menu = bar.addMenu(self.tr("&Edit"))
+        edit_menu.addAction(self.undo_action)
+        edit_menu.addAction(self.redo_action)
+        edit_menu.addSeparator()
+        for action in (self.cut_action, self.copy_action, self.paste_action,
+                       self.duplicate_action, self.delete_action):
+            edit_menu.addAction(action)
+        edit_menu.addSeparator()
+        edit_menu.addAction(self.select_all_action)
+        view_menu = bar.addMenu(self.tr("&View"))
+        view_menu.addAction(self.fit_action)
+        view_menu.addAction(self.zoom_in_action)
+        view_menu.addAction(self.zoom_out_action)
+        view_menu.addAction(self.reset_zoom_action)
+        view_menu.addSeparator()
+        panels = view_menu.addMenu(self.tr("&Panels"))
+        for dock in (self.palette_dock, self.inspector_dock, self.settings_dock,
+                     self.memory_dock):
+            action = dock.toggleViewAction()
+            action.setToolTip(self.tr("Show or hide the {name} panel").format(
+                name=dock.windowTitle()))
+            panels.addAction(action)
+        panels.addSeparator()
+        panels.addAction(self.reset_layout_action)
+        self.toolbar_toggle_placeholder = view_menu.addSeparator()
+        view_menu.addAction(self.dark_action)
+        self.view_menu = view_menu
+
+    def _build_toolbar(self) -> None:
+        bar = QToolBar(self.tr("Main Toolbar"), self)
+        bar.setObjectName("MainToolBar")
+        bar.setIconSize(QSize(18, 18))
+        bar.setMovable(False)
+        bar.addAction(self.new_action)
+        bar.addAction(self.open_action)
+        bar.addAction(self.save_action)
+        bar.addSeparator()
+        bar.addAction(self.undo_action)
+        bar.addAction(self.redo_action)
+        bar.addSeparator()
+        bar.addAction(self.zoom_out_action)
+        bar.addAction(self.zoom_in_action)
+        bar.addAction(self.fit_action)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
+        self.toolbar = bar
+        self.view_menu.insertAction(self.toolbar_toggle_placeholder, bar.toggleViewAction())
+
+    def _build_status_bar(self) -> None:
+        status = self.statusBar()
+        self.counts_label = QLabel(self)
+        self.counts_label.setToolTip(self.tr("Hosts, links and groups in the scenario"))
+        self.zoom_label = QLabel(self)
+        self.zoom_label.setToolTip(self.tr("Zoom (wheel, Ctrl+= and Ctrl+-; F fits)"))
+        self.zoom_label.setMinimumWidth(52)
+        self.zoom_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        status.addPermanentWidget(self.counts_label)
+        status.addPermanentWidget(self.zoom_label)
+        self._on_zoom(self.view.zoom())
+
+    def _connect(self) -> None:
+        doc = self.document
+        doc.dirty_changed.connect(self._update_title)
+        doc.path_changed.connect(self._update_title)
+        doc.reset.connect(self._on_reset)
+        doc.settings_changed.connect(self._on_settings_changed)
+        for signal in (doc.host_added, doc.host_removed, doc.link_added, doc.link_removed,
+                       doc.group_added, doc.group_removed):
+            signal.connect(self._update_counts)
+        self.scene.selection_changed.connect(self._on_selection_changed)
+        self.scene.message.connect(self.show_message)
+        self.inspector.message.connect(self.show_message)
+        self.settings_panel.message.connect(self.show_message)
+        self.view.zoom_changed.connect(self._on_zoom)
+        self.palette_widget.link_tool_toggled.connect(self.scene.set_link_tool)
+        self.scene.link_tool_changed.connect(self.palette_widget.set_link_tool)
+        self.palette_widget.host_kind_activated.connect(self._add_host_at_centre)
+        self.palette_widget.group_kind_activated.connect(self._add_group_at_centre)
+        self.scene.host_activated.connect(self._on_host_activated)
+        QGuiApplication.clipboard().dataChanged.connect(self._update_edit_actions)
+
+    @staticmethod
+    def _app_icon() -> QIcon:
+        from .canvas.items import kind_icon
+
+        try:
+            return kind_icon("machine")
+        except Exception:  # noqa: BLE001 - an icon is never worth failing for
+            return QIcon()
+
+    # -- settings: geometry, layout, recent files, theme -------------------------------------------
+
+    def _restore_settings(self) -> None:
+        self._default_state = self.saveState(STATE_VERSION)
+        self.resizeDocks([self.palette_dock], [150], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.inspector_dock], [360], Qt.Orientation.Horizontal)
+        geometry = self.settings.value("window/geometry")
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        state = self.settings.value("window/state")
+        if isinstance(state, QByteArray) and not state.isEmpty():
+            self.restoreState(state, STATE_VERSION)
+        self.dark_action.setChecked(current_theme() == "dark")
+
+    def save_settings(self) -> None:
+        """Remember the window geometry and the dock layout."""
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/state", self.saveState(STATE_VERSION))
+        self.settings.sync()
+
+    def reset_layout(self) -> None:
+        """Put the docks back in their first layout."""
+        if self._default_state is not None:
+            self.restoreState(self._default_state, STATE_VERSION)
+        for dock in (self.palette_dock, self.inspector_dock, self.settings_dock,
+                     self.memory_dock):
+            dock.show()
+        self.inspector_dock.raise_()
+        self.resizeDocks([self.palette_dock], [150], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.inspector_dock], [360], Qt.Orientation.Horizontal)
+
+    def recent_files(self) -> list[str]:
+        """The recently opened or saved files, most recent first."""
+        value = self.settings.value("recent_files", [])
+        if isinstance(value, str):
+            value = [value]
+        return [str(v) for v in (value or [])]
+
+    def add_recent_file(self, path: str | Path) -> None:
+        """Put ``path`` first in the recent files."""
+        path = str(Path(path).resolve())
+        files = [path] + [f for f in self.recent_files() if f != path]
+        self.settings.setValue("recent_files", files[:MAX_RECENT])
+
+    def _fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        files = self.recent_files()
+        for i, name in enumerate(files):
+            action = self.recent_menu.addAction(f"&{i + 1} {Path(name).name}")
+            action.setToolTip(name)
+            action.setData(name)
+            action.triggered.connect(lambda _c=False, n=name: self.open_file(n))
+        if not files:
+            empty = self.recent_menu.addAction(self.tr("No recent files"))
+            empty.setEnabled(False)
+        else:
+            self.recent_menu.addSeparator()
+            clear = self.recent_menu.addAction(self.tr("Clear Menu"))
+            clear.triggered.connect(lambda: self.settings.setValue("recent_files", []))
+
+    def _fill_presets_menu(self) -> None:
+        self.presets_menu.clear()
+        for path, title in list_presets():
+            action = self.presets_menu.addAction(title)
+            action.setData(str(path))
+            action.setToolTip(self.tr("Open the preset {name}").format(name=path.name))
+            action.triggered.connect(lambda _c=False, p=path: self.open_preset(p))
+        if self.presets_menu.isEmpty():
+            self.presets_menu.addAction(self.tr("No presets found")).setEnabled(False)
+
+    def _on_dark_toggled(self, dark: bool) -> None:
+        self.set_theme("dark" if dark else "light")
+
+    def set_theme(self, theme: str) -> None:
+        """Switch the application to the ``light`` or ``dark`` theme and remember it."""
+        if theme not in THEMES:
+            raise ValueError(theme)
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            apply_theme(app, theme)
+        self.settings.setValue("view/theme", theme)
+        self.dark_action.setChecked(theme == "dark")
+        for action, name in self._icons.items():
+            action.setIcon(line_icon(name))
+        self.scene.setPalette(QApplication.palette())
+        self.scene.update()
+        self.view.resetCachedContent()
+        self.view.viewport().update()
+
+    # -- title, counts, status ---------------------------------------------------------------------
+
+    def display_name(self) -> str:
+        """The file name, or the scenario's title (or "Untitled") when it has no file."""
+        path = self.document.path
+        if path is not None:
+            return path.name
+        return self.document.scenario.title or self.tr("Untitled")
+
+    def _update_title(self, *_args: Any) -> None:
+        self.setWindowTitle(self.tr("{name}[*] \u2014 DS Sandbox").format(
+            name=self.display_name()))
+        self.setWindowModified(self.document.is_dirty)
+
+    def _update_counts(self, *_args: Any) -> None:
+        s = self.document.scenario
+        self.counts_label.setText(self.tr("{hosts} \u00b7 {links} \u00b7 {groups}").format(
+            hosts=plural(len(s.hosts), self.tr("1 host"), self.tr("{n} hosts")),
+            links=plural(len(s.links), self.tr("1 link"), self.tr("{n} links")),
+            groups=plural(len(s.groups), self.tr("1 group"), self.tr("{n} groups"))))
+
+    def _on_zoom(self, zoom: float) -> None:
+        self.zoom_label.setText(f"{zoom * 100:.0f} %")
+
+    def show_message(self, message: str, timeout: int = 8000) -> None:
+        """Show a message in the status bar for a while."""
+        self.statusBar().showMessage(message, timeout)
+
+    def _on_reset(self) -> None:
+        self._update_title()
+        self._update_counts()
+        self._on_selection_changed()
+
+    def _on_settings_changed(self, name: str) -> None:
+        if name == "title":
+            self._update_title()
+
+    def _on_selection_changed(self) -> None:
+        self.inspector.set_selection(self.scene.selected_host_ids(),
+                                     self.scene.selected_link_indices(),
+                                     self.scene.selected_group_ids())
+        self._update_edit_actions()
+
+    def _on_host_activated(self, _host_id: str) -> None:
+        self.inspector_dock.show()
+        self.inspector_dock.raise_()
+
+    def _update_edit_actions(self) -> None:
+        scene = self.scene
+        has_hosts = bool(scene.selected_host_ids())
+        anything = has_hosts or bool(scene.selected_link_indices() or scene.selected_group_ids())
+        self.copy_action.setEnabled(has_hosts or bool(scene.selected_group_ids()))
+        self.cut_action.setEnabled(has_hosts or bool(scene.selected_group_ids()))
+        self.duplicate_action.setEnabled(has_hosts)
+        self.delete_action.setEnabled(anything)
+        mime = QGuiApplication.clipboard().mimeData()
+        self.paste_action.setEnabled(mime is not None and mime.hasFormat(SELECTION_MIME))
+
+    def _view_centre(self) -> QPointF:
+        return self.view.mapToScene(self.view.viewport().rect().center())
+
+    def _add_host_at_centre(self, kind: str) -> None:
+        self._guard(lambda: self.scene.drop_host(kind, self._view_centre()))
+
+    def _add_group_at_centre(self, kind: str) -> None:
+        from .canvas.scene import GROUP_SIZES
+
+        w, h = GROUP_SIZES.get(kind, (300.0, 200.0))
+        centre = self._view_centre()
+        self._guard(lambda: self.scene.drop_group(kind, centre - QPointF(w / 2, h / 2)))
+
+    def _guard(self, edit: Any) -> Any:
+        """Run an edit; a refused one shows its message in the status bar."""
+        try:
+            return edit()
+        except ValueError as exc:
+            self.show_message(str(exc).splitlines()[0] if str(exc) else self.tr("Refused"))
+            return None
+
+    # -- edit menu ---------------------------------------------------------------------------------
+
+    def copy(self) -> bool:
+        """Put the selected hosts, links and groups on the clipboard; False if none."""
+        data = self.scene.copy_selection()
+        if not (data.get("hosts") or data.get("groups")):
+            return False
+        text = json.dumps(data, indent=2)
+        mime = QMimeData()
+        mime.setData(SELECTION_MIME, QByteArray(text.encode("utf-8")))
+        mime.setText(text)
+        QGuiApplication.clipboard().setMimeData(mime)
+        self._update_edit_actions()
+        return True
+
+    def cut(self) -> None:
+        """Copy the selection, then delete it (one undo step)."""
+        if self.copy():
+            self.delete()
+
+    def paste(self) -> list[str]:
+        """Paste hosts, links and groups from the clipboard; returns the new host ids."""
+        mime = QGuiApplication.clipboard().mimeData()
+        if mime is None or not mime.hasFormat(SELECTION_MIME):
+            return []
+        try:
+            data = json.loads(bytes(mime.data(SELECTION_MIME).data()).decode("utf-8"))
+        except (ValueError, UnicodeDecodeError):
+            self.show_message(self.tr("The clipboard does not hold a valid selection"))
+            return []
+        if not isinstance(data, dict):
+            return []
+        return self._guard(lambda: self.scene.paste(data)) or []
+
+    def duplicate(self) -> list[str]:
+        """Duplicate the selected hosts and the links among them."""
+        return self._guard(self.scene.duplicate_selection) or []
+
+    def delete(self) -> None:
+        """Delete the selection (one undo step)."""
+        self._guard(self.scene.delete_selection)
+
+    def select_all(self) -> None:
+        """Select every host, link and group."""
+        s = self.document.scenario
+        self.scene.select([h.id for h in s.hosts], range(len(s.links)),
+                          [g.id for g in s.groups])
+
+    # -- files -------------------------------------------------------------------------------------
+
+    def _ask_save_changes(self) -> str:
+        """Ask whether to save unsaved changes: :data:`SAVE`, :data:`DISCARD` or :data:`CANCEL`."""
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle(self.tr("Unsaved changes"))
+        box.setText(self.tr("Save the changes to {name}?").format(name=self.display_name()))
+        box.setInformativeText(self.tr("Your changes are lost if you don't save them."))
+        box.setStandardButtons(QMessageBox.StandardButton.Save
+                               | QMessageBox.StandardButton.Discard
+                               | QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(QMessageBox.StandardButton.Save)
+        answer = box.exec()
+        if answer == QMessageBox.StandardButton.Save:
+            return SAVE
+        if answer == QMessageBox.StandardButton.Discard:
+            return DISCARD
+        return CANCEL
+
+    def _ask_open_path(self) -> str | None:
+        """Ask for a scenario file to open (None if cancelled)."""
+        start = str(self.document.path.parent) if self.document.path else ""
+        path, _filter = QFileDialog.getOpenFileName(
+            self, self.tr("Open Scenario"), start,
+            self.tr("Scenarios (*.json);;All files (*)"))
+        return path or None
+
+    def _ask_save_path(self, title: str = "", suffix: str = ".json",
+                       filters: str = "") -> str | None:
+        """Ask for a file name to save to (None if cancelled)."""
+        doc_path = self.document.path
+        stem = doc_path.stem if doc_path else (self.document.scenario.title or "scenario")
+        folder = doc_path.parent if doc_path else Path.home()
+        path, _filter = QFileDialog.getSaveFileName(
+            self, title or self.tr("Save Scenario"), str(folder / f"{stem}{suffix}"),
+            filters or self.tr("Scenarios (*.json);;All files (*)"))
+        if not path:
+            return None
+        return path if Path(path).suffix else path + suffix
+
+    def _ask_recover(self, autosave: Path) -> bool:
+        """Ask whether to recover the work found in an autosave file."""
+        answer = QMessageBox.question(
+            self, self.tr("Recover unsaved work?"),
+            self.tr("DS Sandbox found unsaved changes to {name} from a session that did not "
+                    "end normally. Recover them?").format(name=self.display_name()),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.Yes)
+        return answer == QMessageBox.StandardButton.Yes
+
+    def _show_problems(self, error: ScenarioError) -> None:
+        """Show every problem of a file that could not be opened."""
+        ProblemsDialog(error, self).exec()
+
+    def _show_error(self, title: str, message: str) -> None:
+        """Show an error message (a file that could not be written, for example)."""
+        QMessageBox.critical(self, title, message)
+
+    def maybe_save(self) -> bool:
+        """The dirty guard: True when it is fine to drop the document (saved or discarded)."""
+        if not self.document.is_dirty:
+            return True
+        choice = self._ask_save_changes()
+        if choice == SAVE:
+            return self.save()
+        return choice == DISCARD
+
+    def new_file(self) -> bool:
+        """Start an empty scenario (after the dirty guard)."""
+        if not self.maybe_save():
+            return False
+        self.remove_autosave()
+        self.document.set_scenario(Scenario(), None)
+        self.view.fit()
+        return True
+
+    def load_scenario(self, scenario: Scenario, path: str | Path | None = None) -> None:
+        """Show ``scenario`` (from ``path``) without any question; the view fits it."""
+        self.document.set_scenario(scenario, path)
+        self.view.fit()
+
+    def open_file(self, path: str | Path | None = None) -> bool:
+        """Open a scenario file (asking for one if ``path`` is None), after the dirty guard.
+
+        A file that cannot be loaded shows its problems and leaves the current
+        document as it was. Returns whether a file was opened.
+        """
+        if path is None:
+            path = self._ask_open_path()
+            if path is None:
+                return False
+        try:
+            scenario = io.load(path)
+        except ScenarioError as exc:
+            self._show_problems(exc)
+            return False
+        if not self.maybe_save():
+            return False
+        self.remove_autosave()
+        self.load_scenario(scenario, path)
+        self.add_recent_file(path)
+        self.file_opened.emit(Path(path))
+        self.show_message(self.tr("Opened {name}").format(name=Path(path).name), 4000)
+        self.offer_recovery()
+        return True
+
+    def open_preset(self, path: str | Path) -> bool:
+        """Open a bundled preset as a new, untitled scenario (Save asks for a file)."""
+        try:
+            scenario = io.load(path)
+        except ScenarioError as exc:
+            self._show_problems(exc)
+            return False
+        if not self.maybe_save():
+            return False
+        self.remove_autosave()
+        self.load_scenario(scenario, None)
+        return True
+
+    def save(self) -> bool:
+        """Save to the document's file (Save As when it has none). Returns success."""
+        if self.document.path is None:
+            return self.save_as()
+        return self._save_to(self.document.path)
+
+    def save_as(self, path: str | Path | None = None) -> bool:
+        """Save to a new file (asking for one if ``path`` is None). Returns success."""
+        if path is None:
+            path = self._ask_save_path()
+            if path is None:
+                return False
+        return self._save_to(Path(path))
+
+    def _save_to(self, path: Path) -> bool:
+        try:
+            io.save(self.document.scenario, path)
+        except OSError as exc:
+            self._show_error(self.tr("Cannot save"), self.tr("{path} could not be written: "
+                                                             "{error}").format(
+                path=path, error=exc.strerror or exc))
+            return False
+        self.remove_autosave()
+        self.document.mark_saved(path)
+        self.add_recent_file(path)
+        self.show_message(self.tr("Saved {name}").format(name=path.name), 4000)
+        return True
+
+    # -- export --------------------------------------------------------------------------------------
+
+    def _export_rect(self) -> QRectF:
+        rect = self.scene.itemsBoundingRect()
+        if rect.isNull():
+            rect = QRectF(-200, -150, 400, 300)
+        return rect.adjusted(-30, -30, 30, 30)
+
+    def _render_scene(self, painter: QPainter, target: QRectF, source: QRectF) -> None:
+        selected = (self.scene.selected_host_ids(), self.scene.selected_link_indices(),
+                    self.scene.selected_group_ids())
+        blocked = self.scene.blockSignals(True)
+        try:
+            self.scene.clearSelection()
+            painter.fillRect(target, canvas_colours(self.scene.palette()).background)
+            self.scene.render(painter, target, source)
+        finally:
+            self.scene.blockSignals(blocked)
+            self.scene.select(*selected)
+
+    def export_png(self, path: str | Path | None = None, scale: float = 2.0) -> bool:
+        """Save a picture of the whole canvas (``scale`` pixels per scene unit)."""
+        if path is None:
+            path = self._ask_save_path(self.tr("Export Canvas as PNG"), ".png",
+                                       self.tr("PNG images (*.png)"))
+            if path is None:
+                return False
+        source = self._export_rect()
+        size = QSize(max(1, int(source.width() * scale)), max(1, int(source.height() * scale)))
+        image = QImage(size, QImage.Format.Format_ARGB32_Premultiplied)
+        image.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(image)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+        self._render_scene(painter, QRectF(0, 0, size.width(), size.height()), source)
+        painter.end()
+        if not image.save(str(path), "PNG"):
+            self._show_error(self.tr("Cannot export"),
+                             self.tr("{path} could not be written").format(path=path))
+            return False
+        self.show_message(self.tr("Exported {name}").format(name=Path(path).name), 4000)
+        return True
+
+    def export_svg(self, path: str | Path | None = None) -> bool:
+        """Save the whole canvas as an SVG drawing."""
+        if path is None:
+            path = self._ask_save_path(self.tr("Export Canvas as SVG"), ".svg",
+                                       self.tr("SVG drawings (*.svg)"))
+            if path is None:
+                return False
+        source = self._export_rect()
+        generator = QSvgGenerator()
+        generator.setFileName(str(path))
+        generator.setSize(QSize(int(source.width()), int(source.height())))
+        generator.setViewBox(QRectF(0, 0, source.width(), source.height()))
+        generator.setTitle(self.display_name())
+        generator.setDescription(self.tr("A DS Sandbox scenario"))
+        painter = QPainter()
+        if not painter.begin(generator):
+            self._show_error(self.tr("Cannot export"),
+                             self.tr("{path} could not be written").format(path=path))
+            return False
+        self._render_scene(painter, QRectF(0, 0, source.width(), source.height()), source)
+        painter.end()
+        self.show_message(self.tr("Exported {name}").format(name=Path(path).name), 4000)
+        return True
+
+    # -- autosave and recovery ----------------------------------------------------------------------
+
+    def autosave_path(self, path: str | Path | None = None) -> Path:
+        """The autosave file of a document's file (of the current document by default)."""
+        if path is None:
+            path = self.document.path
+        if path is None:
+            return self.autosave_dir / "untitled.json"
+        resolved = str(Path(path).resolve())
+        digest = hashlib.sha1(resolved.encode("utf-8")).hexdigest()[:10]
+        return self.autosave_dir / f"{Path(path).stem}-{digest}.json"
+
+    def autosave(self) -> Path | None:
+        """Write the scenario to its autosave file if it has unsaved changes."""
+        if not self.document.is_dirty:
+            return None
+        target = self.autosave_path()
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            io.save(self.document.scenario, target)
+        except OSError as exc:
+            self.show_message(self.tr("Autosave failed: {error}").format(
+                error=exc.strerror or exc))
+            return None
+        if self._autosaved is not None and self._autosaved != target:
+            self._remove(self._autosaved)
+        self._autosaved = target
+        return target
+
+    @staticmethod
+    def _remove(path: Path) -> None:
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            pass
+        except OSError:
+            pass
+
+    def remove_autosave(self) -> None:
+        """Delete the autosave of the current document (after a save, a close or a discard)."""
+        self._remove(self.autosave_path())
+        if self._autosaved is not None:
+            self._remove(self._autosaved)
+            self._autosaved = None
+
+    def offer_recovery(self) -> bool:
+        """If an autosave newer than the document's file exists, offer to recover it.
+
+        A recovered scenario replaces the document's and counts as unsaved.
+        Returns whether one was recovered.
+        """
+        autosave = self.autosave_path()
+        if not autosave.is_file():
+            return False
+        path = self.document.path
+        if path is not None:
+            try:
+                if autosave.stat().st_mtime <= Path(path).stat().st_mtime:
+                    self._remove(autosave)
+                    return False
+            except OSError:
+                pass
+        try:
+            scenario = io.load(autosave)
+        except ScenarioError:
+            self._remove(autosave)
+            return False
+        if not self._ask_recover(autosave):
+            self._remove(autosave)
+            return False
+        self.document.set_scenario(scenario, path)
+        # The recovered work is not saved anywhere but in the autosave: mark it unsaved.
+        self.document.undo_stack.resetClean()
+        self._autosaved = autosave
+        self._update_title()
+        self.view.fit()
+        self.show_message(self.tr("Recovered unsaved work"), 6000)
+        return True
+
+    # -- closing --------------------------------------------------------------------------------------
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        """The dirty guard; on close the layout is remembered and the autosave removed."""
+        if not self.maybe_save():
+            event.ignore()
+            return
+        self.save_settings()
+        self.autosave_timer.stop()
+        self.remove_autosave()
+        event.accept()
