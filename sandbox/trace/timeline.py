@@ -1,0 +1,881 @@
+"""Timeline: an index over a whole trace for playback, seeking and drawing (Qt-free).
+
+A :class:`Timeline` is built once from a trace header and its events (in
+time order) and then answers, at any real time ``t``, what a view must show:
+
+* which events have happened (:meth:`Timeline.index_at`, a bisection);
+* which messages are in flight (:meth:`Timeline.messages`), from per-message
+  records (send or duplicate paired with its deliver or drop) kept in an
+  interval index bucketed by duration class, so a seek costs
+  O(classes * log n + answer) even for a million events;
+* the state of every host and of the network (:meth:`Timeline.host_states`):
+  up, crashed or paused, who suspects whom, Byzantine hosts, active
+  partitions and cut links, replayed from a snapshot taken every few hundred
+  state changes;
+* every host's local clock (:meth:`Timeline.local_time`), from the clock
+  specification in the scenario and the host's ``clock_adjust`` events;
+* the heat of DSM pages over a window (:meth:`Timeline.mem_heat`).
+
+Time convention: the state "at ``t``" is the state after every event with
+time ``<= t`` has happened. A message is in flight at ``t`` when
+``t_send <= t < t_end``: at the time of its delivery it has arrived.
+
+The columns of the trace are kept in numpy arrays (``t``, ``kind_code``,
+``host_code``, ``peer_code``, ``msg``, ``local``) that views may read
+directly; events themselves stay in :attr:`Timeline.events`. Building costs
+one pass over the events for the columns plus one pass over the events that
+carry details the index needs (message flags, drop reasons, memory pages).
+"""
+
+from __future__ import annotations
+
+import copy
+import gc
+import math
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from .causality import causal_future, causal_past, lamport_clocks
+from .events import KINDS, TraceEvent
+
+__all__ = [
+    "END_DELIVER",
+    "END_DROP",
+    "END_NONE",
+    "FLAG_BYZ",
+    "FLAG_CORRUPTED",
+    "FLAG_DUP",
+    "FLAG_LATE",
+    "NEVER",
+    "SLEW_PPM",
+    "STATE_KINDS",
+    "HostStates",
+    "MessageRecord",
+    "Partition",
+    "Timeline",
+]
+
+#: ``t_end`` of a message that has not ended when the trace ends.
+NEVER = int(np.iinfo(np.int64).max)
+
+#: Bits of :attr:`Timeline.msg_flags`.
+FLAG_CORRUPTED = 1
+FLAG_BYZ = 2
+FLAG_LATE = 4
+FLAG_DUP = 8
+
+#: Values of :attr:`Timeline.msg_end_kind`.
+END_NONE = 0
+END_DELIVER = 1
+END_DROP = 2
+
+#: The rate at which a slewed clock catches up (mirrors ``sandbox.engine.clock.SLEW_PPM``;
+#: the trace layer may not import the engine).
+SLEW_PPM = 500.0
+
+#: Kinds of event that change the state reported by :meth:`Timeline.host_states`.
+STATE_KINDS: tuple[str, ...] = (
+    "crash", "recover", "pause", "resume", "byzantine", "suspect", "unsuspect",
+    "partition", "heal", "link_cut", "link_heal",
+)
+
+#: How many state-changing events lie between two snapshots of the host states.
+_SNAPSHOT_EVERY = 256
+
+
+class MessageRecord(NamedTuple):
+    """One message of the trace, from its creation (send or duplicate) to its end.
+
+    ``t_end`` and ``end_kind`` are None for a message still in flight when
+    the trace ends; ``end_kind`` is ``"deliver"`` or ``"drop"``. ``byz`` is
+    the Byzantine behaviour that made it (or None); ``dup_of`` the id of the
+    message it is a duplicate of; ``reason`` and ``link`` describe a drop;
+    ``channel`` is ``"app"``, ``"mem"`` or ``"sys"``; ``path`` the hosts of
+    a routed message. ``send_seq`` and ``end_seq`` are event positions.
+    """
+
+    msg: int
+    src: str
+    dst: str
+    t_send: int
+    t_end: int | None
+    end_kind: str | None
+    corrupted: bool
+    byz: str | None
+    late: bool
+    dup_of: int | None
+    reason: str | None
+    link: tuple[str, str] | None
+    channel: str
+    path: tuple[str, ...] | None
+    send_seq: int
+    end_seq: int | None
+
+
+class Partition(NamedTuple):
+    """An active network partition: its sides and whether it blocks one way only."""
+
+    sides: tuple[tuple[str, ...], ...]
+    one_way: bool
+
+
+@dataclass(frozen=True)
+class HostStates:
+    """The state of every host and of the network at one time.
+
+    ``status`` maps every host to ``"up"``, ``"crashed"`` or ``"paused"``;
+    ``suspects`` maps a host to the hosts its failure detector suspects
+    (hosts that suspect nobody are left out); ``byzantine`` holds the hosts
+    that may send malicious messages; ``partitions`` the active partitions
+    in the order they started; ``cut_links`` the cut links as sorted pairs.
+    """
+
+    status: dict[str, str]
+    suspects: dict[str, frozenset[str]] = field(default_factory=dict)
+    byzantine: frozenset[str] = frozenset()
+    partitions: tuple[Partition, ...] = ()
+    cut_links: frozenset[tuple[str, str]] = frozenset()
+
+    def suspected(self) -> set[str]:
+        """Every host that at least one host suspects."""
+        out: set[str] = set()
+        for targets in self.suspects.values():
+            out |= targets
+        return out
+
+    def is_cut(self, a: str, b: str) -> bool:
+        """Whether the link between ``a`` and ``b`` is cut."""
+        return (min(a, b), max(a, b)) in self.cut_links
+
+    def blocked(self, a: str, b: str) -> bool:
+        """Whether an active partition blocks messages from ``a`` to ``b``."""
+        for sides, one_way in self.partitions:
+            side_a = side_b = -1
+            for i, side in enumerate(sides):
+                if a in side:
+                    side_a = i
+                if b in side:
+                    side_b = i
+            if side_a < 0 or side_b < 0 or side_a == side_b:
+                continue
+            if one_way and side_a != 0:
+                continue
+            return True
+        return False
+
+
+class _State:
+    """Mutable state replayed from state-changing events (see :class:`HostStates`)."""
+
+    __slots__ = ("status", "suspects", "byzantine", "partitions", "cuts")
+
+    def __init__(self, hosts: Iterable[str], byzantine: Iterable[str]) -> None:
+        self.status: dict[str, str] = {h: "up" for h in hosts}
+        self.suspects: dict[str, set[str]] = {}
+        self.byzantine: set[str] = set(byzantine)
+        self.partitions: list[Partition] = []
+        self.cuts: Counter[tuple[str, str]] = Counter()
+
+    def apply(self, ev: TraceEvent) -> None:
+        kind = ev.kind
+        host = ev.host
+        d = ev.data or {}
+        if kind == "crash":
+            self.status[host] = "crashed"
+            self.suspects.pop(host, None)  # a crashed detector forgets its suspicions
+        elif kind in ("recover", "resume"):
+            self.status[host] = "up"
+        elif kind == "pause":
+            if self.status.get(host, "up") == "up":
+                self.status[host] = "paused"
+        elif kind == "byzantine":
+            if d.get("probability", 1.0):
+                self.byzantine.add(host)
+            else:
+                self.byzantine.discard(host)
+        elif kind == "suspect":
+            target = d.get("target")
+            if target is not None:
+                self.suspects.setdefault(host, set()).add(target)
+        elif kind == "unsuspect":
+            targets = self.suspects.get(host)
+            if targets is not None:
+                targets.discard(d.get("target"))
+                if not targets:
+                    del self.suspects[host]
+        elif kind in ("partition", "heal"):
+            sides = tuple(tuple(side) for side in d.get("sides") or ())
+            part = Partition(sides, bool(d.get("one_way", False)))
+            if kind == "partition":
+                self.partitions.append(part)
+            elif part in self.partitions:
+                self.partitions.remove(part)
+        elif kind in ("link_cut", "link_heal"):
+            link = d.get("link")
+            if link and len(link) == 2:
+                pair = (min(link[0], link[1]), max(link[0], link[1]))
+                if kind == "link_cut":
+                    self.cuts[pair] += 1
+                elif self.cuts[pair] > 1:
+                    self.cuts[pair] -= 1
+                else:
+                    self.cuts.pop(pair, None)
+
+    def frozen(self) -> HostStates:
+        return HostStates(
+            status=dict(self.status),
+            suspects={h: frozenset(s) for h, s in self.suspects.items() if s},
+            byzantine=frozenset(self.byzantine),
+            partitions=tuple(self.partitions),
+            cut_links=frozenset(p for p, c in self.cuts.items() if c > 0),
+        )
+
+
+class _Clock:
+    """The piecewise-linear local clock of one host (segments start, local at start, rate)."""
+
+    __slots__ = ("starts", "bases", "rates", "resolution")
+
+    def __init__(self, starts: list[int], bases: list[int], rates: list[float],
+                 resolution: int) -> None:
+        self.starts = np.asarray(starts, dtype=np.int64)
+        self.bases = np.asarray(bases, dtype=np.int64)
+        self.rates = np.asarray(rates, dtype=np.float64)
+        self.resolution = max(1, int(resolution))
+
+    @classmethod
+    def build(cls, spec: Mapping[str, Any], adjusts: Sequence[tuple[int, int, str]]) -> _Clock:
+        """Replay the engine's clock model: offset, drift, then steps and slews in order.
+
+        A step jumps the clock by ``delta`` at once. A slew runs the clock
+        :data:`SLEW_PPM` faster (or slower) than its nominal rate until
+        ``delta`` is absorbed, then back at the nominal rate; a later step or
+        slew cancels a slew in progress. This is the engine's own model, so
+        the result equals the ``local`` reading of every event of the host.
+        """
+        offset = int(spec.get("offset", 0) or 0)
+        nominal = 1.0 + float(spec.get("drift_ppm", 0.0) or 0.0) * 1e-6
+        base_t, base_local, rate = 0, offset, nominal
+        slew_end: int | None = None
+        starts, bases, rates = [0], [offset], [nominal]
+
+        def push(t: int, local: int, r: float) -> None:
+            if starts[-1] == t:
+                starts.pop()
+                bases.pop()
+                rates.pop()
+            starts.append(t)
+            bases.append(local)
+            rates.append(r)
+
+        speed = SLEW_PPM * 1e-6
+        for t, delta, mode in adjusts:
+            if slew_end is not None and t >= slew_end:
+                base_local += int((slew_end - base_t) * rate)
+                base_t, rate, slew_end = slew_end, nominal, None
+                push(base_t, base_local, rate)
+            now = base_local + int((t - base_t) * rate)
+            base_t = t
+            if mode == "slew":
+                base_local = now
+                if delta == 0:
+                    rate, slew_end = nominal, None
+                else:
+                    rate = nominal + (speed if delta > 0 else -speed)
+                    slew_end = t + int(abs(delta) / speed)
+            else:
+                base_local = now + delta
+                rate, slew_end = nominal, None
+            push(base_t, base_local, rate)
+        if slew_end is not None:
+            base_local += int((slew_end - base_t) * rate)
+            push(slew_end, base_local, nominal)
+        return cls(starts, bases, rates, int(spec.get("resolution", 1) or 1))
+
+    def at(self, ts: np.ndarray) -> np.ndarray:
+        """Local readings at the real times ``ts`` (int64 array), quantised to the resolution."""
+        k = np.searchsorted(self.starts, ts, side="right") - 1
+        np.maximum(k, 0, out=k)
+        elapsed = (ts - self.starts[k]).astype(np.float64)
+        v = self.bases[k] + np.trunc(elapsed * self.rates[k]).astype(np.int64)
+        r = self.resolution
+        if r > 1:
+            v -= np.mod(v, r)
+        return v
+
+    def real_span(self, a0: float, a1: float, t_max: int) -> tuple[int, int] | None:
+        """The smallest real-time interval outside which the reading never lies in [a0, a1]."""
+        starts = self.starts.astype(np.float64)
+        ends = np.append(starts[1:], float(max(t_max, int(self.starts[-1]) + 1)))
+        lo_local = self.bases.astype(np.float64)
+        hi_local = lo_local + (ends - starts) * self.rates
+        slop = float(self.resolution)
+        lo = np.maximum(lo_local, a0)
+        hi = np.minimum(hi_local, a1 + slop)
+        ok = lo <= hi
+        if not ok.any():
+            return None
+        t_lo = starts[ok] + (lo[ok] - lo_local[ok]) / self.rates[ok]
+        t_hi = starts[ok] + (hi[ok] - lo_local[ok]) / self.rates[ok]
+        return int(math.floor(t_lo.min())), int(math.ceil(t_hi.max()))
+
+
+class Timeline:
+    """An index over a whole trace for playback, seeking and drawing.
+
+    ``Timeline(header, events)`` takes the trace header (its ``scenario``
+    gives the hosts, their clocks and initial Byzantine hosts) and every
+    event in time order (a list, as :func:`~sandbox.trace.sinks.read_jsonl`
+    or a :class:`~sandbox.trace.sinks.MemorySink` gives). Event ids are
+    positions in ``events``; in a trace written by the engine they equal
+    ``seq``. Raises ValueError if the events are not in time order.
+    """
+
+    def __init__(self, header: Mapping[str, Any] | None,
+                 events: Sequence[TraceEvent] | Iterable[TraceEvent]) -> None:
+        self.header: dict[str, Any] = dict(header or {})
+        if not isinstance(events, Sequence):
+            events = list(events)
+        self.events: Sequence[TraceEvent] = events
+        scenario = self.header.get("scenario") or {}
+        self.scenario: dict[str, Any] = scenario if isinstance(scenario, dict) else {}
+        n = len(events)
+        # The build makes few long-lived objects but walks a million; the cyclic
+        # garbage collector would rescan every event many times over.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            self._build_columns(events, n)
+            self._build_messages(events)
+            self._build_states(events)
+            self._build_clocks(events)
+            self._build_memory(events)
+            del self._data_col
+        finally:
+            if collecting:
+                gc.enable()
+        self._lamport: np.ndarray | None = None
+        self._causal_cache: dict[tuple[str, int], set[int]] = {}
+
+    # -- building ----------------------------------------------------------------------
+    def _build_columns(self, events: Sequence[TraceEvent], n: int) -> None:
+        if n:
+            seq, t, kind, host, local, msg, peer, data = zip(*events, strict=True)
+        else:
+            seq = t = kind = host = local = msg = peer = data = ()
+        self._data_col: Sequence[Any] = data  # the details column, while building
+        self.t: np.ndarray = np.array(t, dtype=np.int64).reshape(n)
+        if n > 1 and bool((np.diff(self.t) < 0).any()):
+            raise ValueError("trace events are not in time order")
+        self.seq: np.ndarray = np.array(seq, dtype=np.int64).reshape(n)
+        self._seq_is_position = bool(n == 0 or (self.seq[0] == 0 and self.seq[-1] == n - 1
+                                                and (np.diff(self.seq) == 1).all()))
+        self.local: np.ndarray = np.array(local, dtype=np.int64).reshape(n)
+
+        kinds = list(KINDS)
+        kmap = {k: i for i, k in enumerate(kinds)}
+        for k in sorted(set(kind) - set(kmap)):
+            kmap[k] = len(kinds)
+            kinds.append(k)
+        #: Every kind name; ``kind_code`` indexes it.
+        self.kinds: list[str] = kinds
+        self.kind_code: np.ndarray = np.fromiter(map(kmap.__getitem__, kind), np.int16, n)
+
+        hosts = [str(h.get("id")) for h in self.scenario.get("hosts") or []
+                 if isinstance(h, dict) and h.get("id")]
+        seen = set(hosts)
+        extra = (set(host) | set(peer)) - seen - {"", None}
+        hosts += sorted(str(h) for h in extra)
+        #: Host ids: the scenario's in order, then any other host of the trace.
+        self.hosts: list[str] = hosts
+        #: Host id -> its index in :attr:`hosts`.
+        self.host_index: dict[str, int] = {h: i for i, h in enumerate(hosts)}
+        hmap: dict[Any, int] = dict(self.host_index)
+        hmap[""] = -1
+        hmap[None] = -1
+        self.host_code: np.ndarray = np.fromiter(map(hmap.__getitem__, host), np.int32, n)
+        self.peer_code: np.ndarray = np.fromiter(map(hmap.__getitem__, peer), np.int32, n)
+        self.msg: np.ndarray = np.fromiter((-1 if m is None else m for m in msg), np.int64, n)
+        run = self.scenario.get("run") or {}
+        last = int(self.t[-1]) if n else 0
+        duration = run.get("duration") if isinstance(run, dict) else None
+        #: The end of the run: its duration, or the last event if that is later.
+        self.end: int = max(last, int(duration) if isinstance(duration, int) else 0)
+
+    def _code(self, kind: str) -> int:
+        try:
+            return self.kinds.index(kind)
+        except ValueError:
+            return -999
+
+    def _build_messages(self, events: Sequence[TraceEvent]) -> None:
+        kc, msg, t = self.kind_code, self.msg, self.t
+        c_send, c_dup = self._code("send"), self._code("duplicate")
+        c_deliver, c_drop = self._code("deliver"), self._code("drop")
+        has_msg = msg >= 0
+        creators = np.flatnonzero(((kc == c_send) | (kc == c_dup)) & has_msg)
+        cid = msg[creators]
+        order = np.argsort(cid, kind="stable")
+        cid_sorted = cid[order]
+        m = len(creators)
+        end_pos = np.full(m, -1, dtype=np.int64)
+        enders = np.flatnonzero(((kc == c_deliver) | (kc == c_drop)) & has_msg)
+        if m and len(enders):
+            eid = msg[enders]
+            j = np.minimum(np.searchsorted(cid_sorted, eid), m - 1)
+            match = cid_sorted[j] == eid
+            mi = order[j[match]]
+            ep = enders[match]
+            after = ep > creators[mi]
+            mi, ep = mi[after], ep[after]
+            first_mi, first = np.unique(mi, return_index=True)
+            end_pos[first_mi] = ep[first]
+        ended = end_pos >= 0
+        safe_end = np.where(ended, end_pos, 0)
+        #: Per message (in creation order): id, creator and end positions, hosts, times, end kind.
+        self.msg_id: np.ndarray = cid
+        self.msg_send_pos: np.ndarray = creators
+        self.msg_end_pos: np.ndarray = end_pos
+        self.msg_src: np.ndarray = self.host_code[creators]
+        self.msg_dst: np.ndarray = self.peer_code[creators]
+        self.msg_t_send: np.ndarray = t[creators]
+        self.msg_t_end: np.ndarray = np.where(ended, t[safe_end], NEVER).astype(np.int64)
+        self.msg_end_kind: np.ndarray = np.where(
+            ended, np.where(kc[safe_end] == c_deliver, END_DELIVER, END_DROP), END_NONE
+        ).astype(np.int8)
+        flags = np.zeros(m, dtype=np.int8)
+        flags[kc[creators] == c_dup] |= FLAG_DUP
+        # message id -> message index
+        self._id_sorted = cid_sorted
+        self._id_order = order
+        # corrupt events flag their message
+        corrupts = np.flatnonzero((kc == self._code("corrupt")) & has_msg)
+        if m and len(corrupts):
+            flags[self._indices_of_ids(msg[corrupts])] |= FLAG_CORRUPTED
+        channels = ["app", "mem", "sys"]
+        chmap = {c: i for i, c in enumerate(channels)}
+        chan = np.zeros(m, dtype=np.int8)
+        dup_of = np.full(m, -1, dtype=np.int64)
+        data = self._data_col
+        for i, d in enumerate(map(data.__getitem__, creators.tolist())):
+            if not d:
+                continue
+            ch = d.get("channel")
+            if ch is not None:
+                code = chmap.get(ch)
+                if code is None:
+                    code = chmap[ch] = len(channels)
+                    channels.append(ch)
+                chan[i] = code
+            if d.get("byz"):
+                flags[i] |= FLAG_BYZ
+            if d.get("late"):
+                flags[i] |= FLAG_LATE
+            of = d.get("of")
+            if isinstance(of, int):
+                dup_of[i] = of
+        reasons: list[str] = []
+        rmap: dict[str, int] = {}
+        reason = np.full(m, -1, dtype=np.int16)
+        ended_idx = np.flatnonzero(ended)
+        for i, d in zip(ended_idx.tolist(), map(data.__getitem__, end_pos[ended_idx].tolist()),
+                        strict=True):
+            if not d or (len(d) < 2 and "reason" not in d):
+                continue
+            if "reason" in d:
+                r = str(d["reason"])
+                code = rmap.get(r)
+                if code is None:
+                    code = rmap[r] = len(reasons)
+                    reasons.append(r)
+                reason[i] = code
+            if d.get("corrupted"):
+                flags[i] |= FLAG_CORRUPTED
+            if d.get("late"):
+                flags[i] |= FLAG_LATE
+            if d.get("byz"):
+                flags[i] |= FLAG_BYZ
+            dup = d.get("dup")
+            if isinstance(dup, int) and dup_of[i] < 0:
+                dup_of[i] = dup
+                flags[i] |= FLAG_DUP
+        #: Flags (``FLAG_*`` bits), channel codes (into ``channels``), drop reason codes
+        #: (into ``drop_reasons``, -1 if none) and original ids of duplicates (-1), per message.
+        self.msg_flags: np.ndarray = flags
+        self.msg_channel: np.ndarray = chan
+        self.channels: list[str] = channels
+        self.msg_reason: np.ndarray = reason
+        self.drop_reasons: list[str] = reasons
+        self.msg_dup_of: np.ndarray = dup_of
+        self._build_interval_index()
+
+    def _indices_of_ids(self, ids: np.ndarray) -> np.ndarray:
+        """Message indices of the message ids ``ids`` (ids not found are left out)."""
+        m = len(self._id_sorted)
+        if not m:
+            return np.empty(0, dtype=np.int64)
+        j = np.minimum(np.searchsorted(self._id_sorted, ids), m - 1)
+        ok = self._id_sorted[j] == ids
+        return self._id_order[j[ok]]
+
+    def _build_interval_index(self) -> None:
+        t0, t1 = self.msg_t_send, self.msg_t_end
+        open_ = t1 == NEVER
+        dur = np.where(open_, 0, t1 - t0)
+        # class -1: zero duration; class k: duration in [2**k, 2**(k+1)); class 64: never ends
+        cls = np.full(len(t0), -1, dtype=np.int16)
+        pos = dur > 0
+        if pos.any():
+            cls[pos] = np.floor(np.log2(dur[pos].astype(np.float64))).astype(np.int16)
+            # guard the float rounding at exact powers of two
+            too_big = pos & (np.left_shift(np.int64(1), np.clip(cls, 0, 62).astype(np.int64)) > dur)
+            cls[too_big] -= 1
+            nxt = np.left_shift(np.int64(1), np.clip(cls + 1, 0, 62).astype(np.int64))
+            cls[pos & (nxt <= dur)] += 1
+        cls[open_] = 64
+        self._classes: list[tuple[int, np.ndarray, np.ndarray]] = []
+        for c in np.unique(cls).tolist():
+            idx = np.flatnonzero(cls == c)
+            self._classes.append((int(c), idx, t0[idx]))
+        ended = np.flatnonzero(~open_)
+        order = np.argsort(t1[ended], kind="stable")
+        self._by_end_idx = ended[order]
+        self._by_end_t = t1[self._by_end_idx]
+
+    def _build_states(self, events: Sequence[TraceEvent]) -> None:
+        codes = [self._code(k) for k in STATE_KINDS]
+        self._state_pos = np.flatnonzero(np.isin(self.kind_code, codes))
+        byz0 = []
+        for h in self.scenario.get("hosts") or []:
+            f = h.get("failures") if isinstance(h, dict) else None
+            if isinstance(f, dict) and f.get("byzantine_probability", 0):
+                byz0.append(str(h.get("id")))
+        state = _State(self.hosts, byz0)
+        self._snapshots: list[_State] = [copy.deepcopy(state)]
+        intervals: dict[str, list[list[Any]]] = {h: [] for h in self.hosts}
+        for count, p in enumerate(self._state_pos.tolist(), start=1):
+            ev = events[p]
+            before = state.status.get(ev.host)
+            state.apply(ev)
+            after = state.status.get(ev.host)
+            if before != after and ev.host in intervals:
+                spans = intervals[ev.host]
+                if spans and spans[-1][1] is None:
+                    spans[-1][1] = int(ev.t)
+                if after != "up":
+                    spans.append([int(ev.t), None, after])
+            if count % _SNAPSHOT_EVERY == 0:
+                self._snapshots.append(copy.deepcopy(state))
+        self._intervals = {
+            h: [(a, self.end if b is None else b, s) for a, b, s in spans]
+            for h, spans in intervals.items()
+        }
+
+    def _build_clocks(self, events: Sequence[TraceEvent]) -> None:
+        specs: dict[str, Mapping[str, Any]] = {}
+        for h in self.scenario.get("hosts") or []:
+            if isinstance(h, dict) and isinstance(h.get("clock"), dict):
+                specs[str(h.get("id"))] = h["clock"]
+        adjusts: dict[str, list[tuple[int, int, str]]] = {}
+        for p in np.flatnonzero(self.kind_code == self._code("clock_adjust")).tolist():
+            ev = events[p]
+            d = ev.data or {}
+            adjusts.setdefault(ev.host, []).append(
+                (int(ev.t), int(d.get("delta", 0) or 0), str(d.get("mode", "step"))))
+        self._clocks = {h: _Clock.build(specs.get(h, {}), adjusts.get(h, ())) for h in self.hosts}
+
+    def _build_memory(self, events: Sequence[TraceEvent]) -> None:
+        pos = np.flatnonzero(self.kind_code == self._code("mem"))
+        k = len(pos)
+        page = np.full(k, -1, dtype=np.int64)
+        remote = np.zeros(k, dtype=bool)
+        cost = np.zeros(k, dtype=np.int64)
+        home = np.full(k, -1, dtype=np.int32)
+        hidx = self.host_index
+        for i, d in enumerate(map(self._data_col.__getitem__, pos.tolist())):
+            if not d:
+                continue
+            pg = d.get("page")
+            if isinstance(pg, int):
+                page[i] = pg
+            remote[i] = bool(d.get("remote"))
+            c = d.get("cost")
+            if isinstance(c, int):
+                cost[i] = c
+            home[i] = hidx.get(d.get("home"), -1)
+        #: Memory accesses: event positions, times, pages, remote flags, costs, home hosts.
+        self.mem_pos: np.ndarray = pos
+        self.mem_t: np.ndarray = self.t[pos]
+        self.mem_page: np.ndarray = page
+        self.mem_remote: np.ndarray = remote
+        self.mem_cost: np.ndarray = cost
+        self.mem_home: np.ndarray = home
+
+    # -- events ------------------------------------------------------------------------
+    def __len__(self) -> int:
+        return len(self.t)
+
+    @property
+    def duration(self) -> int:
+        """The length of the run in ns (same as :attr:`end`)."""
+        return self.end
+
+    def index_at(self, t: int) -> int:
+        """The number of events with time ``<= t``: the events that have happened at ``t``."""
+        return int(np.searchsorted(self.t, t, side="right"))
+
+    def event_ids_between(self, t0: int, t1: int) -> range:
+        """Positions of the events with ``t0 < t <= t1``: what happens going from t0 to t1."""
+        return range(self.index_at(t0), max(self.index_at(t0), self.index_at(t1)))
+
+    def next_event_time(self, t: int) -> int | None:
+        """The time of the first event after ``t``, or None when there is none."""
+        i = self.index_at(t)
+        return int(self.t[i]) if i < len(self.t) else None
+
+    def prev_event_time(self, t: int) -> int | None:
+        """The time of the last event before ``t``, or None when there is none."""
+        i = int(np.searchsorted(self.t, t, side="left")) - 1
+        return int(self.t[i]) if i >= 0 else None
+
+    def position(self, seq: int) -> int:
+        """The position in :attr:`events` of the event numbered ``seq`` (-1 if absent)."""
+        if self._seq_is_position:
+            return seq if 0 <= seq < len(self.t) else -1
+        hits = np.flatnonzero(self.seq == seq)
+        return int(hits[0]) if len(hits) else -1
+
+    def host_name(self, code: int) -> str:
+        """The host id of a host code (``""`` for -1)."""
+        return self.hosts[code] if 0 <= code < len(self.hosts) else ""
+
+    # -- messages ----------------------------------------------------------------------
+    def _overlap(self, a: int, b: int, strict: bool) -> np.ndarray:
+        """Messages with ``t_send <= b`` and ``t_end > a`` (strict) or ``>= a``."""
+        parts = []
+        t1 = self.msg_t_end
+        for c, idx, starts in self._classes:
+            if c == 64:  # never ends
+                hi = int(np.searchsorted(starts, b, side="right"))
+                if hi:
+                    parts.append(idx[:hi])
+                continue
+            if c == -1:  # zero length: t_end == t_send
+                lo = int(np.searchsorted(starts, a, side="right" if strict else "left"))
+                hi = int(np.searchsorted(starts, b, side="right"))
+                if hi > lo:
+                    parts.append(idx[lo:hi])
+                continue
+            width = 1 << (c + 1)
+            lo = int(np.searchsorted(starts, a - width, side="left"))
+            hi = int(np.searchsorted(starts, b, side="right"))
+            if hi <= lo:
+                continue
+            cand = idx[lo:hi]
+            ends = t1[cand]
+            keep = ends > a if strict else ends >= a
+            parts.append(cand[keep])
+        if not parts:
+            return np.empty(0, dtype=np.int64)
+        out = np.concatenate(parts)
+        out.sort()
+        return out
+
+    def message_indices(self, t: int, linger: int = 0) -> np.ndarray:
+        """Indices (into the ``msg_*`` arrays) of the messages in flight at ``t``, by creation.
+
+        With ``linger > 0`` the messages that ended in ``(t - linger, t]`` are
+        included too, so a view can show an arrival or a drop for a moment.
+        """
+        inflight = self._overlap(t, t, strict=True)
+        if linger <= 0:
+            return inflight
+        lo = int(np.searchsorted(self._by_end_t, t - linger, side="right"))
+        hi = int(np.searchsorted(self._by_end_t, t, side="right"))
+        if hi <= lo:
+            return inflight
+        out = np.concatenate([inflight, self._by_end_idx[lo:hi]])
+        out.sort()
+        return out
+
+    def messages_overlapping(self, t0: int, t1: int) -> np.ndarray:
+        """Indices of the messages whose flight ``[t_send, t_end]`` meets ``[t0, t1]``."""
+        return self._overlap(t0, t1, strict=False)
+
+    def messages(self, t: int, linger: int = 0) -> list[MessageRecord]:
+        """The messages in flight at ``t`` (``t_send <= t < t_end``) as records, by creation.
+
+        ``linger`` adds the messages that ended in ``(t - linger, t]``.
+        """
+        return [self.message_record(i) for i in self.message_indices(t, linger).tolist()]
+
+    def message_index(self, msg_id: int) -> int:
+        """The index of the message with id ``msg_id`` in the ``msg_*`` arrays (-1 if none)."""
+        found = self._indices_of_ids(np.array([msg_id], dtype=np.int64))
+        return int(found[0]) if len(found) else -1
+
+    def message_record(self, i: int) -> MessageRecord:
+        """The record of the message at index ``i``."""
+        send_pos = int(self.msg_send_pos[i])
+        end_pos = int(self.msg_end_pos[i])
+        flags = int(self.msg_flags[i])
+        end_kind = int(self.msg_end_kind[i])
+        byz: str | None = None
+        path: tuple[str, ...] | None = None
+        d = self.events[send_pos].data or {}
+        if flags & FLAG_BYZ:
+            byz = d.get("byz")
+        p = d.get("path")
+        if isinstance(p, list):
+            path = tuple(p)
+        reason = link = None
+        if end_pos >= 0:
+            de = self.events[end_pos].data or {}
+            if flags & FLAG_BYZ and not byz:
+                byz = de.get("byz")
+            r = int(self.msg_reason[i])
+            reason = self.drop_reasons[r] if r >= 0 else None
+            lk = de.get("link")
+            if isinstance(lk, list) and len(lk) == 2:
+                link = (lk[0], lk[1])
+        if flags & FLAG_BYZ and not byz:
+            byz = "byzantine"
+        dup = int(self.msg_dup_of[i])
+        return MessageRecord(
+            msg=int(self.msg_id[i]),
+            src=self.host_name(int(self.msg_src[i])),
+            dst=self.host_name(int(self.msg_dst[i])),
+            t_send=int(self.msg_t_send[i]),
+            t_end=int(self.msg_t_end[i]) if end_pos >= 0 else None,
+            end_kind=("deliver" if end_kind == END_DELIVER else "drop") if end_pos >= 0 else None,
+            corrupted=bool(flags & FLAG_CORRUPTED),
+            byz=byz,
+            late=bool(flags & FLAG_LATE),
+            dup_of=dup if dup >= 0 else None,
+            reason=reason,
+            link=link,
+            channel=self.channels[int(self.msg_channel[i])],
+            path=path,
+            send_seq=send_pos,
+            end_seq=end_pos if end_pos >= 0 else None,
+        )
+
+    # -- hosts -------------------------------------------------------------------------
+    def host_states(self, t: int) -> HostStates:
+        """The state of every host and of the network at ``t`` (see :class:`HostStates`)."""
+        k = self.index_at(t)
+        c = int(np.searchsorted(self._state_pos, k, side="left"))
+        s = c // _SNAPSHOT_EVERY
+        state = copy.deepcopy(self._snapshots[s])
+        events = self.events
+        for p in self._state_pos[s * _SNAPSHOT_EVERY:c].tolist():
+            state.apply(events[p])
+        return state.frozen()
+
+    def status_intervals(self, host: str) -> list[tuple[int, int, str]]:
+        """The periods ``(t0, t1, status)`` when ``host`` was crashed or paused, in order.
+
+        A period still open at the end of the trace ends at :attr:`end`.
+        """
+        return list(self._intervals.get(host, ()))
+
+    # -- clocks ------------------------------------------------------------------------
+    def local_time(self, host: str, t: int | Sequence[int] | np.ndarray) -> Any:
+        """The local clock of ``host`` at real time ``t`` (an int, or an array for an array).
+
+        The clock follows the scenario's clock specification (offset, drift in
+        ppm, resolution) and the host's ``clock_adjust`` events: steps jump at
+        the event; slews are modelled as the engine does (running
+        :data:`SLEW_PPM` fast or slow until the correction is absorbed).
+        Reading jitter is not part of the clock. An unknown host reads real time.
+        """
+        clock = self._clocks.get(host)
+        scalar = np.ndim(t) == 0
+        ts = np.atleast_1d(np.asarray(t, dtype=np.int64))
+        out = ts.copy() if clock is None else clock.at(ts)
+        return int(out[0]) if scalar else out
+
+    def skew_series(self, host: str, ts: Sequence[int] | np.ndarray) -> np.ndarray:
+        """How far ``host``'s clock is ahead of real time (ns, negative: behind) at each of ``ts``."""
+        ts = np.asarray(ts, dtype=np.int64)
+        return self.local_time(host, ts) - ts
+
+    def real_span_for_local(self, host: str, a0: int, a1: int) -> tuple[int, int] | None:
+        """A real-time interval containing every ``t`` where ``host``'s clock reads in [a0, a1].
+
+        Useful to cull events when a view's axis is a host's local clock;
+        None when the clock never shows a value in that range.
+        """
+        clock = self._clocks.get(host)
+        if clock is None:
+            return (int(a0), int(a1))
+        return clock.real_span(float(a0), float(a1), self.end)
+
+    # -- memory ------------------------------------------------------------------------
+    def mem_heat(self, t: int, window: int) -> dict[int, int]:
+        """Accesses per page in ``(t - window, t]``: a dict page -> count (pages with none left out)."""
+        lo = int(np.searchsorted(self.mem_t, t - window, side="right"))
+        hi = int(np.searchsorted(self.mem_t, t, side="right"))
+        pages = self.mem_page[lo:hi]
+        pages = pages[pages >= 0]
+        if not len(pages):
+            return {}
+        u, c = np.unique(pages, return_counts=True)
+        return dict(zip(u.tolist(), c.tolist(), strict=True))
+
+    def mem_between(self, t0: int, t1: int) -> slice:
+        """The slice of the ``mem_*`` arrays for the accesses with ``t0 < t <= t1``."""
+        lo = int(np.searchsorted(self.mem_t, t0, side="right"))
+        hi = int(np.searchsorted(self.mem_t, t1, side="right"))
+        return slice(lo, max(lo, hi))
+
+    # -- causality ---------------------------------------------------------------------
+    def lamport_clock(self, i: int) -> int | None:
+        """The Lamport clock of the event at position ``i`` (None for network events).
+
+        The clocks of the whole trace are computed on the first call and kept.
+        """
+        if self._lamport is None:
+            clocks = lamport_clocks(self.events)
+            self._lamport = np.array([-1 if c is None else c for c in clocks], dtype=np.int64)
+        c = int(self._lamport[i])
+        return None if c < 0 else c
+
+    def causal_past(self, i: int) -> set[int]:
+        """Positions of the events that happened before event ``i`` (the last answers are kept)."""
+        return self._causal("past", i)
+
+    def causal_future(self, i: int) -> set[int]:
+        """Positions of the events that event ``i`` happened before (the last answers are kept)."""
+        return self._causal("future", i)
+
+    def _causal(self, which: str, i: int) -> set[int]:
+        key = (which, i)
+        hit = self._causal_cache.get(key)
+        if hit is None:
+            fn = causal_past if which == "past" else causal_future
+            hit = fn(self.events, i)
+            if len(self._causal_cache) >= 8:
+                self._causal_cache.pop(next(iter(self._causal_cache)))
+            self._causal_cache[key] = hit
+        return hit
+
+    def vector_clock(self, i: int) -> dict[str, int] | None:
+        """The vector clock of the event at position ``i`` (None for network events).
+
+        Entry h counts the events of host h in the causal past of ``i``
+        (``i`` itself included): the same clock as
+        :func:`~sandbox.trace.causality.vector_clocks` gives, for one event.
+        """
+        if self.host_code[i] < 0:
+            return None
+        past = self.causal_past(i)
+        codes = self.host_code[np.fromiter(past, np.int64, len(past))] if past else \
+            np.empty(0, dtype=np.int32)
+        counts = np.bincount(codes[codes >= 0], minlength=len(self.hosts))
+        counts[self.host_code[i]] += 1
+        return {self.hosts[h]: int(c) for h, c in enumerate(counts.tolist()) if c}
