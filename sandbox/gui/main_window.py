@@ -45,10 +45,12 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QDockWidget,
     QFileDialog,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
     QMainWindow,
     QMessageBox,
+    QStyle,
     QToolBar,
     QTreeWidget,
     QTreeWidgetItem,
@@ -116,7 +118,13 @@ class ProblemsDialog(QDialog):
                          .format(source=Path(source).name if error.source else source), self)
         heading.setWordWrap(True)
         heading.setToolTip(source)
-        layout.addWidget(heading)
+        icon = QLabel(self)
+        icon.setPixmap(self.style().standardIcon(
+            QStyle.StandardPixmap.SP_MessageBoxWarning).pixmap(32, 32))
+        top = QHBoxLayout()
+        top.addWidget(icon)
+        top.addWidget(heading, 1)
+        layout.addLayout(top)
         self.tree = QTreeWidget(self)
         self.tree.setHeaderLabels([self.tr("Where"), self.tr("Problem")])
         self.tree.setRootIsDecorated(False)

@@ -382,3 +382,36 @@ def test_screenshot_writes_a_png(tmp_path, capsys):
     assert gui_app.screenshot(str(bad), str(tmp_path / "no.png")) == 2
     assert "error:" in capsys.readouterr().err
     assert not (tmp_path / "no.png").exists()
+
+
+def test_main_starts_on_the_default_preset_after_a_bad_file(qtbot, tmp_path, monkeypatch):
+    from PySide6.QtCore import QStandardPaths, QTimer
+
+    for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
+        QSettings.setPath(fmt, QSettings.Scope.UserScope, str(tmp_path / "config"))
+    QStandardPaths.setTestModeEnabled(True)
+    shown: list[ScenarioError] = []
+    monkeypatch.setattr(MainWindow, "_show_problems", lambda self, error: shown.append(error))
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"hosts": [{"id": "a", "cores": 0}]}', encoding="utf-8")
+    seen: list[MainWindow] = []
+
+    def close_when_shown() -> None:
+        windows = [w for w in QApplication.topLevelWidgets()
+                   if isinstance(w, MainWindow) and w.isVisible()]
+        if windows and shown:
+            seen.extend(windows)
+            for window in windows:
+                window.close()
+            QApplication.exit(0)
+        else:
+            QTimer.singleShot(20, close_when_shown)
+
+    QTimer.singleShot(20, close_when_shown)
+    try:
+        assert gui_app.main(str(bad)) == 0
+    finally:
+        QStandardPaths.setTestModeEnabled(False)
+    assert [p for p, _m in shown[0].problems] == ["hosts[0].cores"]
+    assert seen[0].document.scenario == io.load(default_preset())
+    assert seen[0].document.path is None
