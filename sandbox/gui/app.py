@@ -7,7 +7,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QSettings, QTimer
+from PySide6.QtCore import QCoreApplication, QSettings, QTimer, QtMsgType, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication
 
 from ..presets import default_preset
@@ -36,6 +36,14 @@ def settle(app: QApplication, rounds: int = 12) -> None:
     for _ in range(rounds):
         app.sendPostedEvents()
         app.processEvents()
+
+
+def _quiet_offscreen(mode: QtMsgType, _context: object, message: str) -> None:
+    """Drop the offscreen platform's harmless size-hint notice; print other Qt messages."""
+    if "propagateSizeHints" in message:
+        return
+    if mode != QtMsgType.QtDebugMsg:
+        print(message, file=sys.stderr)
 
 
 def _default_scenario() -> Scenario:
@@ -96,6 +104,15 @@ def screenshot(scenario_path: str, out_png: str, size: tuple[int, int] = (1280, 
         return 2
     if QApplication.instance() is None:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    previous_handler = qInstallMessageHandler(_quiet_offscreen)
+    try:
+        return _screenshot(scenario, scenario_path, out_png, size, theme)
+    finally:
+        qInstallMessageHandler(previous_handler)
+
+
+def _screenshot(scenario: Scenario, scenario_path: str, out_png: str, size: tuple[int, int],
+                theme: str) -> int:
     app = _application()
     previous_theme = current_theme(app)
     previous_palette = app.palette()
