@@ -476,7 +476,7 @@ class Timeline:
             if d.get("late"):
                 flags[i] |= FLAG_LATE
             of = d.get("of")
-            if isinstance(of, int):
+            if isinstance(of, int) and not isinstance(of, bool):
                 dup_of[i] = of
         reasons: list[str] = []
         rmap: dict[str, int] = {}
@@ -500,7 +500,7 @@ class Timeline:
             if d.get("byz"):
                 flags[i] |= FLAG_BYZ
             dup = d.get("dup")
-            if isinstance(dup, int) and dup_of[i] < 0:
+            if isinstance(dup, int) and not isinstance(dup, bool) and dup_of[i] < 0:
                 dup_of[i] = dup
                 flags[i] |= FLAG_DUP
         #: Flags (``FLAG_*`` bits), channel codes (into ``channels``), drop reason codes
