@@ -1569,9 +1569,7 @@ class Inspector(QWidget):
         elif groups:
             self.kind, objects = "group", groups
             if len(groups) == 1:
-                title = _tr("{kind} {name}").format(
-                    kind=choice_text(groups[0].kind).capitalize(),
-                    name=groups[0].label or groups[0].id)
+                title = _tr("Group {name}").format(name=groups[0].label or groups[0].id)
             else:
                 title = _tr("{n} groups").format(n=len(groups))
         else:
