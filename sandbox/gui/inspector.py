@@ -46,6 +46,7 @@ from ..scenario.behaviours import BEHAVIOURS, behaviour_summary
 from ..scenario.io import validation_problems
 from ..scenario.model import BehaviourSpec, Group, Host, Link
 from ..scenario.units import format_duration, parse_duration
+from .batching import ChangeBatcher
 from .theme import error_colour
 
 #: Stands for "the selected objects differ in this field".
@@ -1405,6 +1406,7 @@ class Inspector(QWidget):
         self.scroll.setWidget(self.empty)
         self._pages: dict[str, QWidget] = {"": self.empty}
         self.forms: dict[str, ModelForm] = {}
+        self._batcher = ChangeBatcher(self._show_selection, self)
         self._build_forms()
         if document is not None:
             self.set_document(document)
@@ -1489,18 +1491,12 @@ class Inspector(QWidget):
     def set_document(self, document: Any) -> None:
         """Edit ``document``: follow its signals; the selection is cleared."""
         if self._doc is not None:
-            for signal in self._signals(self._doc):
-                try:
-                    signal.disconnect(self._on_changed)
-                except (RuntimeError, TypeError):
-                    pass
             try:
                 self._doc.reset.disconnect(self._on_reset)
             except (RuntimeError, TypeError):
                 pass
         self._doc = document
-        for signal in self._signals(document):
-            signal.connect(self._on_changed)
+        self._batcher.attach(document, self._signals(document))
         document.reset.connect(self._on_reset)
         self.set_selection()
 
@@ -1526,9 +1522,6 @@ class Inspector(QWidget):
 
     def refresh(self) -> None:
         """Show the current values of the selection again."""
-        self._show_selection()
-
-    def _on_changed(self, *_args: Any) -> None:
         self._show_selection()
 
     def _on_reset(self) -> None:

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 from ..scenario.model import Scenario
 from ..scenario.placement import page_counts, page_homes
+from .batching import ChangeBatcher
 from .theme import host_colour
 
 #: Most cells drawn; beyond this each cell stands for several consecutive pages.
@@ -65,30 +66,32 @@ class MemoryMapView(QWidget):
         self.setMouseTracking(True)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMinimumSize(160, 100)
+        self._batcher = ChangeBatcher(self._on_changed, self)
 
     # -- data --------------------------------------------------------------------------------
 
     def set_document(self, document: Any) -> None:
         """Show the document's scenario and follow its changes (hosts, memory settings)."""
         if self._doc is not None:
-            for signal in self._signals(self._doc):
-                try:
-                    signal.disconnect(self._on_changed)
-                except (RuntimeError, TypeError):
-                    pass
+            try:
+                self._doc.reset.disconnect(self._on_reset)
+            except (RuntimeError, TypeError):
+                pass
         self._doc = document
-        for signal in self._signals(document):
-            signal.connect(self._on_changed)
+        self._batcher.attach(document, self._signals(document))
+        document.reset.connect(self._on_reset)
         self.set_scenario(document.scenario)
 
     @staticmethod
     def _signals(doc: Any) -> list[Any]:
-        return [doc.host_added, doc.host_removed, doc.host_changed, doc.settings_changed,
-                doc.reset]
+        return [doc.host_added, doc.host_removed, doc.host_changed, doc.settings_changed]
 
     def _on_changed(self, *_args: Any) -> None:
         if self._doc is not None:
             self.set_scenario(self._doc.scenario)
+
+    def _on_reset(self) -> None:
+        self._on_changed()
 
     def set_scenario(self, scenario: Scenario) -> None:
         """Compute the placement of ``scenario``'s pages and show it."""

@@ -358,3 +358,19 @@ def test_settings_grey_out_fields_the_model_does_not_use(settings):
     assert not model.editors["gst"].isEnabled()
     doc.set_setting("model.synchrony", "partially_synchronous")
     assert model.editors["gst"].isEnabled()
+
+
+def test_views_refresh_once_per_undo_step(qapp):
+    from sandbox.gui.batching import ChangeBatcher
+
+    doc = make_doc()
+    calls = []
+    batcher = ChangeBatcher(lambda: calls.append(len(calls)))
+    batcher.attach(doc, [doc.host_changed, doc.link_changed])
+    doc.set_host_fields(["h1", "h2", "h3"], "cores", 2)  # three host_changed signals
+    assert calls == [0]
+    doc.undo_stack.undo()
+    assert calls == [0, 1]
+    batcher.detach()
+    doc.undo_stack.redo()
+    assert calls == [0, 1]
