@@ -162,6 +162,14 @@ def test_latency_histogram_with_equal_bins_up_to_the_largest():
     assert len(samples) == 4
 
 
+def test_latency_histogram_auto_bins_follow_the_rice_rule_within_limits():
+    assert len(S.latency_histogram(MESSAGES).counts) == 10           # 4 samples: at least 10
+    many = [ev(i, i, "deliver", "b", i, "a", {"latency": i}) for i in range(1, 1001)]
+    assert len(S.latency_histogram(many).counts) == 20               # 2 x cbrt(1000)
+    with pytest.raises(ValueError, match="auto"):
+        S.latency_histogram(MESSAGES, bins="rice")
+
+
 def test_latency_histogram_with_given_edges_and_when_empty():
     edges, counts, _ = S.latency_histogram(MESSAGES, bins=[0, 5 * MS, 10 * MS])
     assert counts.tolist() == [3, 1]

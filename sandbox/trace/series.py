@@ -355,14 +355,19 @@ def latencies(events: Sequence[TraceEvent]) -> np.ndarray:
 
 
 def latency_histogram(events: Sequence[TraceEvent],
-                      bins: int | Sequence[float] | np.ndarray = 40) -> LatencyHistogram:
+                      bins: int | str | Sequence[float] | np.ndarray = "auto") -> LatencyHistogram:
     """A histogram of message latencies (see :func:`latencies`).
 
-    ``bins`` is a number of equal bins from 0 to the largest latency, or the
-    bin edges (ns). With no delivered message the histogram has one empty
-    bin ``[0, 1)``.
+    ``bins`` is a number of equal bins from 0 to the largest latency, the
+    bin edges (ns), or ``"auto"``: the Rice rule (twice the cube root of the
+    number of samples) kept between 10 and 60 bins. With no delivered
+    message the histogram has one empty bin ``[0, 1)``.
     """
     samples = latencies(events)
+    if isinstance(bins, str):
+        if bins != "auto":
+            raise ValueError(f"bins must be a number, edges or 'auto', not {bins!r}")
+        bins = int(min(60, max(10, round(2 * samples.size ** (1 / 3)))))
     if isinstance(bins, (int, np.integer)):
         if samples.size == 0:
             return LatencyHistogram(np.array([0.0, 1.0]), np.zeros(1, dtype=np.int64), samples)
