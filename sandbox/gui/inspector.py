@@ -42,9 +42,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..engine.network import group_chain, locality_latency
 from ..scenario.behaviours import BEHAVIOURS, behaviour_summary
 from ..scenario.io import validation_problems
-from ..scenario.model import BehaviourSpec, Group, Host, Link
+from ..scenario.model import BehaviourSpec, Group, Host, LatencySpec, Link
 from ..scenario.units import format_duration, parse_duration
 from .batching import ChangeBatcher
 from .theme import error_colour
@@ -1045,7 +1046,9 @@ class ModelForm(QWidget):
     field to a factory of a custom widget (with ``set_objects`` and a
     ``failed`` signal) used instead of a generated sub-form; ``extras`` maps a
     nested field to a widget added at the end of its section; the sections
-    named in ``collapsed`` start collapsed.
+    named in ``collapsed`` start collapsed; ``defaults`` maps an optional
+    nested field to a function of the objects that gives the value shown
+    (and set when its "none" box is cleared) while it is unset.
     """
 
     failed = Signal(str)
@@ -1056,12 +1059,14 @@ class ModelForm(QWidget):
                  multiline: Sequence[str] = (), single_only: Sequence[str] = (),
                  sections: dict[str, Callable[[], QWidget]] | None = None,
                  extras: dict[str, QWidget] | None = None, collapsed: Sequence[str] = (),
+                 defaults: dict[str, Callable[[Sequence[Any]], Any]] | None = None,
                  key: str = "", parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model = model
         self.prefix = prefix
         self._commit_fn = commit
         self._single_only = set(single_only)
+        self._defaults = dict(defaults or {})
         self.editors: dict[str, FieldEditor] = {}
         self.sections: dict[str, Section] = {}
         self._subforms: dict[str, QWidget] = {}
@@ -1192,9 +1197,7 @@ class ModelForm(QWidget):
                 else:
                     box.setChecked(bool(state))
                 if not present:
-                    spec = self._specs[name]
-                    assert spec.model is not None
-                    present = [spec.model()]
+                    present = [self._unset_value(name)]
                 body.setEnabled(state is not True)
             set_objects = getattr(body, "set_objects", None)
             if set_objects is not None:
@@ -1221,14 +1224,23 @@ class ModelForm(QWidget):
         else:
             editor.clear_error()
 
+    def _unset_value(self, name: str) -> Any:
+        """What an unset optional section shows (and becomes when its box is cleared)."""
+        if name in self._defaults:
+            try:
+                return self._defaults[name](self._objects)
+            except (ValueError, KeyError, IndexError):
+                pass
+        spec = self._specs[name]
+        assert spec.model is not None
+        return spec.model()
+
     def _on_section_none(self, name: str) -> None:
         box = self._section_boxes[name]
         if box.checkState() == Qt.CheckState.PartiallyChecked:
             box.setCheckState(Qt.CheckState.Checked)
         box.setTristate(False)
-        spec = self._specs[name]
-        assert spec.model is not None
-        value = None if box.isChecked() else spec.model()
+        value = None if box.isChecked() else self._unset_value(name)
         try:
             self._commit_fn(self.prefix + name, value)
         except (ValueError, TypeError, KeyError) as exc:
@@ -1433,7 +1445,8 @@ class Inspector(QWidget):
             Link, self._commit_link,
             fields=["a", "b", "directed", "loss", "corruption", "duplication", "reordering",
                     "timing_probability", "timing_slowdown", "bandwidth", "latency"],
-            choices={"a": self._host_choices, "b": self._host_choices}, key="link")
+            choices={"a": self._host_choices, "b": self._host_choices},
+            defaults={"latency": self._locality_latency}, key="link")
         group_form = ModelForm(
             Group, self._commit_group,
             fields=["id", "label", "kind", "parent", "x", "y", "width", "height"],
@@ -1448,6 +1461,15 @@ class Inspector(QWidget):
         self.behaviour = BehaviourEditor(self._commit_host, self._host_choices,
                                          self._default_params)
         return self.behaviour
+
+    def _locality_latency(self, links: Sequence[Link]) -> LatencySpec:
+        """The latency a link without its own gets from the locality of its hosts."""
+        if self._doc is None or not links:
+            return LatencySpec()
+        scenario = self._doc.scenario
+        chains = group_chain(scenario)
+        means = {locality_latency(scenario, chains, lk.a, lk.b) for lk in links}
+        return LatencySpec(mean=means.pop()) if len(means) == 1 else LatencySpec()
 
     def _host_choices(self) -> list[tuple[Any, str]]:
         if self._doc is None:
@@ -1504,7 +1526,7 @@ class Inspector(QWidget):
     def _signals(doc: Any) -> list[Any]:
         return [doc.host_added, doc.host_removed, doc.host_changed, doc.link_added,
                 doc.link_removed, doc.link_changed, doc.group_added, doc.group_removed,
-                doc.group_changed]
+                doc.group_changed, doc.settings_changed]
 
     def set_selection(self, hosts: Sequence[str] = (), links: Sequence[int] = (),
                       groups: Sequence[str] = ()) -> None:

@@ -215,8 +215,11 @@ def test_link_form_bandwidth_and_latency_section(inspector):
     assert doc.scenario.links[1].bandwidth == 100e6
     box = form._section_boxes["latency"]
     assert box.isChecked()  # no latency: by locality
+    mean = form.subform("latency").editors["mean"]
+    assert mean.edit.text() == "500us"  # ungrouped hosts count as one data centre
+    assert not mean.isEnabled() or not form.subform("latency").isEnabled()
     box.click()
-    assert doc.scenario.links[1].latency is not None
+    assert doc.scenario.links[1].latency.mean == 500_000
     loss = form.editors["loss"]
     loss.spin.setValue(0.25)
     loss.spin.editingFinished.emit()
