@@ -17,7 +17,7 @@ from PySide6.QtCore import QObject, QPointF, Qt, Signal
 from PySide6.QtWidgets import QGraphicsSceneMouseEvent
 
 from ..document import EditError
-from .items import GhostLinkItem, GroupItem, HostItem
+from .items import GhostLinkItem, GroupItem, HostItem, batch_link_updates
 
 if TYPE_CHECKING:
     from .scene import CanvasScene
@@ -133,10 +133,11 @@ class MoveInteraction(Interaction):
         start = self._hosts.get(self.anchor) or self._groups.get(self.anchor) or QPointF()
         target = self.scene.snap(start + delta)
         delta = target - start
-        for item, pos in self._groups.items():
-            item.setPos(pos + delta)
-        for item, pos in self._hosts.items():
-            item.setPos(pos + delta)
+        with batch_link_updates():
+            for item, pos in self._groups.items():
+                item.setPos(pos + delta)
+            for item, pos in self._hosts.items():
+                item.setPos(pos + delta)
         if self._direct_hosts:
             anchor = self.anchor if isinstance(self.anchor, HostItem) else self._direct_hosts[0]
             self._set_target(self.scene.group_at(anchor.pos(), exclude=self._groups))
@@ -169,10 +170,11 @@ class MoveInteraction(Interaction):
 
     def revert(self) -> None:
         """Put every item back where it was."""
-        for item, pos in self._groups.items():
-            item.setPos(pos)
-        for item, pos in self._hosts.items():
-            item.setPos(pos)
+        with batch_link_updates():
+            for item, pos in self._groups.items():
+                item.setPos(pos)
+            for item, pos in self._hosts.items():
+                item.setPos(pos)
 
     def cleanup(self) -> None:
         """Clear the drop-target highlight."""

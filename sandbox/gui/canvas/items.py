@@ -14,6 +14,7 @@ with a few kind colours, so items read well in light and dark palettes.
 from __future__ import annotations
 
 import math
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from PySide6.QtCore import QCoreApplication, QLineF, QPointF, QRectF, Qt
@@ -26,14 +27,17 @@ from PySide6.QtGui import (
     QIcon,
     QPainter,
     QPainterPath,
-    QPainterPathStroker,
     QPalette,
     QPen,
     QPixmap,
     QPolygonF,
-    QStaticText,
 )
-from PySide6.QtWidgets import QGraphicsItem, QStyle, QStyleOptionGraphicsItem
+from PySide6.QtWidgets import (
+    QGraphicsItem,
+    QGraphicsPathItem,
+    QGraphicsRectItem,
+    QStyleOptionGraphicsItem,
+)
 
 from ...scenario.model import Group, Host, Link
 from ...scenario.units import format_duration
@@ -326,7 +330,7 @@ def default_clock_text(host: Host) -> str:
     return " ".join(parts)
 
 
-class HostItem(QGraphicsItem):
+class HostItem(QGraphicsRectItem):
     """A host on the canvas: a card with the kind icon, label, behaviour and a clock badge.
 
     The item's position is the host's (x, y), the centre of the card. Links
@@ -345,6 +349,9 @@ class HostItem(QGraphicsItem):
         self._clock_override: str | None = None
         self._hover = False
         self._link_target = False
+        # A fixed rectangle: Qt computes the bounding rect without calling Python.
+        self.setRect(self.card_rect().adjusted(-6, -16, 10, 8))
+        self.setPen(QPen(Qt.PenStyle.NoPen))
         self.setFlags(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
                       | QGraphicsItem.GraphicsItemFlag.ItemSendsGeometryChanges)
         self.setAcceptHoverEvents(True)
@@ -405,10 +412,6 @@ class HostItem(QGraphicsItem):
         """The card, in item coordinates."""
         return QRectF(-HOST_WIDTH / 2, -HOST_HEIGHT / 2, HOST_WIDTH, HOST_HEIGHT)
 
-    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt override
-        """The card with room for the shadow, selection glow and clock badge."""
-        return self.card_rect().adjusted(-6, -16, 10, 8)
-
     def shape(self) -> QPainterPath:
         """The rounded card (for picking and rubber-band selection)."""
         path = QPainterPath()
@@ -435,8 +438,11 @@ class HostItem(QGraphicsItem):
     def itemChange(self, change, value):  # noqa: N802 - Qt override
         """Keep attached links on the host when it moves."""
         if change == QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged:
-            for link in self.links:
-                link.update_geometry()
+            if _LINK_BATCH:
+                _LINK_BATCH[-1].update(self.links)
+            else:
+                for link in self.links:
+                    link.update_geometry()
         return super().itemChange(change, value)
 
     def hoverEnterEvent(self, event) -> None:  # noqa: N802 - Qt override
@@ -454,7 +460,7 @@ class HostItem(QGraphicsItem):
     def paint(self, p: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
         """Draw the card: shadow, body, icon tile, label, subtitle, badges and state marks."""
         c = _item_colours(self)
-        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        selected = self.isSelected()
         lod = option.levelOfDetailFromTransform(p.worldTransform())
         card = self.card_rect()
         accent = QColor(HOST_KIND_COLOURS.get(self.host.kind, "#808080"))
@@ -570,15 +576,38 @@ class HostItem(QGraphicsItem):
 # -- links ------------------------------------------------------------------------------------
 
 
-def _clip_to_card(centre: QPointF, towards: QPointF, margin: float = 0.0) -> QPointF:
-    """The point where the segment from a card's centre towards ``towards`` leaves the card."""
-    dx, dy = towards.x() - centre.x(), towards.y() - centre.y()
-    hw, hh = HOST_WIDTH / 2 + margin, HOST_HEIGHT / 2 + margin
+def _clip_to_card(cx: float, cy: float, tx: float, ty: float,
+                  margin: float = 0.0) -> tuple[float, float]:
+    """Where the segment from a card's centre (cx, cy) towards (tx, ty) leaves the card."""
+    dx, dy = tx - cx, ty - cy
     if dx == 0 and dy == 0:
-        return QPointF(centre)
-    t = min(hw / abs(dx) if dx else math.inf, hh / abs(dy) if dy else math.inf)
-    t = min(t, 1.0)
-    return QPointF(centre.x() + dx * t, centre.y() + dy * t)
+        return cx, cy
+    hw, hh = HOST_WIDTH / 2 + margin, HOST_HEIGHT / 2 + margin
+    t = 1.0
+    if dx:
+        t = min(t, hw / abs(dx))
+    if dy:
+        t = min(t, hh / abs(dy))
+    return cx + dx * t, cy + dy * t
+
+
+_LINK_BATCH: list[set[LinkItem]] = []
+
+
+@contextmanager
+def batch_link_updates():
+    """Within this block, moving hosts marks their links; each link updates once at the end.
+
+    Dragging 50 hosts moves each link between two of them only once per frame.
+    """
+    links: set[LinkItem] = set()
+    _LINK_BATCH.append(links)
+    try:
+        yield
+    finally:
+        _LINK_BATCH.pop()
+        for link in links:
+            link.update_geometry()
 
 
 def link_label_text(link: Link, auto_latency: int | None = None) -> str:
@@ -596,42 +625,176 @@ def link_label_text(link: Link, auto_latency: int | None = None) -> str:
     return " · ".join(parts)
 
 
-class LinkItem(QGraphicsItem):
+class LinkLayer(QGraphicsItem):
+    """Draws the lines of every plain link in one batch, under the link items.
+
+    A thousand links drawn by a thousand ``paint`` calls is slow in Python;
+    this item draws them with one ``drawLines`` call. Links that need more
+    than a plain line (selected, directed) draw themselves; cut links are
+    drawn here in red and their mark by the link item.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._plain: dict[LinkItem, QLineF] = {}
+        self._cut: dict[LinkItem, QLineF] = {}
+        self._bounds = QRectF()
+        self.setZValue(Z_LINK - 0.5)
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+
+    def set_bounds(self, rect: QRectF) -> None:
+        """The area the lines may cover (the scene rect)."""
+        if rect != self._bounds:
+            self.prepareGeometryChange()
+            self._bounds = QRectF(rect)
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt override
+        """The whole scene."""
+        return self._bounds
+
+    def refresh(self, item: LinkItem) -> None:
+        """Take in a link item's line and state (plain, cut, or drawn by the item itself)."""
+        self._plain.pop(item, None)
+        self._cut.pop(item, None)
+        if item.scene() is not None and item.isVisible() and item.draws_in_layer():
+            (self._cut if item.is_cut else self._plain)[item] = item.line()
+        self.update()
+
+    def move(self, item: LinkItem, line: QLineF) -> None:
+        """A link item's line moved (a no-op for links the layer does not draw)."""
+        if item in self._plain:
+            self._plain[item] = line
+        elif item in self._cut:
+            self._cut[item] = line
+        else:
+            return
+        self.update()
+
+    def discard(self, item: LinkItem) -> None:
+        """Forget a link item."""
+        if self._plain.pop(item, None) is not None or self._cut.pop(item, None) is not None:
+            self.update()
+
+    def lines(self) -> list[QLineF]:
+        """The plain and cut lines drawn (for tests)."""
+        return [*self._plain.values(), *self._cut.values()]
+
+    def paint(self, p: QPainter, option, widget=None) -> None:
+        """Every plain line with one call, then the cut ones in red."""
+        c = _item_colours(self)
+        # Antialiased lines cost several times more than aliased ones in the raster
+        # engine; in the overview (zoomed far out, every link visible) they go without.
+        lod = option.levelOfDetailFromTransform(p.worldTransform())
+        overview = lod < 0.5
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, not overview)
+        width = 1.2 if overview else 1.5
+        for lines, colour in ((self._plain, c.link), (self._cut, _CRASH)):
+            if lines:
+                pen = QPen(colour, width)
+                pen.setCosmetic(True)
+                p.setPen(pen)
+                p.drawLines(list(lines.values()))
+
+
+class LinkLabelItem(QGraphicsRectItem):
+    """The small ``5ms · 5%`` pill in the middle of a link (cached; hidden when zoomed out)."""
+
+    def __init__(self, link_item: LinkItem, parent: QGraphicsItem | None = None) -> None:
+        super().__init__(parent)
+        #: The link this label belongs to (a click on the label selects it).
+        self.link_item = link_item
+        self._text = ""
+        self.setPen(QPen(Qt.PenStyle.NoPen))
+        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        self.setVisible(False)
+
+    def text(self) -> str:
+        """The label text."""
+        return self._text
+
+    def set_text(self, text: str) -> None:
+        """Change the text (empty hides the label)."""
+        if text == self._text:
+            return
+        self._text = text
+        if text:
+            # Whole units: at 100 % the cached pixmap keeps its size as the label moves.
+            w = math.ceil(QFontMetricsF(_font(10)).horizontalAdvance(text) / 2) * 2 + 12
+            self.setRect(QRectF(-w / 2, -9, w, 18))
+        self.setVisible(bool(text))
+        self.update()
+
+    def paint(self, p: QPainter, option, widget=None) -> None:
+        """A rounded pill with the text."""
+        c = _item_colours(self)
+        selected = self.link_item.isSelected()
+        box = self.rect()
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        p.setPen(QPen(c.highlight if selected else c.card_border, 1))
+        p.setBrush(c.label_background)
+        p.drawRoundedRect(box.adjusted(0.5, 0.5, -0.5, -0.5), 8.5, 8.5)
+        p.setPen(c.text if selected else mix(c.text, c.muted, 0.4))
+        p.setFont(_font(10))
+        p.drawText(box, Qt.AlignmentFlag.AlignCenter, self._text)
+
+
+class LinkItem(QGraphicsPathItem):
     """A link: a line between two host items with a small latency · loss label.
 
     Directed links are dashed with an arrow at ``b``. :meth:`update_geometry`
     follows the hosts; :meth:`set_cut` shows a cut (partition, link cut).
+
+    With a :class:`LinkLayer` (as in the scene), a plain link has no contents
+    of its own: the layer draws its line and :attr:`label` (a child of the
+    scene's label layer) its label; the item is there to be picked, selected
+    and to draw what is special (selection, direction arrow, cut mark).
     """
 
     Type = QGraphicsItem.UserType + 2
 
-    def __init__(self, link: Link, source: HostItem, target: HostItem, label: str = "") -> None:
+    def __init__(self, link: Link, source: HostItem, target: HostItem, label: str = "",
+                 layer: LinkLayer | None = None,
+                 label_parent: QGraphicsItem | None = None) -> None:
         super().__init__()
         self.link = link
         self.source = source
         self.target = target
+        self._layer = layer
         self._cut = False
-        self._label = QStaticText()
-        self._label.setTextFormat(Qt.TextFormat.PlainText)
-        self._label_size = QRectF()
         self._p1 = QPointF()
         self._p2 = QPointF()
-        self._bounds = QRectF()
+        self._key: tuple[float, float, float, float] | None = None
+        #: The label item (a child of ``label_parent``, or of this item).
+        self.label = LinkLabelItem(self, label_parent if label_parent is not None else self)
+        # The pen only shapes the clickable band around the line; paint draws the link.
+        self.setPen(QPen(QColor(0, 0, 0, 0), 10))
         self.setFlags(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
         self.setZValue(Z_LINK)
         self.set_label(label)
         self.update_geometry()
+        self._update_contents_flag()
 
     def type(self) -> int:  # noqa: A003 - Qt override
         """The item type."""
         return self.Type
+
+    def draws_in_layer(self) -> bool:
+        """Whether the layer draws this link's line (a plain, unselected, undirected link)."""
+        return self._layer is not None and not self.isSelected() and not self.link.directed
+
+    def _update_contents_flag(self) -> None:
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents,
+                     self.draws_in_layer() and not self._cut)
+        if self._layer is not None:
+            self._layer.refresh(self)
 
     def set_link(self, link: Link, label: str | None = None) -> None:
         """Show a new version of the link."""
         self.link = link
         if label is not None:
             self.set_label(label)
-        self.update_geometry()
+        self.update_geometry(force=True)
+        self._update_contents_flag()
         self.update()
 
     def set_ends(self, source: HostItem, target: HostItem) -> None:
@@ -645,17 +808,7 @@ class LinkItem(QGraphicsItem):
 
     def set_label(self, text: str) -> None:
         """Set the at-a-glance label (empty: none)."""
-        if text == self._label.text() and not self._label_size.isNull():
-            return
-        self._label.setText(text)
-        font = _font(10)
-        self._label.prepare(font=font)
-        fm = QFontMetricsF(font)
-        if text:
-            w = fm.horizontalAdvance(text) + 12
-            self._label_size = QRectF(-w / 2, -8.5, w, 17)
-        else:
-            self._label_size = QRectF()
+        self.label.set_text(text)
         lk = self.link
         tip = [f"<b>{lk.a} {'→' if lk.directed else '↔'} {lk.b}</b>"]
         if lk.latency is not None:
@@ -668,19 +821,19 @@ class LinkItem(QGraphicsItem):
                             (_tr("Reordering"), lk.reordering)):
             if value:
                 tip.append(f"{name}: {format_percent(value)}")
-        self.setToolTip("<br>".join(tip))
-        self.prepareGeometryChange()
-        self._compute_bounds()
-        self.update()
+        tip_text = "<br>".join(tip)
+        self.setToolTip(tip_text)
+        self.label.setToolTip(tip_text)
 
     def label_text(self) -> str:
         """The label shown on the link."""
-        return self._label.text()
+        return self.label.text()
 
     def set_cut(self, cut: bool) -> None:
         """Show the link as cut (a partition or a link-cut fault) or whole again."""
         if cut != self._cut:
             self._cut = cut
+            self._update_contents_flag()
             self.update()
 
     @property
@@ -692,87 +845,61 @@ class LinkItem(QGraphicsItem):
         """The drawn line in scene coordinates, from card edge to card edge."""
         return QLineF(self._p1, self._p2)
 
-    def update_geometry(self) -> None:
+    def update_geometry(self, force: bool = False) -> None:
         """Follow the two hosts' positions."""
         a, b = self.source.pos(), self.target.pos()
-        p1 = _clip_to_card(a, b)
-        p2 = _clip_to_card(b, a, 2.0 if self.link.directed else 0.0)
-        if p1 == self._p1 and p2 == self._p2:
+        ax, ay, bx, by = a.x(), a.y(), b.x(), b.y()
+        x1, y1 = _clip_to_card(ax, ay, bx, by)
+        x2, y2 = _clip_to_card(bx, by, ax, ay, 2.0 if self.link.directed else 0.0)
+        key = (x1, y1, x2, y2)
+        if not force and key == self._key:
             return
-        self.prepareGeometryChange()
+        self._key = key
+        p1, p2 = QPointF(x1, y1), QPointF(x2, y2)
         self._p1, self._p2 = p1, p2
-        self._compute_bounds()
+        path = QPainterPath(p1)
+        path.lineTo(p2)
+        self.setPath(path)
+        self.label.setPos(round((x1 + x2) / 2), round((y1 + y2) / 2))
+        layer = self._layer
+        if layer is not None:
+            layer.move(self, QLineF(p1, p2))
 
-    def _compute_bounds(self) -> None:
-        r = QRectF(self._p1, self._p2).normalized().adjusted(-8, -8, 8, 8)
-        if not self._label_size.isNull():
-            r = r.united(self._label_size.translated(self._mid()))
-        self._bounds = r
-
-    def _mid(self) -> QPointF:
-        return (self._p1 + self._p2) / 2
-
-    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt override
-        """The line and its label."""
-        return self._bounds
-
-    def shape(self) -> QPainterPath:
-        """A band around the line (easy to click) plus the label."""
-        path = QPainterPath(self._p1)
-        path.lineTo(self._p2)
-        stroker = QPainterPathStroker()
-        stroker.setWidth(10)
-        out = stroker.createStroke(path)
-        if not self._label_size.isNull():
-            out.addRect(self._label_size.translated(self._mid()))
-        return out
+    def itemChange(self, change, value):  # noqa: N802 - Qt override
+        """Hand the line to the layer or draw it here when the selection changes."""
+        if change == QGraphicsItem.GraphicsItemChange.ItemSelectedHasChanged:
+            self._update_contents_flag()
+            self.label.update()
+        elif change == QGraphicsItem.GraphicsItemChange.ItemSceneHasChanged:
+            if self._layer is not None:
+                self._layer.refresh(self)
+        return super().itemChange(change, value)
 
     def paint(self, p: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
-        """Draw the line, the arrow of a directed link, a cut mark and the label."""
+        """Draw what the layer does not: a selected or directed line, its arrow, a cut mark."""
         c = _item_colours(self)
-        selected = bool(option.state & QStyle.StateFlag.State_Selected)
-        lod = option.levelOfDetailFromTransform(p.worldTransform())
+        selected = self.isSelected()
         colour = c.highlight if selected else (_CRASH if self._cut else c.link)
-        width = 2.6 if selected else 1.6
-        pen = QPen(colour, width)
-        pen.setCapStyle(Qt.PenCapStyle.RoundCap)
-        if self.link.directed:
-            pen.setStyle(Qt.PenStyle.DashLine)
-            pen.setDashPattern([4.0, 3.0])
-        if lod < 0.3:
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        if not self.draws_in_layer():
+            pen = QPen(colour, 2.6 if selected else 1.6)
             pen.setCosmetic(True)
-            pen.setWidthF(1.0)
+            if self.link.directed:
+                pen.setStyle(Qt.PenStyle.DashLine)
+                pen.setDashPattern([4.0, 3.0])
             p.setPen(pen)
             p.drawLine(self._p1, self._p2)
-            return
-        p.setRenderHint(QPainter.RenderHint.Antialiasing)
-        p.setPen(pen)
-        mid = self._mid()
+            if self.link.directed:
+                self._paint_arrow(p, colour)
         if self._cut:
-            line = QLineF(self._p1, self._p2)
-            gap = min(10.0, line.length() / 4) / max(line.length(), 1e-9)
-            p.drawLine(self._p1, line.pointAt(0.5 - gap))
-            p.drawLine(line.pointAt(0.5 + gap), self._p2)
-        else:
-            p.drawLine(self._p1, self._p2)
-        if self.link.directed:
-            self._paint_arrow(p, colour)
-        if self._cut:
+            mid = (self._p1 + self._p2) / 2
+            p.setPen(Qt.PenStyle.NoPen)
+            p.setBrush(c.background)
+            p.drawEllipse(mid, 8, 8)
             p.setPen(_pen(_CRASH, 2.2))
             d = 5.0
             p.drawLine(mid + QPointF(-d, -d), mid + QPointF(d, d))
             p.drawLine(mid + QPointF(-d, d), mid + QPointF(d, -d))
-            return
-        if lod >= 0.45 and not self._label_size.isNull():
-            box = self._label_size.translated(mid)
-            p.setPen(QPen(mix(c.card_border, colour, 0.5) if selected else c.card_border, 1))
-            p.setBrush(c.label_background)
-            p.drawRoundedRect(box, 8.5, 8.5)
-            p.setPen(c.text if selected else mix(c.text, c.muted, 0.4))
-            p.setFont(_font(10))
-            size = self._label.size()
-            p.drawStaticText(QPointF(box.center().x() - size.width() / 2,
-                                     box.center().y() - size.height() / 2), self._label)
 
     def _paint_arrow(self, p: QPainter, colour: QColor) -> None:
         line = QLineF(self._p2, self._p1)
@@ -791,7 +918,7 @@ class LinkItem(QGraphicsItem):
 # -- groups -----------------------------------------------------------------------------------
 
 
-class GroupItem(QGraphicsItem):
+class GroupItem(QGraphicsRectItem):
     """A group box: a rack, data centre or region, labelled and tinted by its kind.
 
     The item's position is the group's (x, y), its top-left corner; the box
@@ -810,6 +937,8 @@ class GroupItem(QGraphicsItem):
         self._drop_target = False
         self._hover = False
         self._size = (group.width, group.height)
+        self.setPen(QPen(Qt.PenStyle.NoPen))
+        self.setRect(QRectF(-3, -3, group.width + 6, group.height + 6))
         self.setFlags(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
                       | QGraphicsItem.GraphicsItemFlag.ItemSendsGeometryChanges)
         self.setAcceptHoverEvents(True)
@@ -838,8 +967,8 @@ class GroupItem(QGraphicsItem):
     def set_size(self, width: float, height: float) -> None:
         """Resize the box (live, during a resize drag)."""
         if (width, height) != self._size:
-            self.prepareGeometryChange()
             self._size = (width, height)
+            self.setRect(QRectF(-3, -3, width + 6, height + 6))
 
     def set_drop_target(self, on: bool) -> None:
         """Highlight the box as the group a dragged host would join."""
@@ -853,23 +982,19 @@ class GroupItem(QGraphicsItem):
                         + _tr("Drop hosts in the box to group them; drag the corner to resize.")
                         + "</i>")
 
-    def rect(self) -> QRectF:
-        """The box in item coordinates."""
+    def box(self) -> QRectF:
+        """The box in item coordinates (its top-left corner is the item's position)."""
         return QRectF(0, 0, *self._size)
 
     def grip_rect(self) -> QRectF:
         """The resize grip, in item coordinates."""
-        r = self.rect()
+        r = self.box()
         return QRectF(r.right() - self.GRIP, r.bottom() - self.GRIP, self.GRIP, self.GRIP)
-
-    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt override
-        """The box with room for the border."""
-        return self.rect().adjusted(-3, -3, 3, 3)
 
     def shape(self) -> QPainterPath:
         """The title band, the border and the grip: a press inside the box falls through
         to the canvas (rubber band) or to the hosts in it."""
-        r = self.rect()
+        r = self.box()
         outer = QPainterPath()
         outer.addRoundedRect(r, 12, 12)
         header = min(self.HEADER, r.height() / 2)
@@ -906,30 +1031,34 @@ class GroupItem(QGraphicsItem):
     def paint(self, p: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
         """Draw the tinted box, its title band with icon, label and kind, and the grip."""
         c = _item_colours(self)
-        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        selected = self.isSelected()
         lod = option.levelOfDetailFromTransform(p.worldTransform())
         colour = QColor(GROUP_KIND_COLOURS.get(self.group.kind, "#808080"))
         ink = colour.lighter(140) if c.dark else colour.darker(115)
-        r = self.rect()
-        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        r = self.box()
         fill = mix(c.background, colour, 0.10 if c.dark else 0.07)
         if self._drop_target:
             fill = mix(c.background, colour, 0.2)
-        border = c.highlight if selected else with_alpha(colour, 200 if self._drop_target else 150)
-        pen = QPen(border, 2.5 if (selected or self._drop_target) else 1.4)
-        p.setPen(pen)
+        border = c.highlight if selected else mix(c.background, colour,
+                                                  0.8 if self._drop_target else 0.6)
+        # Big boxes: fill without antialiasing (fast), then an antialiased outline on top
+        # hides the rough corners.
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+        p.setPen(Qt.PenStyle.NoPen)
         p.setBrush(fill)
+        p.drawRoundedRect(r, 12, 12)
+        if lod >= 0.3:
+            p.setBrush(mix(c.background, colour, 0.2 if c.dark else 0.14))
+            p.save()
+            p.setClipRect(QRectF(r.left(), r.top(), r.width(), min(self.HEADER, r.height())))
+            p.drawRoundedRect(r, 12, 12)
+            p.restore()
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, lod >= 0.3)
+        p.setPen(QPen(border, 2.5 if (selected or self._drop_target) else 1.4))
+        p.setBrush(Qt.BrushStyle.NoBrush)
         p.drawRoundedRect(r, 12, 12)
         if lod < 0.3:
             return
-        header = QRectF(r.left(), r.top(), r.width(), min(self.HEADER, r.height()))
-        path = QPainterPath()
-        path.addRoundedRect(r.adjusted(1, 1, -1, -1), 11, 11)
-        band = QPainterPath()
-        band.addRect(header)
-        p.setPen(Qt.PenStyle.NoPen)
-        p.setBrush(mix(c.background, colour, 0.2 if c.dark else 0.14))
-        p.drawPath(path.intersected(band))
         draw_kind_icon(p, QRectF(r.left() + 8, r.top() + 4, 18, 18), self.group.kind, ink)
         title_font = _font(12, bold=True)
         fm = QFontMetricsF(title_font)

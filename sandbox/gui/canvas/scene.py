@@ -22,13 +22,26 @@ from typing import Any
 
 from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QTransform
-from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QGraphicsSceneMouseEvent
+from PySide6.QtWidgets import (
+    QGraphicsItem,
+    QGraphicsRectItem,
+    QGraphicsScene,
+    QGraphicsSceneMouseEvent,
+)
 
 from ...engine.network import group_chain, locality_latency
 from ...scenario.model import Group, Host, Link
 from ..document import Document
 from .interactions import Interaction, LinkInteraction, MoveInteraction, ResizeInteraction
-from .items import GroupItem, HostItem, LinkItem, link_label_text
+from .items import (
+    Z_LINK,
+    GroupItem,
+    HostItem,
+    LinkItem,
+    LinkLabelItem,
+    LinkLayer,
+    link_label_text,
+)
 
 #: Default size of a new group box, by kind.
 GROUP_SIZES = {"rack": (280.0, 360.0), "datacenter": (640.0, 440.0), "region": (1000.0, 680.0)}
@@ -36,6 +49,8 @@ GROUP_SIZES = {"rack": (280.0, 360.0), "datacenter": (640.0, 440.0), "region": (
 GROUP_RANK = {"rack": 0, "datacenter": 1, "region": 2}
 #: Room kept around the items so the user can pan and drop beyond them.
 SCENE_MARGIN = 1500.0
+#: Below this zoom the link labels are hidden (too small to read).
+LABEL_MIN_ZOOM = 0.45
 
 
 class CanvasScene(QGraphicsScene):
@@ -71,8 +86,13 @@ class CanvasScene(QGraphicsScene):
         self._interaction: Interaction | None = None
         self._last_paste: str | None = None
         self._paste_count = 0
+        self._labels_shown = True
+        self._link_layer = LinkLayer()
+        self._label_layer = QGraphicsRectItem()
+        # Items move a lot while dragged and there are few of them: no BSP tree to update.
         self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.NoIndex)
         self.selectionChanged.connect(self.selection_changed)
+        self.sceneRectChanged.connect(self._on_scene_rect_changed)
         doc = document
         doc.host_added.connect(self._on_host_added)
         doc.host_removed.connect(self._on_host_removed)
@@ -127,7 +147,7 @@ class CanvasScene(QGraphicsScene):
         for item in self._group_items:
             if item in exclude:
                 continue
-            rect = item.rect().translated(item.pos())
+            rect = item.box().translated(item.pos())
             area = rect.width() * rect.height()
             if rect.contains(pos) and area < best_area:
                 best, best_area = item, area
@@ -276,7 +296,7 @@ class CanvasScene(QGraphicsScene):
         rank = GROUP_RANK.get(kind, 0)
         best_area = float("inf")
         for item in self._group_items:
-            rect = item.rect().translated(item.pos())
+            rect = item.box().translated(item.pos())
             area = rect.width() * rect.height()
             if (GROUP_RANK.get(item.group.kind, 0) > rank and rect.contains(p)
                     and area < best_area):
@@ -318,9 +338,49 @@ class CanvasScene(QGraphicsScene):
     def _item_at(self, pos: QPointF) -> QGraphicsItem | None:
         for item in self.items(pos, Qt.ItemSelectionMode.IntersectsItemShape,
                                Qt.SortOrder.DescendingOrder, QTransform()):
+            if isinstance(item, LinkLabelItem):
+                return item.link_item
             if isinstance(item, (HostItem, LinkItem, GroupItem)):
                 return item
         return None
+
+    # -- level of detail ---------------------------------------------------------------------------
+
+    def set_view_zoom(self, zoom: float) -> None:
+        """Adapt the detail to a view's zoom: link labels show from LABEL_MIN_ZOOM up."""
+        shown = zoom >= LABEL_MIN_ZOOM
+        if shown != self._labels_shown:
+            self._labels_shown = shown
+            self._label_layer.setVisible(shown)
+
+    @property
+    def labels_shown(self) -> bool:
+        """Whether link labels are shown at the current zoom."""
+        return self._labels_shown
+
+    def link_layer(self) -> LinkLayer:
+        """The item that draws the plain link lines."""
+        return self._link_layer
+
+    def _on_scene_rect_changed(self, rect: QRectF) -> None:
+        self._link_layer.set_bounds(rect)
+
+    def _make_layers(self) -> None:
+        self._link_layer = LinkLayer()
+        self.addItem(self._link_layer)
+        self._label_layer = QGraphicsRectItem()
+        self._label_layer.setPen(Qt.PenStyle.NoPen)
+        self._label_layer.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents)
+        self._label_layer.setZValue(Z_LINK + 0.5)
+        self._label_layer.setVisible(self._labels_shown)
+        self.addItem(self._label_layer)
+
+    def _new_link_item(self, link: Link, a: HostItem, b: HostItem) -> LinkItem:
+        item = LinkItem(link, a, b, self._label(link), self._link_layer, self._label_layer)
+        a.links.add(item)
+        b.links.add(item)
+        self.addItem(item)
+        return item
 
     def mousePressEvent(self, event: QGraphicsSceneMouseEvent) -> None:  # noqa: N802
         """Start the interaction the press asks for (see the module documentation)."""
@@ -456,6 +516,7 @@ class CanvasScene(QGraphicsScene):
         if self._interaction is not None:
             self._interaction.cancel()
         self.clear()
+        self._make_layers()
         self._host_items, self._link_items, self._group_items = [], [], []
         self._host_by_id, self._group_by_id = {}, {}
         self._pending_links = set()
@@ -472,16 +533,13 @@ class CanvasScene(QGraphicsScene):
             self._host_items.append(item)
             self._host_by_id[h.id] = item
         for lk in s.links:
-            a, b = self._host_by_id[lk.a], self._host_by_id[lk.b]
-            item = LinkItem(lk, a, b, self._label(lk))
-            a.links.add(item)
-            b.links.add(item)
-            self.addItem(item)
-            self._link_items.append(item)
+            self._link_items.append(
+                self._new_link_item(lk, self._host_by_id[lk.a], self._host_by_id[lk.b]))
         rect = self.itemsBoundingRect()
         if rect.isNull():
             rect = QRectF(-400, -300, 800, 600)
         self.setSceneRect(rect.adjusted(-SCENE_MARGIN, -SCENE_MARGIN, SCENE_MARGIN, SCENE_MARGIN))
+        self._link_layer.set_bounds(self.sceneRect())
         self.selection_changed.emit()
 
     def _on_host_added(self, index: int, host: Host) -> None:
@@ -518,11 +576,7 @@ class CanvasScene(QGraphicsScene):
         self._grow(item.sceneBoundingRect())
 
     def _on_link_added(self, index: int, link: Link) -> None:
-        a, b = self._host_by_id[link.a], self._host_by_id[link.b]
-        item = LinkItem(link, a, b, self._label(link))
-        a.links.add(item)
-        b.links.add(item)
-        self.addItem(item)
+        item = self._new_link_item(link, self._host_by_id[link.a], self._host_by_id[link.b])
         self._link_items.insert(index, item)
 
     def _on_link_removed(self, index: int, link: Link) -> None:
@@ -530,6 +584,7 @@ class CanvasScene(QGraphicsScene):
         item.source.links.discard(item)
         item.target.links.discard(item)
         self._pending_links.discard(item)
+        self.removeItem(item.label)
         self.removeItem(item)
 
     def _on_link_changed(self, index: int, link: Link) -> None:

@@ -212,6 +212,11 @@ class CanvasView(QGraphicsView):
             return
         super().mouseReleaseEvent(event)
 
+    def paintEvent(self, event) -> None:  # noqa: N802 - Qt override
+        """Adapt the scene's detail (link labels) to the zoom, then paint."""
+        self.canvas_scene().set_view_zoom(self.zoom())
+        super().paintEvent(event)
+
     # -- background --------------------------------------------------------------------------------
 
     def drawBackground(self, painter: QPainter, rect: QRectF) -> None:  # noqa: N802
