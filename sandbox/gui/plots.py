@@ -767,6 +767,11 @@ class PlotsPanel(QWidget):
         finally:
             self._linking = False
 
+    @property
+    def header(self) -> dict[str, Any]:
+        """The header of the trace shown (empty when none)."""
+        return self._header
+
     # -- tabs -----------------------------------------------------------------------------
     def current_plot(self) -> str:
         """The name (one of :data:`PLOTS`) of the tab shown."""

@@ -1,0 +1,258 @@
+"""Export dialogs of the main window: the trace in every format, plots, the space-time diagram.
+
+Each function asks for a file name (a save dialog with one filter per
+format), writes the file and shows any error in a message box; it returns
+the path written, or None when the user cancelled or writing failed. For
+tests and scripts the dialogs are injectable: give ``path`` (and optionally
+``fmt``) to skip the question, ``ask_path`` to replace the file dialog
+(same arguments and result as :meth:`QFileDialog.getSaveFileName`) and
+``show_error(parent, title, text)`` to replace the message box.
+
+A trace is first written to a ``.part`` file beside the target and then
+renamed, so a failed export never leaves a half-written file behind.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QWidget
+
+from ..trace.events import TraceEvent
+from ..trace.export import export as export_trace_file
+
+__all__ = [
+    "PLOT_FORMATS",
+    "SPACETIME_FORMATS",
+    "TRACE_FORMATS",
+    "export_plot",
+    "export_spacetime",
+    "export_trace",
+    "format_for_path",
+]
+
+AskPath = Callable[[QWidget | None, str, str, str], tuple[str, str]]
+ShowError = Callable[[QWidget | None, str, str], Any]
+
+#: Trace formats: name -> file suffix (names as :func:`sandbox.trace.export.export` takes).
+TRACE_FORMATS: dict[str, str] = {"jsonl": ".jsonl", "csv": ".csv", "shiviz": ".log",
+                                 "chrome": ".json"}
+#: Plot formats: ``csv`` is the shown plot's series, ``csv_all`` every plot's.
+PLOT_FORMATS: dict[str, str] = {"png": ".png", "svg": ".svg", "csv": ".csv", "csv_all": ".csv"}
+#: Space-time diagram formats.
+SPACETIME_FORMATS: dict[str, str] = {"png": ".png", "svg": ".svg"}
+
+#: Suffixes that name a trace format when a file name is typed with one.
+_TRACE_SUFFIXES = {".jsonl": "jsonl", ".csv": "csv", ".log": "shiviz", ".txt": "shiviz",
+                   ".json": "chrome"}
+
+#: The folder of the last export, where the next dialog opens.
+_last_dir: Path | None = None
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("ExportDialogs", text)
+
+
+def _trace_filters() -> dict[str, str]:
+    return {
+        "jsonl": _tr("DS Sandbox trace, JSONL (*.jsonl)"),
+        "csv": _tr("CSV table (*.csv)"),
+        "shiviz": _tr("ShiViz log (*.log)"),
+        "chrome": _tr("Chrome / Perfetto trace JSON (*.json)"),
+    }
+
+
+def _plot_filters() -> dict[str, str]:
+    return {
+        "png": _tr("PNG image (*.png)"),
+        "svg": _tr("SVG drawing (*.svg)"),
+        "csv": _tr("CSV, the series of this plot (*.csv)"),
+        "csv_all": _tr("CSV, the series of every plot (*.csv)"),
+    }
+
+
+def _image_filters() -> dict[str, str]:
+    return {"png": _tr("PNG image (*.png)"), "svg": _tr("SVG drawing (*.svg)")}
+
+
+def format_for_path(path: str | os.PathLike, formats: dict[str, str]) -> str | None:
+    """The format a file name asks for by its suffix (None when it names none of ``formats``)."""
+    suffix = Path(path).suffix.lower()
+    if formats is TRACE_FORMATS:
+        return _TRACE_SUFFIXES.get(suffix)
+    for name, ext in formats.items():
+        if ext == suffix:
+            return name
+    return None
+
+
+def _show_error_box(parent: QWidget | None, title: str, text: str) -> None:
+    QMessageBox.critical(parent, title, text)
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", text.strip()).strip("-").lower()
+
+
+def _default_name(header: dict[str, Any] | None, what: str = "") -> str:
+    scenario = (header or {}).get("scenario") or {}
+    title = scenario.get("title") if isinstance(scenario, dict) else ""
+    stem = _slug(title or "") or "run"
+    seed = (header or {}).get("seed")
+    if seed is not None:
+        stem += f"-seed{seed}"
+    return f"{stem}-{what}" if what else stem
+
+
+def _choose(parent: QWidget | None, caption: str, stem: str, filters: dict[str, str],
+            formats: dict[str, str], path: str | os.PathLike | None, fmt: str | None,
+            ask_path: AskPath | None) -> tuple[Path, str] | None:
+    """The file and format to write: as given, or asked with a save dialog (None if cancelled)."""
+    global _last_dir
+    if fmt is not None and fmt not in formats:
+        raise ValueError(f"unknown format {fmt!r} (use one of {', '.join(formats)})")
+    if path is None:
+        ask = ask_path or QFileDialog.getSaveFileName
+        first = fmt or next(iter(formats))
+        folder = _last_dir or Path.home()
+        order = [first] + [f for f in formats if f != first]
+        chosen, selected = ask(parent, caption, str(folder / f"{stem}{formats[first]}"),
+                               ";;".join(filters[f] for f in order))
+        if not chosen:
+            return None
+        by_filter = {v: k for k, v in filters.items()}
+        fmt = by_filter.get(selected, fmt)
+        target = Path(chosen)
+        typed = format_for_path(target, formats)
+        if fmt is None:
+            fmt = typed or first
+        elif typed is not None and formats[typed] != formats[fmt]:
+            fmt = typed  # a suffix typed on purpose wins over the filter left selected
+        if not target.suffix:
+            target = target.with_name(target.name + formats[fmt])
+    else:
+        target = Path(path)
+        fmt = fmt or format_for_path(target, formats) or next(iter(formats))
+    _last_dir = target.parent
+    return target, fmt
+
+
+@contextmanager
+def _busy():
+    QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+    try:
+        yield
+    finally:
+        QApplication.restoreOverrideCursor()
+
+
+def _failed(parent: QWidget | None, show_error: ShowError | None, target: Path,
+            exc: BaseException) -> None:
+    reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+    (show_error or _show_error_box)(
+        parent, _tr("Cannot export"),
+        _tr("{path} could not be written: {error}").format(path=str(target), error=reason))
+
+
+def export_trace(parent: QWidget | None, header: dict[str, Any],
+                 events: Iterable[TraceEvent] | Sequence[TraceEvent],
+                 path: str | os.PathLike | None = None, fmt: str | None = None, *,
+                 ask_path: AskPath | None = None,
+                 show_error: ShowError | None = None) -> Path | None:
+    """Save the trace as JSONL, CSV, a ShiViz log or Chrome trace JSON (see :data:`TRACE_FORMATS`).
+
+    With no ``path`` a save dialog asks, with one filter per format. Without
+    ``fmt`` the format follows the chosen filter, or the suffix of the name.
+    Returns the file written, or None.
+    """
+    chosen = _choose(parent, _tr("Export Trace"), _default_name(header), _trace_filters(),
+                     TRACE_FORMATS, path, fmt, ask_path)
+    if chosen is None:
+        return None
+    target, fmt = chosen
+    part = target.with_name(target.name + ".part")
+    try:
+        with _busy():
+            export_trace_file(header, events, fmt, part)
+            os.replace(part, target)
+    except (OSError, ValueError, TypeError) as exc:
+        try:
+            part.unlink()
+        except OSError:
+            pass
+        _failed(parent, show_error, target, exc)
+        return None
+    return target
+
+
+def export_plot(parent: QWidget | None, plots_panel: Any,
+                path: str | os.PathLike | None = None, fmt: str | None = None, *,
+                ask_path: AskPath | None = None,
+                show_error: ShowError | None = None) -> Path | None:
+    """Save the plot shown in the plots panel as PNG or SVG, or plot series as CSV.
+
+    Formats (:data:`PLOT_FORMATS`): ``png`` (twice the size on screen, for
+    sharp slides), ``svg``, ``csv`` (the shown plot's series) and
+    ``csv_all`` (every plot's). Returns the file written, or None.
+    """
+    current = plots_panel.current_plot()
+    chosen = _choose(parent, _tr("Export Plot"), _default_name(
+        getattr(plots_panel, "header", None), current), _plot_filters(), PLOT_FORMATS,
+        path, fmt, ask_path)
+    if chosen is None:
+        return None
+    target, fmt = chosen
+    try:
+        with _busy():
+            if fmt == "png":
+                width = plots_panel.page_widget(current).width()
+                plots_panel.export_png(target, width=max(1200, 2 * width))
+            elif fmt == "svg":
+                plots_panel.export_svg(target)
+            else:
+                plots_panel.export_csv(target, which="all" if fmt == "csv_all" else "current")
+    except (OSError, ValueError, RuntimeError) as exc:
+        _failed(parent, show_error, target, exc)
+        return None
+    if not target.is_file():
+        _failed(parent, show_error, target, OSError(_tr("nothing was written")))
+        return None
+    return target
+
+
+def export_spacetime(parent: QWidget | None, view: Any,
+                     path: str | os.PathLike | None = None, fmt: str | None = None, *,
+                     ask_path: AskPath | None = None,
+                     show_error: ShowError | None = None) -> Path | None:
+    """Save the space-time diagram as PNG or SVG with ``view.export_image(path)``.
+
+    The format follows the suffix of the file, which this function sets
+    from the chosen filter. ``export_image`` may return False or raise
+    ``OSError`` to report a failure. Returns the file written, or None.
+    """
+    header = getattr(view, "header", None)
+    chosen = _choose(parent, _tr("Export Space-Time Diagram"),
+                     _default_name(header if isinstance(header, dict) else None, "spacetime"),
+                     _image_filters(), SPACETIME_FORMATS, path, fmt, ask_path)
+    if chosen is None:
+        return None
+    target, fmt = chosen
+    if target.suffix.lower() != SPACETIME_FORMATS[fmt]:
+        target = target.with_name(target.name + SPACETIME_FORMATS[fmt])
+    try:
+        with _busy():
+            ok = view.export_image(str(target))
+    except (OSError, ValueError, RuntimeError) as exc:
+        _failed(parent, show_error, target, exc)
+        return None
+    if ok is False or not target.is_file():
+        _failed(parent, show_error, target, OSError(_tr("nothing was written")))
+        return None
+    return target
