@@ -11,13 +11,20 @@ Rubber-band selection is Qt's own (``QGraphicsView.RubberBandDrag``).
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QPointF, Qt, Signal
 from PySide6.QtWidgets import QGraphicsSceneMouseEvent
 
 from ..document import EditError
-from .items import GhostLinkItem, GroupItem, HostItem, batch_link_updates
+from .items import (
+    GhostLinkItem,
+    GroupItem,
+    HostItem,
+    batch_link_updates,
+    defer_link_paths,
+)
 
 if TYPE_CHECKING:
     from .scene import CanvasScene
@@ -99,6 +106,7 @@ class MoveInteraction(Interaction):
         self._direct_hosts: list[HostItem] = []
         self._moved = False
         self._target: GroupItem | None = None
+        self._deferred = ExitStack()
 
     def start(self, event: QGraphicsSceneMouseEvent) -> None:
         """Remember where every moving item started."""
@@ -121,6 +129,7 @@ class MoveInteraction(Interaction):
             if item not in self._hosts:
                 self._direct_hosts.append(item)
                 self._hosts[item] = item.pos()
+        self._deferred.enter_context(defer_link_paths())
         super().start(event)
 
     def mouse_move(self, event: QGraphicsSceneMouseEvent) -> None:
@@ -130,6 +139,10 @@ class MoveInteraction(Interaction):
             if abs(delta.x()) + abs(delta.y()) < 3:
                 return
             self._moved = True
+            moving = set()
+            for item in self._hosts:
+                moving.update(item.links)
+            self.scene.link_layer().begin_motion(moving)
         start = self._hosts.get(self.anchor) or self._groups.get(self.anchor) or QPointF()
         target = self.scene.snap(start + delta)
         delta = target - start
@@ -177,8 +190,11 @@ class MoveInteraction(Interaction):
                 item.setPos(pos)
 
     def cleanup(self) -> None:
-        """Clear the drop-target highlight."""
+        """Clear the drop-target highlight and bring the links' picking paths up to date."""
         self._set_target(None)
+        self._deferred.close()
+        if self._moved:
+            self.scene.link_layer().end_motion()
 
     def moved_items(self) -> list[HostItem | GroupItem]:
         """The items this interaction moves."""

@@ -592,6 +592,25 @@ def _clip_to_card(cx: float, cy: float, tx: float, ty: float,
 
 
 _LINK_BATCH: list[set[LinkItem]] = []
+_DEFERRED_PATHS: list[set[LinkItem]] = []
+
+
+@contextmanager
+def defer_link_paths():
+    """Within this block (a whole drag), plain links skip updating their picking path.
+
+    The lines are drawn from the link layer, which is always current; the
+    paths are brought up to date when the block ends.
+    """
+    links: set[LinkItem] = set()
+    _DEFERRED_PATHS.append(links)
+    try:
+        yield
+    finally:
+        _DEFERRED_PATHS.pop()
+        for link in links:
+            if link.scene() is not None:
+                link.flush_path()
 
 
 @contextmanager
@@ -639,6 +658,8 @@ class LinkLayer(QGraphicsItem):
         self._plain: dict[LinkItem, QLineF] = {}
         self._cut: dict[LinkItem, QLineF] = {}
         self._bounds = QRectF()
+        self._moving: set[LinkItem] = set()
+        self._static: tuple[tuple, QPixmap] | None = None
         self.setZValue(Z_LINK - 0.5)
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
 
@@ -658,6 +679,8 @@ class LinkLayer(QGraphicsItem):
         self._cut.pop(item, None)
         if item.scene() is not None and item.isVisible() and item.draws_in_layer():
             (self._cut if item.is_cut else self._plain)[item] = item.line()
+        if item not in self._moving:
+            self._static = None
         self.update()
 
     def move(self, item: LinkItem, line: QLineF) -> None:
@@ -668,10 +691,13 @@ class LinkLayer(QGraphicsItem):
             self._cut[item] = line
         else:
             return
+        if item not in self._moving:
+            self._static = None
         self.update()
 
     def discard(self, item: LinkItem) -> None:
         """Forget a link item."""
+        self._static = None
         if self._plain.pop(item, None) is not None or self._cut.pop(item, None) is not None:
             self.update()
 
@@ -679,21 +705,64 @@ class LinkLayer(QGraphicsItem):
         """The plain and cut lines drawn (for tests)."""
         return [*self._plain.values(), *self._cut.values()]
 
-    def paint(self, p: QPainter, option, widget=None) -> None:
-        """Every plain line with one call, then the cut ones in red."""
-        c = _item_colours(self)
+    def begin_motion(self, moving: set[LinkItem]) -> None:
+        """A drag starts: the other lines are drawn once into a cached pixmap, these live."""
+        self._moving = set(moving)
+        self._static = None
+
+    def end_motion(self) -> None:
+        """The drag ended: draw every line live again."""
+        self._moving = set()
+        self._static = None
+        self.update()
+
+    def _pen(self, colour: QColor, overview: bool) -> QPen:
+        pen = QPen(colour, 1.2 if overview else 1.5)
+        pen.setCosmetic(True)
+        return pen
+
+    def _draw(self, p: QPainter, c: CanvasColours, overview: bool, moving: bool | None) -> None:
         # Antialiased lines cost several times more than aliased ones in the raster
         # engine; in the overview (zoomed far out, every link visible) they go without.
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, not overview)
+        for lines, colour in ((self._plain, c.link), (self._cut, _CRASH)):
+            if moving is None:
+                chosen = list(lines.values())
+            elif moving:
+                chosen = [line for item, line in lines.items() if item in self._moving]
+            else:
+                chosen = [line for item, line in lines.items() if item not in self._moving]
+            if chosen:
+                p.setPen(self._pen(colour, overview))
+                p.drawLines(chosen)
+
+    def paint(self, p: QPainter, option, widget=None) -> None:
+        """Every plain line with one call, then the cut ones in red.
+
+        During a drag the lines that do not move come from a pixmap drawn once.
+        """
+        c = _item_colours(self)
         lod = option.levelOfDetailFromTransform(p.worldTransform())
         overview = lod < 0.5
-        p.setRenderHint(QPainter.RenderHint.Antialiasing, not overview)
-        width = 1.2 if overview else 1.5
-        for lines, colour in ((self._plain, c.link), (self._cut, _CRASH)):
-            if lines:
-                pen = QPen(colour, width)
-                pen.setCosmetic(True)
-                p.setPen(pen)
-                p.drawLines(list(lines.values()))
+        if not self._moving or widget is None:
+            self._draw(p, c, overview, None)
+            return
+        ratio = widget.devicePixelRatioF()
+        key = (p.worldTransform(), widget.width(), widget.height(), ratio, id(c))
+        if self._static is None or self._static[0] != key:
+            pix = QPixmap(round(widget.width() * ratio), round(widget.height() * ratio))
+            pix.setDevicePixelRatio(ratio)
+            pix.fill(Qt.GlobalColor.transparent)
+            painter = QPainter(pix)
+            painter.setTransform(p.worldTransform())
+            self._draw(painter, c, overview, False)
+            painter.end()
+            self._static = (key, pix)
+        p.save()
+        p.resetTransform()
+        p.drawPixmap(0, 0, self._static[1])
+        p.restore()
+        self._draw(p, c, overview, True)
 
 
 class LinkLabelItem(QGraphicsRectItem):
@@ -761,8 +830,8 @@ class LinkItem(QGraphicsPathItem):
         self.target = target
         self._layer = layer
         self._cut = False
-        self._p1 = QPointF()
-        self._p2 = QPointF()
+        self._line = QLineF()
+        self._path_stale = False
         self._key: tuple[float, float, float, float] | None = None
         #: The label item (a child of ``label_parent``, or of this item).
         self.label = LinkLabelItem(self, label_parent if label_parent is not None else self)
@@ -783,6 +852,7 @@ class LinkItem(QGraphicsPathItem):
         return self._layer is not None and not self.isSelected() and not self.link.directed
 
     def _update_contents_flag(self) -> None:
+        self.flush_path()
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents,
                      self.draws_in_layer() and not self._cut)
         if self._layer is not None:
@@ -843,7 +913,7 @@ class LinkItem(QGraphicsPathItem):
 
     def line(self) -> QLineF:
         """The drawn line in scene coordinates, from card edge to card edge."""
-        return QLineF(self._p1, self._p2)
+        return QLineF(self._line)
 
     def update_geometry(self, force: bool = False) -> None:
         """Follow the two hosts' positions."""
@@ -855,15 +925,28 @@ class LinkItem(QGraphicsPathItem):
         if not force and key == self._key:
             return
         self._key = key
-        p1, p2 = QPointF(x1, y1), QPointF(x2, y2)
-        self._p1, self._p2 = p1, p2
-        path = QPainterPath(p1)
-        path.lineTo(p2)
-        self.setPath(path)
+        self._line = line = QLineF(x1, y1, x2, y2)
         self.label.setPos(round((x1 + x2) / 2), round((y1 + y2) / 2))
         layer = self._layer
         if layer is not None:
-            layer.move(self, QLineF(p1, p2))
+            layer.move(self, line)
+        if _DEFERRED_PATHS and self.draws_in_layer() and not self._cut:
+            # Mid-drag: the path only serves picking; it is set when the drag ends.
+            self._path_stale = True
+            _DEFERRED_PATHS[-1].add(self)
+        else:
+            self._set_path()
+
+    def _set_path(self) -> None:
+        self._path_stale = False
+        path = QPainterPath(self._line.p1())
+        path.lineTo(self._line.p2())
+        self.setPath(path)
+
+    def flush_path(self) -> None:
+        """Bring the picking path up to date after a deferred update."""
+        if self._path_stale:
+            self._set_path()
 
     def itemChange(self, change, value):  # noqa: N802 - Qt override
         """Hand the line to the layer or draw it here when the selection changes."""
@@ -888,11 +971,11 @@ class LinkItem(QGraphicsPathItem):
                 pen.setStyle(Qt.PenStyle.DashLine)
                 pen.setDashPattern([4.0, 3.0])
             p.setPen(pen)
-            p.drawLine(self._p1, self._p2)
+            p.drawLine(self._line)
             if self.link.directed:
                 self._paint_arrow(p, colour)
         if self._cut:
-            mid = (self._p1 + self._p2) / 2
+            mid = self._line.center()
             p.setPen(Qt.PenStyle.NoPen)
             p.setBrush(c.background)
             p.drawEllipse(mid, 8, 8)
@@ -902,12 +985,12 @@ class LinkItem(QGraphicsPathItem):
             p.drawLine(mid + QPointF(-d, d), mid + QPointF(d, -d))
 
     def _paint_arrow(self, p: QPainter, colour: QColor) -> None:
-        line = QLineF(self._p2, self._p1)
+        line = QLineF(self._line.p2(), self._line.p1())
         if line.length() < 1:
             return
         angle = math.atan2(line.dy(), line.dx())
         size = 10.0
-        tip = self._p2
+        tip = self._line.p2()
         left = tip + QPointF(math.cos(angle + 0.45) * size, math.sin(angle + 0.45) * size)
         right = tip + QPointF(math.cos(angle - 0.45) * size, math.sin(angle - 0.45) * size)
         p.setPen(QPen(colour, 1.2))
