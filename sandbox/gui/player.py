@@ -379,7 +379,7 @@ class PlayerBar(QWidget):
 
     @property
     def seek_unit(self) -> int:
-        """Nanoseconds per step of the seek slider (1 ms, finer for short runs)."""
+        """Nanoseconds per step of the seek slider: 1 ms, finer for runs under a second."""
         return self._unit
 
     # -- reactions ---------------------------------------------------------------------
@@ -387,7 +387,7 @@ class PlayerBar(QWidget):
         duration = self.player.duration
         self._digits = time_digits(duration)
         unit = 1_000_000
-        while unit > 1 and duration // unit < 10_000:
+        while unit > 1 and duration // unit < 1_000:
             unit //= 10
         unit = max(unit, -(-duration // 2_000_000_000))  # stay within a 32-bit slider
         self._unit = max(1, unit)
