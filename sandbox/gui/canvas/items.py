@@ -43,7 +43,7 @@ from ...scenario.model import Group, Host, Link
 from ...scenario.units import format_duration
 
 #: Width and height of a host card, in scene units.
-HOST_WIDTH = 128.0
+HOST_WIDTH = 156.0
 HOST_HEIGHT = 52.0
 
 #: Accent colour of each host kind.
@@ -288,11 +288,17 @@ def draw_kind_icon(p: QPainter, rect: QRectF, kind: str, colour: QColor) -> None
     p.restore()
 
 
-def kind_icon(kind: str, size: int = 32, colour: QColor | str | None = None) -> QIcon:
-    """A QIcon of a host or group kind, in the kind's colour unless one is given."""
+def kind_icon(kind: str, size: int = 32, colour: QColor | str | None = None,
+              dark: bool = False) -> QIcon:
+    """A QIcon of a host or group kind, in the kind's colour unless one is given.
+
+    ``dark`` lightens the colour for a dark palette.
+    """
     if colour is None:
         colour = HOST_KIND_COLOURS.get(kind) or GROUP_KIND_COLOURS.get(kind, "#808080")
     colour = QColor(colour)
+    if dark:
+        colour = colour.lighter(135)
     icon = QIcon()
     for scale in (1, 2):
         pix = QPixmap(size * scale, size * scale)
@@ -466,8 +472,12 @@ class HostItem(QGraphicsRectItem):
         accent = QColor(HOST_KIND_COLOURS.get(self.host.kind, "#808080"))
         state = self._state
         if lod < 0.3:
-            # Far away: a plain coloured block is all one can see.
+            # Far away: a plain coloured block is all one can see; a selected one is
+            # haloed in the highlight colour.
             p.setPen(Qt.PenStyle.NoPen)
+            if selected:
+                p.setBrush(with_alpha(c.highlight, 110))
+                p.drawRoundedRect(card.adjusted(-14, -14, 14, 14), 16, 16)
             p.setBrush(c.highlight if selected else (accent if state == "up" else c.muted))
             p.drawRoundedRect(card, 9, 9)
             return
@@ -790,7 +800,7 @@ class LinkLabelItem(QGraphicsRectItem):
             # Whole units: at 100 % the cached pixmap keeps its size as the label moves.
             w = math.ceil(QFontMetricsF(_font(10)).horizontalAdvance(text) / 2) * 2 + 12
             self.setRect(QRectF(-w / 2, -9, w, 18))
-        self.setVisible(bool(text))
+        self.setVisible(bool(text) and not self.link_item.is_cut)
         self.update()
 
     def paint(self, p: QPainter, option, widget=None) -> None:
@@ -900,9 +910,13 @@ class LinkItem(QGraphicsPathItem):
         return self.label.text()
 
     def set_cut(self, cut: bool) -> None:
-        """Show the link as cut (a partition or a link-cut fault) or whole again."""
+        """Show the link as cut (a partition or a link-cut fault) or whole again.
+
+        A cut link is red with a cross in the middle, where its label was.
+        """
         if cut != self._cut:
             self._cut = cut
+            self.label.setVisible(bool(self.label.text()) and not cut)
             self._update_contents_flag()
             self.update()
 
@@ -1119,7 +1133,8 @@ class GroupItem(QGraphicsRectItem):
         colour = QColor(GROUP_KIND_COLOURS.get(self.group.kind, "#808080"))
         ink = colour.lighter(140) if c.dark else colour.darker(115)
         r = self.box()
-        fill = mix(c.background, colour, 0.10 if c.dark else 0.07)
+        strength = {"region": 0.6, "datacenter": 0.85}.get(self.group.kind, 1.0)
+        fill = mix(c.background, colour, (0.11 if c.dark else 0.08) * strength)
         if self._drop_target:
             fill = mix(c.background, colour, 0.2)
         border = c.highlight if selected else mix(c.background, colour,

@@ -11,7 +11,7 @@ checkable: connect ``link_tool_toggled`` to ``CanvasScene.set_link_tool`` and
 
 from __future__ import annotations
 
-from PySide6.QtCore import QByteArray, QMimeData, QPoint, QPointF, QSize, Qt, Signal
+from PySide6.QtCore import QByteArray, QEvent, QMimeData, QPoint, QPointF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QDrag, QIcon, QPainter, QPalette, QPen, QPixmap
 from PySide6.QtWidgets import (
     QApplication,
@@ -64,7 +64,7 @@ class _KindButton(QToolButton):
         self.kind = kind
         self.setText(text)
         self.setToolTip(tip)
-        self.setIcon(kind_icon(kind, 32))
+        self.refresh_icon()
         self.setIconSize(QSize(28, 28))
         self.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.setAutoRaise(True)
@@ -72,6 +72,11 @@ class _KindButton(QToolButton):
         self.setCursor(Qt.CursorShape.OpenHandCursor)
         self._press: QPoint | None = None
         self.clicked.connect(lambda: self.activated.emit(self.kind))
+
+    def refresh_icon(self) -> None:
+        """Draw the icon for the current palette (lighter on a dark one)."""
+        window = self.palette().color(QPalette.ColorRole.Window)
+        self.setIcon(kind_icon(self.kind, 32, dark=window.lightness() < 128))
 
     def mime_data(self) -> QMimeData:
         """The drag payload: the kind under this button's MIME type."""
@@ -156,7 +161,8 @@ class Palette(QWidget):
         self.link_button.setToolTip(self.tr(
             "Link tool: drag from one host to another to connect them. Without the tool, "
             "Shift+drag from a host does the same. Esc leaves the tool."))
-        self.link_button.setIcon(link_tool_icon())
+        self.link_button.setIcon(link_tool_icon(
+            colour=self.palette().color(QPalette.ColorRole.ButtonText)))
         self.link_button.setIconSize(QSize(28, 28))
         self.link_button.setCheckable(True)
         self.link_button.setAutoRaise(True)
@@ -182,6 +188,15 @@ class Palette(QWidget):
         label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         label.setContentsMargins(4, 4, 0, 2)
         return label
+
+    def changeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        """Redraw the icons when the palette (light or dark theme) changes."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            for button in (*self.host_buttons.values(), *self.group_buttons.values()):
+                button.refresh_icon()
+            self.link_button.setIcon(link_tool_icon(
+                colour=self.palette().color(QPalette.ColorRole.ButtonText)))
 
     def set_link_tool(self, on: bool) -> None:
         """Show the Link tool as on or off (without emitting ``link_tool_toggled`` again)."""
