@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt
-from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
+from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QWheelEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
@@ -268,3 +268,40 @@ def test_item_state_api_and_model_change(canvas):
     assert scene.host_item("server") is scene.link_item(0).target
     doc.undo_stack.undo()
     assert scene.host_item("h2") is scene.link_item(0).target
+
+
+def test_wheel_zooms_and_middle_button_or_space_drag_pans(canvas):
+    view = canvas.view
+    viewport = view.viewport()
+    pos = QPointF(400, 300)
+    wheel = QWheelEvent(pos, view.mapToGlobal(pos.toPoint()).toPointF(), QPoint(0, 0),
+                        QPoint(0, 120), Qt.MouseButton.NoButton, NO_MOD,
+                        Qt.ScrollPhase.NoScrollPhase, False)
+    QApplication.sendEvent(viewport, wheel)
+    assert view.zoom() > 1.0
+    view.resetTransform()
+    h, v = view.horizontalScrollBar().value(), view.verticalScrollBar().value()
+    middle = Qt.MouseButton.MiddleButton
+    QTest.mousePress(viewport, middle, NO_MOD, QPoint(400, 300))
+    QTest.mouseMove(viewport, QPoint(350, 260))
+    QTest.mouseRelease(viewport, middle, NO_MOD, QPoint(350, 260))
+    assert (view.horizontalScrollBar().value(), view.verticalScrollBar().value()) == (h + 50,
+                                                                                    v + 40)
+    # Space + left drag pans too, without selecting or moving anything.
+    view.setFocus()
+    QTest.keyPress(view, Qt.Key.Key_Space)
+    drag(canvas, vp(canvas, 300, 0), vp(canvas, 260, 0))
+    QTest.keyRelease(view, Qt.Key.Key_Space)
+    assert view.horizontalScrollBar().value() == h + 90
+    assert canvas.document.undo_stack.count() == 0
+
+
+def test_palette_link_button_drives_the_scene_link_tool(canvas):
+    palette = Palette()
+    palette.link_tool_toggled.connect(canvas.scene.set_link_tool)
+    canvas.scene.link_tool_changed.connect(palette.set_link_tool)
+    palette.link_button.click()
+    assert canvas.scene.link_tool
+    canvas.view.setFocus()
+    QTest.keyClick(canvas.view, Qt.Key.Key_Escape)
+    assert not canvas.scene.link_tool and not palette.link_button.isChecked()
