@@ -153,6 +153,21 @@ class CanvasScene(QGraphicsScene):
                 best, best_area = item, area
         return best
 
+    def itemsBoundingRect(self) -> QRectF:  # noqa: N802 - Qt name, for Python callers
+        """The area the hosts, links and group boxes cover (not the scene-wide link layer).
+
+        This is what exports and "fit to view" show.
+        """
+        rect = QRectF()
+        for items in (self._host_items, self._group_items, self._link_items):
+            for item in items:
+                rect = rect.united(item.sceneBoundingRect())
+        for item in self._link_items:
+            label = item.label
+            if label.isVisibleTo(self._label_layer):
+                rect = rect.united(label.sceneBoundingRect())
+        return rect
+
     # -- grid ----------------------------------------------------------------------------------
 
     def snap(self, pos: QPointF) -> QPointF:

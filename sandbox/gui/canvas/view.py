@@ -15,7 +15,7 @@ from PySide6.QtCore import QLineF, QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QKeySequence, QPainter, QPen
 from PySide6.QtWidgets import QFrame, QGraphicsView
 
-from .items import GroupItem, HostItem, canvas_colours
+from .items import GroupItem, canvas_colours
 from .scene import CanvasScene
 
 #: MIME type of a host kind dragged from the palette (the data is the kind, as text).
@@ -99,10 +99,7 @@ class CanvasView(QGraphicsView):
 
     def fit(self) -> None:
         """Zoom and scroll so that every host and group is in view."""
-        rect = QRectF()
-        for item in self.scene().items():
-            if isinstance(item, (HostItem, GroupItem)):
-                rect = rect.united(item.sceneBoundingRect())
+        rect = self.canvas_scene().itemsBoundingRect()
         if rect.isNull():
             self.resetTransform()
             self.centerOn(0, 0)
