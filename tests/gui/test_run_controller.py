@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, QEventLoop, QTimer
 
 from sandbox.cli import main as cli_main
 from sandbox.gui import run_controller as rc
@@ -22,8 +22,24 @@ from sandbox.trace import TraceFormatError, export, read_jsonl
 S = 1_000_000_000
 
 
+def _clear_pending_quit() -> None:
+    """Undo an application quit requested while no event loop ran.
+
+    An earlier test that closes the last window after ``app.exec()`` has
+    returned leaves Qt's "quit now" flag set, and then every event loop,
+    the one of ``qtbot.waitSignal`` included, returns at once. One short
+    ``exec()`` clears the flag (exec resets it when it starts and ends).
+    """
+    loop = QEventLoop()
+    QTimer.singleShot(0, loop.quit)
+    if loop.exec() == -1:
+        QTimer.singleShot(0, lambda: QCoreApplication.exit(0))
+        QCoreApplication.exec()
+
+
 @pytest.fixture
 def controller(qtbot):
+    _clear_pending_quit()
     c = RunController()
     yield c
     c.shutdown()
