@@ -171,6 +171,7 @@ class _Layout:
     my0: np.ndarray = field(default_factory=lambda: np.empty(0))
     mx1: np.ndarray = field(default_factory=lambda: np.empty(0))
     my1: np.ndarray = field(default_factory=lambda: np.empty(0))
+    mend: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=bool))
     density: QImage | None = None
     density_buf: Any = None
 
@@ -187,10 +188,18 @@ def _points(x: Any, y: Any) -> list[QPointF]:
 
 
 def _pen(colour: QColor, width: float, style: Qt.PenStyle = Qt.PenStyle.SolidLine,
-         cap: Qt.PenCapStyle = Qt.PenCapStyle.RoundCap) -> QPen:
+         cap: Qt.PenCapStyle = Qt.PenCapStyle.FlatCap) -> QPen:
+    """A pen; keep round caps for points: on wide long lines they are very slow to stroke."""
     pen = QPen(colour, width, style)
     pen.setCapStyle(cap)
     return pen
+
+
+def _mix(a: QColor, b: QColor, weight: float) -> QColor:
+    """``weight`` of ``a`` and the rest of ``b``, opaque."""
+    w = min(max(weight, 0.0), 1.0)
+    return QColor(round(a.red() * w + b.red() * (1 - w)), round(a.green() * w + b.green() * (1 - w)),
+                  round(a.blue() * w + b.blue() * (1 - w)))
 
 
 def _nice_step(raw: float) -> float:
@@ -357,6 +366,11 @@ class SpaceTimeView(QWidget):
         """The timeline shown."""
         return self._tl
 
+    @property
+    def header(self) -> dict[str, Any] | None:
+        """The header of the trace shown (export dialogs name files after its scenario)."""
+        return self._tl.header if self._tl is not None else None
+
     def set_timeline(self, timeline: Timeline | None) -> None:
         """Show ``timeline`` (the whole run, real-time axis, no selection)."""
         self._tl = timeline
@@ -465,24 +479,26 @@ class SpaceTimeView(QWidget):
         return QPointF(float(lay.x[j]), float(lay.y[j]))
 
     def reveal_event(self, seq: int) -> None:
-        """Scroll (and zoom if needed) so that event ``seq`` is drawn on its own."""
+        """Scroll (and zoom in if needed) so that event ``seq`` is drawn on its own."""
         tl = self._tl
         if tl is None or not 0 <= seq < len(tl):
             return
         a = self._axis_value(int(tl.t[seq]))
         span = self._a1 - self._a0
-        lay = self._compute_layout()
-        if lay is not None and not lay.detail:
-            span = span * DETAIL_LIMIT / max(1, (lay.i1 - lay.i0)) / 2
-        if not self._a0 <= a <= self._a1 or (lay is not None and not lay.detail):
+        if not self._a0 <= a <= self._a1:
+            self._set_window(a - span / 2, a + span / 2)
+        for _ in range(12):
+            lay = self._compute_layout()
+            if lay is None or lay.detail:
+                break
+            span = (self._a1 - self._a0) / 4
             self._set_window(a - span / 2, a + span / 2)
         h = tl.host_code[seq]
-        if h >= 0 and self.vbar.isVisible():
-            lay = self._compute_layout()
-            if lay is not None:
-                y = lay.lane_y[h]
-                if not lay.plot.top() <= y <= lay.plot.bottom():
-                    self.vbar.setValue(int(self._vscroll + y - lay.plot.center().y()))
+        lay = self._compute_layout()
+        if h >= 0 and lay is not None and self.vbar.isVisible():
+            y = lay.lane_y[h]
+            if not lay.plot.top() <= y <= lay.plot.bottom():
+                self.vbar.setValue(int(self._vscroll + y - lay.plot.center().y()))
 
     def export_image(self, path: str | Path, size: QSize | None = None) -> bool:
         """Write the diagram as it is shown to ``path``: SVG for ``.svg``, else a raster image.
@@ -791,11 +807,28 @@ class SpaceTimeView(QWidget):
             here = dropped & (ends >= i0) & (ends < i1)
             y[ends[here] - i0] = my1[here]
             lay.pos, lay.x, lay.y = pos, x, y
-            lay.msgs, lay.mx0, lay.my0, lay.mx1, lay.my1 = msgs, mx0, ys, mx1, my1
+            # clip to the view: long off-screen lines (dashed above all) are slow to stroke
+            mx0, my0, mx1, my1, lay.mend = self._clip(mx0, ys.astype(np.float64), mx1, my1,
+                                                      plot.left() - 30, plot.right() + 30)
+            lay.msgs, lay.mx0, lay.my0, lay.mx1, lay.my1 = msgs, mx0, my0, mx1, my1
         else:
             self._density(lay, tl, scale)
         self._layout = lay if rect == self.canvas.rect() else None
         return lay
+
+    @staticmethod
+    def _clip(x0: np.ndarray, y0: np.ndarray, x1: np.ndarray, y1: np.ndarray, xmin: float,
+              xmax: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Cut segments to ``xmin <= x <= xmax``; also says which ends were kept."""
+        dx, dy = x1 - x0, y1 - y0
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ta = np.where(dx != 0, (xmin - x0) / dx, -np.inf)
+            tb = np.where(dx != 0, (xmax - x0) / dx, np.inf)
+        enter = np.clip(np.minimum(ta, tb), 0.0, 1.0)
+        leave = np.clip(np.maximum(ta, tb), 0.0, 1.0)
+        leave = np.maximum(leave, enter)
+        kept = leave >= 1.0
+        return (x0 + enter * dx, y0 + enter * dy, x0 + leave * dx, y0 + leave * dy, kept)
 
     def _density(self, lay: _Layout, tl: Timeline, scale: float) -> None:
         """Events per pixel column and host, as a translucent strip along each host's line."""
@@ -924,22 +957,25 @@ class SpaceTimeView(QWidget):
             p.drawLines([QLineF(x, plot.top(), x, plot.bottom()) for x in xs])
 
     def _message_pens(self, c: _Colours, dim: bool, crowd: float) -> dict[str, QPen]:
-        def pen(col: QColor, width: float = 1.2, style: Qt.PenStyle = Qt.PenStyle.SolidLine,
+        """Pens of message lines. Long lines are drawn 1 px wide: Qt strokes wider
+        translucent antialiased lines an order of magnitude slower. Dimmed lines
+        are mixed with the background rather than made translucent."""
+        def pen(col: QColor, width: float = 1.0, style: Qt.PenStyle = Qt.PenStyle.SolidLine,
                 alpha: float = 1.0) -> QPen:
-            q = QColor(col)
-            q.setAlphaF(q.alphaF() * alpha * crowd * (0.28 if dim else 1.0))
-            out = QPen(q, width, style)
-            out.setCapStyle(Qt.PenCapStyle.RoundCap)
-            return out
+            q = _mix(col, c.base, 0.3) if dim else QColor(col)
+            a = alpha * (crowd if width == 1.0 else 1.0)
+            if a < 1.0:
+                q.setAlphaF(q.alphaF() * a)
+            return _pen(q, width, style)
 
         return {
-            "normal": pen(c.message, 1.1, alpha=0.85),
-            "mem": pen(c.mem, 1.0, alpha=0.75),
-            "corrupted": pen(c.corrupted, 1.6),
-            "byz": pen(c.byz, 1.6),
-            "late": pen(c.late, 1.5, Qt.PenStyle.DashLine),
-            "dup": pen(c.dup, 1.3, Qt.PenStyle.DashDotLine),
-            "dropped": pen(c.drop, 1.0, Qt.PenStyle.DashLine, alpha=0.45),
+            "normal": pen(c.message, alpha=0.9),
+            "mem": pen(c.mem, alpha=0.8),
+            "corrupted": pen(c.corrupted, 1.5),
+            "byz": pen(c.byz, 1.5),
+            "late": pen(c.late, 1.0, Qt.PenStyle.DashLine),
+            "dup": pen(c.dup, 1.0, Qt.PenStyle.DashDotLine),
+            "dropped": pen(c.drop, 1.0, Qt.PenStyle.DashLine, alpha=0.5),
             "open": pen(c.message, 1.0, Qt.PenStyle.DotLine, alpha=0.6),
             "cross": pen(c.drop, 2.0),
         }
@@ -982,9 +1018,10 @@ class SpaceTimeView(QWidget):
                 solid = QPen(pen)
                 solid.setStyle(Qt.PenStyle.SolidLine)
                 p.setPen(solid)
-                p.drawLines(self._heads(x0, y0, x1, y1))
+                k = lay.mend[sel]
+                p.drawLines(self._heads(x0[k], y0[k], x1[k], y1[k]))
         # crosses where dropped messages were lost
-        drop = np.flatnonzero(group == 6)
+        drop = np.flatnonzero((group == 6) & lay.mend)
         if len(drop):
             p.setPen(pens["cross"])
             p.drawLines(self._crosses(lay.mx1[drop], lay.my1[drop], 4.0))
@@ -1090,7 +1127,7 @@ class SpaceTimeView(QWidget):
             ev = tl.events[pos]
             d = ev.data or {}
             if kind == "crash":
-                p.setPen(_pen(colour(c.crash), 2.6))
+                p.setPen(_pen(colour(c.crash), 2.6, cap=Qt.PenCapStyle.RoundCap))
                 p.drawLine(QLineF(x - s, y - s, x + s, y + s))
                 p.drawLine(QLineF(x - s, y + s, x + s, y - s))
             elif kind == "recover":
@@ -1171,12 +1208,11 @@ class SpaceTimeView(QWidget):
                 idx = np.flatnonzero(mask)
                 if not len(idx):
                     continue
-                pen = QPen(colour, 2.0)
-                pen.setCapStyle(Qt.PenCapStyle.RoundCap)
-                p.setPen(pen)
+                p.setPen(_pen(colour, 2.0))
                 x0, y0, x1, y1 = lay.mx0[idx], lay.my0[idx], lay.mx1[idx], lay.my1[idx]
                 p.drawLines(_lines(x0, y0, x1, y1))
-                p.drawLines(self._heads(x0, y0, x1, y1, 8.0, 3.8))
+                k = lay.mend[idx]
+                p.drawLines(self._heads(x0[k], y0[k], x1[k], y1[k], 8.0, 3.8))
         # events in the past and the future
         pos = lay.pos
         for mask, colour in ((past[pos], c.past), (future[pos], c.future)):
@@ -1195,7 +1231,7 @@ class SpaceTimeView(QWidget):
             p.setPen(QPen(c.select, 2.4))
             p.setBrush(Qt.BrushStyle.NoBrush)
             p.drawEllipse(QPointF(x, y), 7.0, 7.0)
-            p.setPen(_pen(c.select, 7.0))
+            p.setPen(_pen(c.select, 7.0, cap=Qt.PenCapStyle.RoundCap))
             p.drawPoint(QPointF(x, y))
 
     def _paint_cursor(self, p: QPainter, c: _Colours, lay: _Layout) -> None:
