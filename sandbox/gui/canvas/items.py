@@ -355,6 +355,8 @@ class HostItem(QGraphicsRectItem):
         self._clock_override: str | None = None
         self._hover = False
         self._link_target = False
+        #: The position as plain floats (links read it often while hosts are dragged).
+        self.xy = (host.x, host.y)
         # A fixed rectangle: Qt computes the bounding rect without calling Python.
         self.setRect(self.card_rect().adjusted(-6, -16, 10, 8))
         self.setPen(QPen(Qt.PenStyle.NoPen))
@@ -444,6 +446,7 @@ class HostItem(QGraphicsRectItem):
     def itemChange(self, change, value):  # noqa: N802 - Qt override
         """Keep attached links on the host when it moves."""
         if change == QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged:
+            self.xy = (value.x(), value.y())
             if _LINK_BATCH:
                 _LINK_BATCH[-1].update(self.links)
             else:
@@ -931,8 +934,8 @@ class LinkItem(QGraphicsPathItem):
 
     def update_geometry(self, force: bool = False) -> None:
         """Follow the two hosts' positions."""
-        a, b = self.source.pos(), self.target.pos()
-        ax, ay, bx, by = a.x(), a.y(), b.x(), b.y()
+        ax, ay = self.source.xy
+        bx, by = self.target.xy
         x1, y1 = _clip_to_card(ax, ay, bx, by)
         x2, y2 = _clip_to_card(bx, by, ax, ay, 2.0 if self.link.directed else 0.0)
         key = (x1, y1, x2, y2)
