@@ -15,7 +15,8 @@ New faults go to ``apply_fault(fault)``. Healing a link ends the cut that is
 in force: the :class:`~sandbox.scenario.model.LinkCutFault` (or total loss
 burst) of the scenario that cuts it gets ``end = t``, and the changed fault
 goes to ``replace_fault(index, fault)`` with its index in
-``scenario.faults``. The ``add_*_actions`` functions add the entries to an
+``scenario.faults`` (a cut healed at the instant it starts ends 1 ns later,
+since a cut must end after it starts). The ``add_*_actions`` functions add the entries to an
 existing menu (the canvas's own context menu); the ``*_menu`` functions make
 a menu of their own.
 """
@@ -226,7 +227,8 @@ def add_link_actions(menu: QMenu, scenario: Scenario, a: str, b: str, t: int,
         if found is None or replace_fault is None:
             return
         index, fault = found
-        end = max(t, fault.start + 1) if isinstance(fault, LossBurstFault) else t
+        # a cut must end after it starts: healing at its very start ends it 1 ns later
+        end = max(t, fault.start + 1)
         replace_fault(index, type(fault).model_validate({**fault.model_dump(), "end": end}))
 
     if found is None:

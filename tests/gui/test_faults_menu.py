@@ -131,6 +131,14 @@ def test_link_heal_now_ends_the_cut_in_force(parent, scenario):
     assert active_cut(healed, "a", "b", T) is None
 
 
+def test_heal_at_the_instant_a_cut_starts_ends_it_just_after(parent, scenario):
+    scenario.faults = [LinkCutFault(a="a", b="b", start=T)]
+    replaced = []
+    trigger(link_menu(parent, scenario, "a", "b", T, lambda f: None,
+                      lambda i, f: replaced.append(f)), "fault_heal")
+    assert replaced == [LinkCutFault(a="a", b="b", start=T, end=T + 1)]
+
+
 def test_heal_is_greyed_out_without_a_cut_in_force(parent, scenario):
     scenario.faults = [LinkCutFault(a="a", b="b", start=0, end=T - 1),       # over already
                        LinkCutFault(a="b", b="c", start=0),                   # another link
