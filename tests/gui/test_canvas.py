@@ -305,3 +305,21 @@ def test_palette_link_button_drives_the_scene_link_tool(canvas):
     canvas.view.setFocus()
     QTest.keyClick(canvas.view, Qt.Key.Key_Escape)
     assert not canvas.scene.link_tool and not palette.link_button.isChecked()
+
+
+def test_render_shows_labels_and_bounds_cover_the_items(canvas):
+    from PySide6.QtGui import QImage, QPainter
+
+    scene = canvas.scene
+    scene.set_view_zoom(0.1)
+    assert not scene.labels_shown
+    rect = scene.itemsBoundingRect()
+    for item in scene.host_items():
+        assert rect.contains(item.sceneBoundingRect())
+    assert rect.width() < 1000
+    image = QImage(400, 300, QImage.Format.Format_ARGB32_Premultiplied)
+    image.fill(0)
+    painter = QPainter(image)
+    scene.render(painter, source=rect)
+    painter.end()
+    assert not scene.labels_shown

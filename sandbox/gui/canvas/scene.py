@@ -368,6 +368,18 @@ class CanvasScene(QGraphicsScene):
             self._labels_shown = shown
             self._label_layer.setVisible(shown)
 
+    def render(self, painter, target=None, source=None,
+               mode=Qt.AspectRatioMode.KeepAspectRatio) -> None:
+        """Render like QGraphicsScene.render, with link labels shown whatever the zoom
+        (exports draw at their own scale)."""
+        shown = self._labels_shown
+        self._label_layer.setVisible(True)
+        try:
+            super().render(painter, target if target is not None else QRectF(),
+                           source if source is not None else QRectF(), mode)
+        finally:
+            self._label_layer.setVisible(shown)
+
     @property
     def labels_shown(self) -> bool:
         """Whether link labels are shown at the current zoom."""
