@@ -323,3 +323,14 @@ def test_render_shows_labels_and_bounds_cover_the_items(canvas):
     scene.render(painter, source=rect)
     painter.end()
     assert not scene.labels_shown
+
+
+def test_labels_follow_links_moved_while_zoomed_out(canvas):
+    doc, scene = canvas.document, canvas.scene
+    doc.set_link_fields([0], "latency.mean", "5ms")
+    scene.set_view_zoom(0.1)
+    doc.move_hosts({"h2": (600, 300)})
+    scene.set_view_zoom(1.0)
+    label, line = scene.link_item(0).label, scene.link_item(0).line()
+    assert label.isVisible()
+    assert (label.pos() - line.center()).manhattanLength() <= 1

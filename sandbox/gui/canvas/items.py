@@ -804,6 +804,7 @@ class LinkLabelItem(QGraphicsRectItem):
             w = math.ceil(QFontMetricsF(_font(10)).horizontalAdvance(text) / 2) * 2 + 12
             self.setRect(QRectF(-w / 2, -9, w, 18))
         self.setVisible(bool(text) and not self.link_item.is_cut)
+        self.link_item.sync_label()
         self.update()
 
     def paint(self, p: QPainter, option, widget=None) -> None:
@@ -845,6 +846,7 @@ class LinkItem(QGraphicsPathItem):
         self._cut = False
         self._line = QLineF()
         self._path_stale = False
+        self._label_stale = False
         self._key: tuple[float, float, float, float] | None = None
         #: The label item (a child of ``label_parent``, or of this item).
         self.label = LinkLabelItem(self, label_parent if label_parent is not None else self)
@@ -920,6 +922,7 @@ class LinkItem(QGraphicsPathItem):
         if cut != self._cut:
             self._cut = cut
             self.label.setVisible(bool(self.label.text()) and not cut)
+            self.sync_label()
             self._update_contents_flag()
             self.update()
 
@@ -943,7 +946,10 @@ class LinkItem(QGraphicsPathItem):
             return
         self._key = key
         self._line = line = QLineF(x1, y1, x2, y2)
-        self.label.setPos(round((x1 + x2) / 2), round((y1 + y2) / 2))
+        if self.label.isVisible():
+            self.label.setPos(round((x1 + x2) / 2), round((y1 + y2) / 2))
+        else:
+            self._label_stale = True
         layer = self._layer
         if layer is not None:
             layer.move(self, line)
@@ -953,6 +959,13 @@ class LinkItem(QGraphicsPathItem):
             _DEFERRED_PATHS[-1].add(self)
         else:
             self._set_path()
+
+    def sync_label(self) -> None:
+        """Put the label back in the middle of the line (it is not moved while hidden)."""
+        if self._label_stale:
+            self._label_stale = False
+            c = self._line.center()
+            self.label.setPos(round(c.x()), round(c.y()))
 
     def _set_path(self) -> None:
         self._path_stale = False

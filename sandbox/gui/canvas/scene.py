@@ -367,6 +367,9 @@ class CanvasScene(QGraphicsScene):
         if shown != self._labels_shown:
             self._labels_shown = shown
             self._label_layer.setVisible(shown)
+            if shown:
+                for item in self._link_items:
+                    item.sync_label()
 
     def render(self, painter, target=None, source=None,
                mode=Qt.AspectRatioMode.KeepAspectRatio) -> None:
@@ -374,6 +377,8 @@ class CanvasScene(QGraphicsScene):
         (exports draw at their own scale)."""
         shown = self._labels_shown
         self._label_layer.setVisible(True)
+        for item in self._link_items:
+            item.sync_label()
         try:
             super().render(painter, target if target is not None else QRectF(),
                            source if source is not None else QRectF(), mode)
