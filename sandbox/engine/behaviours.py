@@ -118,7 +118,10 @@ def workload_client(node: Node, params: P.WorkloadClientParams) -> Generator:
         return
     n = 0
     while True:
-        yield from node.sleep(int(node.rng.expovariate(top) * NS_PER_S))
+        wait = node.rng.expovariate(top) * NS_PER_S
+        if wait > node.sim.until:  # a rate so low that nothing more arrives in this run
+            return
+        yield from node.sleep(int(wait))
         if node.rng.random() * top <= rate(node.now) * params.share:
             n += 1
             server = params.servers[n % len(params.servers)]

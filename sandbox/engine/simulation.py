@@ -277,7 +277,12 @@ class Simulation:
         late = False
         nhops = len(path)
         blocked = self.network.blocked if self.network.partitions else None
-        sync_bound = self.delivery_bound // nhops if self.synchrony == "synchronous" else None
+        mode = self.synchrony
+        # The bound on each hop when the model has one now (synchronous, or after GST).
+        bound = (self.delivery_bound // nhops
+                 if mode == "synchronous" or (mode == "partially_synchronous" and t0 >= self.gst)
+                 else None)
+        sync_bound = bound if mode == "synchronous" else None
         for ch in path:
             if ch.cut:
                 self._drop_at(msg, t, "link_cut", ch)
@@ -305,7 +310,12 @@ class Simulation:
             if ch.reordering and rng.random() < ch.reordering:
                 arrive += int(rng.uniform(0, 2 * max(lat, 1)))
             elif arrive < ch.last_arrival:
-                arrive = ch.last_arrival  # FIFO: no overtaking on this channel
+                # FIFO: no overtaking on this channel, but where the model bounds delivery a
+                # message is not held past its bound behind an earlier, unbounded one.
+                if bound is None or not late and ch.last_arrival <= done + bound:
+                    arrive = ch.last_arrival
+                else:
+                    arrive = max(arrive, min(ch.last_arrival, done + bound))
             else:
                 ch.last_arrival = arrive
             loss = ch.loss if ch.burst_loss is None else ch.burst_loss

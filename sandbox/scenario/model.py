@@ -374,6 +374,12 @@ class LinkCutFault(Model):
     start: Duration
     end: Duration | None = None
 
+    @model_validator(mode="after")
+    def _check(self) -> LinkCutFault:
+        if self.end is not None and self.end <= self.start:
+            raise ValueError("link cut end must be after its start")
+        return self
+
 
 class DropMessageFault(Model):
     """Drop the message with this id while it is in flight (made by a click on it)."""
