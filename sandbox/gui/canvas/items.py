@@ -672,6 +672,7 @@ class LinkLayer(QGraphicsItem):
         self._cut: dict[LinkItem, QLineF] = {}
         self._bounds = QRectF()
         self._moving: set[LinkItem] = set()
+        self._moving_list: list[LinkItem] = []
         self._static: tuple[tuple, QPixmap] | None = None
         self.setZValue(Z_LINK - 0.5)
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
@@ -721,11 +722,13 @@ class LinkLayer(QGraphicsItem):
     def begin_motion(self, moving: set[LinkItem]) -> None:
         """A drag starts: the other lines are drawn once into a cached pixmap, these live."""
         self._moving = set(moving)
+        self._moving_list = list(self._moving)
         self._static = None
 
     def end_motion(self) -> None:
         """The drag ended: draw every line live again."""
         self._moving = set()
+        self._moving_list = []
         self._static = None
         self.update()
 
@@ -742,7 +745,7 @@ class LinkLayer(QGraphicsItem):
             if moving is None:
                 chosen = list(lines.values())
             elif moving:
-                chosen = [line for item, line in lines.items() if item in self._moving]
+                chosen = [lines[item] for item in self._moving_list if item in lines]
             else:
                 chosen = [line for item, line in lines.items() if item not in self._moving]
             if chosen:

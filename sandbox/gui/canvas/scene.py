@@ -51,6 +51,8 @@ GROUP_RANK = {"rack": 0, "datacenter": 1, "region": 2}
 SCENE_MARGIN = 1500.0
 #: Below this zoom the link labels are hidden (too small to read).
 LABEL_MIN_ZOOM = 0.45
+#: Below this zoom the group boxes are cached as pixmaps.
+GROUP_CACHE_MAX_ZOOM = 0.5
 
 
 class CanvasScene(QGraphicsScene):
@@ -87,6 +89,7 @@ class CanvasScene(QGraphicsScene):
         self._last_paste: str | None = None
         self._paste_count = 0
         self._labels_shown = True
+        self._group_cache = False
         self._link_layer = LinkLayer()
         self._label_layer = QGraphicsRectItem()
         # Items move a lot while dragged and there are few of them: no BSP tree to update.
@@ -363,6 +366,15 @@ class CanvasScene(QGraphicsScene):
 
     def set_view_zoom(self, zoom: float) -> None:
         """Adapt the detail to a view's zoom: link labels show from LABEL_MIN_ZOOM up."""
+        overview = zoom < GROUP_CACHE_MAX_ZOOM
+        if overview != self._group_cache:
+            # Zoomed out, group boxes are small and many are visible: cache them. Zoomed
+            # in, a box is larger than the view and a few are painted directly.
+            self._group_cache = overview
+            mode = (QGraphicsItem.CacheMode.DeviceCoordinateCache if overview
+                    else QGraphicsItem.CacheMode.NoCache)
+            for item in self._group_items:
+                item.setCacheMode(mode)
         shown = zoom >= LABEL_MIN_ZOOM
         if shown != self._labels_shown:
             self._labels_shown = shown
@@ -555,7 +567,7 @@ class CanvasScene(QGraphicsScene):
         self._chains = None
         s = self.document.scenario
         for g in s.groups:
-            item = GroupItem(g)
+            item = self._new_group_item(g)
             self.addItem(item)
             self._group_items.append(item)
             self._group_by_id[g.id] = item
@@ -627,8 +639,14 @@ class CanvasScene(QGraphicsScene):
         else:
             item.set_link(link)
 
-    def _on_group_added(self, index: int, group: Group) -> None:
+    def _new_group_item(self, group: Group) -> GroupItem:
         item = GroupItem(group)
+        if self._group_cache:
+            item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        return item
+
+    def _on_group_added(self, index: int, group: Group) -> None:
+        item = self._new_group_item(group)
         self.addItem(item)
         self._group_items.insert(index, item)
         self._group_by_id[group.id] = item
