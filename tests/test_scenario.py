@@ -232,19 +232,17 @@ def test_self_link_duplicate_ids_and_group_cycles_are_refused():
 
 def test_partition_sides_must_be_disjoint_and_end_after_start():
     data = valid_dict(3)
-    data["faults"] = [{"kind": "partition", "sides": [["h0", "h1"], ["h1", "h2"]], "start": "1ms"},
-                      {"kind": "partition", "sides": [["h0"], ["h1"]], "start": "5ms", "end": "2ms"},
-                      {"kind": "loss_burst", "a": "h0", "b": "h1", "start": "5ms", "end": "5ms"}]
+    data["faults"] = [
+        {"kind": "partition", "sides": [["h0", "h1"], ["h1", "h2"]], "start": "1ms"},
+        {"kind": "partition", "sides": [["h0"], ["h1"]], "start": "5ms", "end": "2ms"},
+        {"kind": "loss_burst", "a": "h0", "b": "h1", "start": "5ms", "end": "5ms"},
+    ]
     with pytest.raises(ScenarioError) as info:
         scenario_from_dict(data)
     paths = [p for p, _ in info.value.problems]
     assert "faults[0]" in paths and "faults[1]" in paths and "faults[2]" in paths
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "model bug: LinkCutFault (sandbox/scenario/model.py) has no check that end > start, "
-    "unlike PartitionFault and LossBurstFault; the engine then heals before it cuts, the "
-    "cut counter goes to -1 (truthy) and the link is down from end to start, up afterwards"))
 def test_link_cut_must_end_after_it_starts():
     data = valid_dict(2)
     data["faults"] = [{"kind": "link_cut", "a": "h0", "b": "h1", "start": "200ms",
