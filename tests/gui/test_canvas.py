@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QWheelEvent
 from PySide6.QtTest import QTest
@@ -150,6 +152,7 @@ def test_dragging_a_selection_moves_all_in_one_step(canvas):
     assert (doc.host("h3").x, doc.host("h3").y) == (-100, 240)
     assert doc.host("h2").x == 300
     assert doc.undo_stack.count() == 1 and doc.undo_stack.undoText() == "Move 2 hosts"
+    assert gc.isenabled()  # paused during the drag only
 
 
 def test_click_without_move_makes_no_edit(canvas):

@@ -11,6 +11,7 @@ Rubber-band selection is Qt's own (``QGraphicsView.RubberBandDrag``).
 
 from __future__ import annotations
 
+import gc
 from contextlib import ExitStack
 from typing import TYPE_CHECKING
 
@@ -130,6 +131,10 @@ class MoveInteraction(Interaction):
                 self._direct_hosts.append(item)
                 self._hosts[item] = item.pos()
         self._deferred.enter_context(defer_link_paths())
+        # No cyclic garbage collection pauses in the middle of a drag; it resumes after.
+        if gc.isenabled():
+            gc.disable()
+            self._deferred.callback(gc.enable)
         super().start(event)
 
     def mouse_move(self, event: QGraphicsSceneMouseEvent) -> None:
