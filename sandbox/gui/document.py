@@ -88,12 +88,12 @@ def _set_in(data: Any, parts: Sequence[str], value: Any, path: str) -> Any:
             data = list(data)
             data[i] = _set_in(data[i], rest, value, path)
         except (ValueError, IndexError):
-            raise EditError([(path, f"no item {head!r}")]) from None
+            raise EditError([(path, _tr("no item %1").replace("%1", repr(head)))]) from None
         return data
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise EditError([(path, f"{head!r} is not a field")])
+        raise EditError([(path, _tr("%1 is not a field").replace("%1", repr(head)))])
     data = dict(data)
     data[head] = _set_in(data.get(head), rest, value, path)
     return data
@@ -436,8 +436,8 @@ class Document(QObject):
             same = (other.a, other.b) == (link.a, link.b)
             reverse = (other.a, other.b) == (link.b, link.a)
             if same or (reverse and not (link.directed and other.directed)):
-                raise EditError([(f"links[{i}]",
-                                  f"{link.a} and {link.b} are already linked")])
+                raise EditError([(f"links[{i}]", _tr("%1 and %2 are already linked")
+                                  .replace("%1", link.a).replace("%2", link.b))])
         self._check(links=self._scenario.links + [link])
         self._push(InsertCommand(self, "link", len(self._scenario.links), link, _tr("Add link")))
         return link
@@ -598,7 +598,7 @@ class Document(QObject):
         host_ids = list(dict.fromkeys(host_ids))
         if path == "id":
             if len(host_ids) != 1:
-                raise EditError([("id", "only one host at a time can be renamed")])
+                raise EditError([("id", _tr("only one host at a time can be renamed"))])
             self.rename_host(host_ids[0], value)
             return
         hosts = self._scenario.hosts[:]
@@ -642,7 +642,7 @@ class Document(QObject):
         group_ids = list(dict.fromkeys(group_ids))
         if path == "id":
             if len(group_ids) != 1:
-                raise EditError([("id", "only one group at a time can be renamed")])
+                raise EditError([("id", _tr("only one group at a time can be renamed"))])
             self.rename_group(group_ids[0], value)
             return
         groups = self._scenario.groups[:]
@@ -666,7 +666,8 @@ class Document(QObject):
         ``"title"``, ``"faults"``) in one undo step, validated like a file."""
         name, _, rest = path.partition(".")
         if name not in SETTINGS:
-            raise EditError([(path, f"not a scenario setting (one of {', '.join(SETTINGS)})")])
+            raise EditError([(path, _tr("not a scenario setting (one of %1)")
+                               .replace("%1", ", ".join(SETTINGS)))])
         old = getattr(self._scenario, name)
         data = _set_in(_plain(copy.copy(old)), rest.split(".") if rest else [], _plain(value),
                        path)
@@ -703,7 +704,7 @@ class Document(QObject):
         host = self._scenario.hosts[i]
         renamed = _updated(host, "id", new_id)
         if new_id in {h.id for h in self._scenario.hosts}:
-            raise EditError([("id", f"there is already a host {new_id!r}")])
+            raise EditError([("id", _tr("there is already a host %1").replace("%1", repr(new_id)))])
         host_changes, link_changes, faults = self._remap_hosts({old_id: new_id})
         changes = {j: (j, old, new) for j, old, new in host_changes}
         base = changes.get(i, (i, host, host))[2]
@@ -725,7 +726,8 @@ class Document(QObject):
         group = self._scenario.groups[i]
         renamed = _updated(group, "id", new_id)
         if new_id in {g.id for g in self._scenario.groups}:
-            raise EditError([("id", f"there is already a group {new_id!r}")])
+            raise EditError([("id", _tr("there is already a group %1")
+                                     .replace("%1", repr(new_id)))])
         text = _tr("Rename group")
         cmd = macro(text)
         group_changes = [(i, group, renamed)]
