@@ -387,3 +387,17 @@ def test_crash_heartbeat_states():
     s = tl.host_states(6_000_000_000)
     assert s.status["p1"] == "up" and s.status["p3"] == "crashed"
     assert tl.status_intervals("p3") == [(3_000_000_000, tl.end, "crashed")]
+
+
+def test_open_trace_reads_a_jsonl_file_into_the_same_timeline(tmp_path):
+    from sandbox.trace import JsonlSink, read_jsonl
+    from sandbox.trace.timeline import open_trace
+
+    path = tmp_path / "run.jsonl"
+    Simulation(load(preset_path("lossy_reliable_broadcast")), JsonlSink(path)).run()
+    tl = open_trace(path)
+    header, events = read_jsonl(path)
+    assert tl.header == header and list(tl.events) == events
+    other = Timeline(header, events)
+    assert tl.msg_flags.tolist() == other.msg_flags.tolist()
+    assert tl.messages(1_000_000_000) == other.messages(1_000_000_000)
