@@ -288,3 +288,34 @@ def test_series_of_an_empty_trace_are_empty_but_well_formed():
     assert S.requests([], 10).done.tolist() == [0]
     av = S.availability(h, [], 10)
     assert av.hosts == 0 and np.isnan(av.up).all()
+
+
+# -- columns and real runs -----------------------------------------------------------------------
+
+
+def test_columns_hold_times_kinds_and_message_ids():
+    cols = S.columns(MESSAGES[:3] + [ev(9, 30 * MS, "weird", "a")])
+    assert cols.t.tolist() == [0, 0, 1 * MS, 30 * MS]
+    assert cols.msg.tolist() == [1, 2, 3, -1]
+    assert cols.where("send").tolist() == [0, 1]
+    assert cols.where("duplicate").tolist() == [2]
+    assert cols.kind[3] == -1 and cols.where("nothing").size == 0
+
+
+@pytest.mark.parametrize("preset", ["lossy_reliable_broadcast", "message_passing_basics"])
+def test_latencies_agree_with_the_run_summary(preset):
+    """Duplicates, drops and corrupted messages: the same samples as the streaming stats."""
+    from sandbox.engine import Simulation
+    from sandbox.presets import preset_path
+    from sandbox.scenario import load
+    from sandbox.trace import MemorySink, StatsSink, TeeSink
+
+    memory, stats = MemorySink(), StatsSink()
+    Simulation(load(preset_path(preset)), TeeSink(memory, stats)).run()
+    events = memory.events
+    assert S.latencies(events).tolist() == list(stats.latencies)
+    cols = S.columns(events)
+    assert S.latencies(events, cols).tolist() == list(stats.latencies)
+    end = S.run_end(memory.header, events)
+    tp = S.throughput(events, S.nice_bin(end), end, cols=cols)
+    assert tp.sent.sum() * S.nice_bin(end) / S.NS_PER_S == pytest.approx(stats.sent)

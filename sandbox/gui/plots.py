@@ -18,6 +18,7 @@ import csv
 import math
 import os
 from collections.abc import Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,6 +29,7 @@ from PySide6.QtCore import QEvent, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPalette
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import (
+    QGraphicsItem,
     QLabel,
     QSizePolicy,
     QStackedWidget,
@@ -49,6 +51,9 @@ PLOTS: tuple[str, ...] = ("clocks", "latency", "throughput", "availability", "me
 
 #: Width of every left axis, so the time axes of stacked plots line up.
 _LEFT_AXIS_WIDTH = 70
+
+#: Cache mode of axes and curves: repainting under a moving cursor blits them.
+_CACHE = QGraphicsItem.CacheMode.DeviceCoordinateCache
 
 #: Series colours by role: (light theme, dark theme).
 _COLOURS: dict[str, tuple[str, str]] = {
@@ -138,6 +143,7 @@ class PlotsPanel(QWidget):
         self._header: dict[str, Any] = {}
         self._events: Sequence[TraceEvent] = []
         self._end = 0
+        self._cols = S.columns([])
         self._t = 0
         self._series: dict[str, list[Series]] = {name: [] for name in PLOTS}
         self._time_plots: list[pg.PlotItem] = []
@@ -204,6 +210,9 @@ class PlotsPanel(QWidget):
         page.plots.append(plot)
         plot.setMenuEnabled(False)
         plot.showGrid(x=True, y=True, alpha=0.15)
+        for name in ("left", "bottom"):
+            # axes draw the grid across the plot: cached, a moving cursor does not redraw them
+            plot.getAxis(name).setCacheMode(_CACHE)
         plot.getAxis("left").setWidth(_LEFT_AXIS_WIDTH)
         plot.setLabel("left", left, units=left_units)
         if left_units is None:
@@ -214,11 +223,7 @@ class PlotsPanel(QWidget):
             plot.getAxis("bottom").enableAutoSIPrefix(False)
             plot.setMouseEnabled(x=True, y=False)
             plot.setAutoVisible(y=True)
-            labelled = not any(p in self._time_plots for p in page.plots)
-            cursor = pg.InfiniteLine(
-                pos=0.0, angle=90, movable=True,
-                label="{value:.3f} s" if labelled else None,
-                labelOpts={"position": 0.96, "anchors": [(0, 0.5), (0, 0.5)]})
+            cursor = pg.InfiniteLine(pos=0.0, angle=90, movable=True)
             cursor.setZValue(100)
             cursor.setToolTip(self.tr("Current time; drag to seek"))
             cursor.sigDragged.connect(self._on_cursor_dragged)
@@ -258,6 +263,7 @@ class PlotsPanel(QWidget):
         if symbol is not None:
             kwargs.update(symbol=symbol, symbolSize=symbol_size, pen=None)
         curve = pg.PlotDataItem(**kwargs)
+        curve.curve.setCacheMode(_CACHE)
         if long:
             curve.setDownsampling(auto=True, method="peak")
             curve.setClipToView(True)
@@ -386,13 +392,6 @@ class PlotsPanel(QWidget):
                 self._style(item, role, opts)
             for i, curve in enumerate(self._host_curves):
                 curve.setPen(pg.mkPen(self._host_colour(curve, i), width=2))
-            labels = [c.label for c in self._cursors if getattr(c, "label", None) is not None]
-            for label in labels:
-                label.setColor(accent)
-                fill = QColor(bg)
-                fill.setAlpha(200)
-                label.fill = pg.mkBrush(fill)
-                label.update()
             for line in self._percentiles:
                 line.label.setColor(fg)
                 fill = QColor(bg)
@@ -444,6 +443,7 @@ class PlotsPanel(QWidget):
     def clear(self) -> None:
         """Forget the trace: every tab shows a hint to run the scenario."""
         self._header, self._events, self._end = {}, [], 0
+        self._cols = S.columns([])
         self._series = {name: [] for name in PLOTS}
         for curve in self._host_curves:
             curve.setData([], [])
@@ -467,6 +467,7 @@ class PlotsPanel(QWidget):
         self._header = header or {}
         self._events = events
         self._end = S.run_end(self._header, events)
+        self._cols = S.columns(events)
         self._series = {name: [] for name in PLOTS}
         self._set_clocks()
         self._set_latency()
@@ -494,13 +495,14 @@ class PlotsPanel(QWidget):
             page.layout.ci.layout.setColumnMinimumWidth(1, max(widths, default=0.0))
 
     def _set_clocks(self) -> None:
-        skew = S.clock_skew(self._header, self._events, n_points=600)
+        skew = S.clock_skew(self._header, self._events, n_points=600, cols=self._cols)
         hosts = S.scenario_hosts(self._header)
         order = {h: i for i, h in enumerate(hosts)}
         names = sorted(skew.offsets, key=lambda h: (order.get(h, len(order)), h))
         self._clock_legend.clear()
         while len(self._host_curves) < len(names):
             curve = pg.PlotDataItem(antialias=True)
+            curve.curve.setCacheMode(_CACHE)
             curve.setDownsampling(auto=True, method="peak")
             curve.setClipToView(True)
             self._clock_plot.addItem(curve)
@@ -527,7 +529,7 @@ class PlotsPanel(QWidget):
         self._show_placeholder(page, None if names else self.tr("This scenario has no hosts."))
 
     def _set_latency(self) -> None:
-        hist = S.latency_histogram(self._events)
+        hist = S.latency_histogram(self._events, cols=self._cols)
         page = self._pages["latency"]
         n = int(hist.samples.size)
         if n == 0:
@@ -580,16 +582,16 @@ class PlotsPanel(QWidget):
     def _set_throughput(self) -> None:
         events = self._events
         end = max(self._end, 1)
-        sends = sum(1 for ev in events if ev.kind == "send")
+        sends = int(self._cols.where("send").size)
         bin_ns = _bins(end, sends, 6.0, 20, 300)
-        tp = S.throughput(events, bin_ns, end)
+        tp = S.throughput(events, bin_ns, end, cols=self._cols)
         x = _edges(tp.t, end, bin_ns)
         self._delivered.setData(*_steps(x, tp.delivered))
         self._sent.setData(*_steps(x, tp.sent))
         centres = (x[:-1] + x[1:]) / 2
         self._record("throughput", self.tr("delivered msg/s"), centres, tp.delivered, "s", "1/s")
         self._record("throughput", self.tr("sent msg/s"), centres, tp.sent, "s", "1/s")
-        load = S.offered_load(self._header, events, bin_ns)
+        load = S.offered_load(self._header, events, bin_ns, cols=self._cols)
         has_load = bool(load.rate.any())
         self._set_visible(self._rate_legend, self._offered, has_load,
                           self.tr("requests issued/s"))
@@ -608,7 +610,7 @@ class PlotsPanel(QWidget):
                          profile[1], "s", "1/s")
         else:
             self._profile.setData([], [])
-        req = S.requests(events, bin_ns, end)
+        req = S.requests(events, bin_ns, end, cols=self._cols)
         page = self._pages["throughput"]
         layout = page.layout.ci
         has_requests = bool(req.done_t.size or req.failed.any())
@@ -651,7 +653,7 @@ class PlotsPanel(QWidget):
 
     def _set_availability(self) -> None:
         end = max(self._end, 1)
-        av = S.availability(self._header, self._events, S.nice_bin(end, 400))
+        av = S.availability(self._header, self._events, S.nice_bin(end, 400), cols=self._cols)
         bin_ns = S.nice_bin(end, 400)
         x = _edges(av.t, end, bin_ns)
         page = self._pages["availability"]
@@ -680,7 +682,7 @@ class PlotsPanel(QWidget):
     def _set_memory(self) -> None:
         events = self._events
         end = max(self._end, 1)
-        accesses = sum(1 for ev in events if ev.kind == "mem")
+        accesses = int(self._cols.where("mem").size)
         page = self._pages["memory"]
         if accesses == 0:
             for curve in (self._local_cost, self._remote_cost, self._local_count,
@@ -691,7 +693,7 @@ class PlotsPanel(QWidget):
                 "distributed shared memory (dsm) and shared memory models."))
             return
         bin_ns = _bins(end, accesses, 80.0, 20, 200)
-        mc = S.memory_costs(events, bin_ns, end)
+        mc = S.memory_costs(events, bin_ns, end, cols=self._cols)
         x = _edges(mc.t, end, bin_ns)
         centres = (x[:-1] + x[1:]) / 2
         local = mc.local_mean / S.NS_PER_S
@@ -783,12 +785,12 @@ class PlotsPanel(QWidget):
 
     def suggested_plot(self) -> str:
         """The plot that says most about the current trace (for the first view of a run)."""
-        kinds = {ev.kind for ev in self._events[:200_000]}
-        if "mem" in kinds:
+        cols = self._cols
+        if cols.where("mem").size:
             return "memory"
-        if "crash" in kinds:
+        if cols.where("crash").size:
             return "availability"
-        if "clock_adjust" in kinds or any(
+        if cols.where("clock_adjust").size or any(
                 (s.y.max() - s.y.min()) > 0 for s in self._series["clocks"] if s.y.size):
             return "clocks"
         return "throughput"
@@ -814,13 +816,28 @@ class PlotsPanel(QWidget):
             glw.ci.resize(w, h)
         return glw.ci
 
+    @contextmanager
+    def _uncached(self, name: str | None):
+        """Paint items directly while exporting (a cache would put bitmaps in an SVG)."""
+        page = self._pages[name or self.current_plot()]
+        items = [i for i in page.layout.scene().items()
+                 if i.cacheMode() != QGraphicsItem.CacheMode.NoCache]
+        for item in items:
+            item.setCacheMode(QGraphicsItem.CacheMode.NoCache)
+        try:
+            yield
+        finally:
+            for item in items:
+                item.setCacheMode(_CACHE)
+
     def export_png(self, path: str | os.PathLike, width: int | None = None,
                    plot: str | None = None) -> None:
         """Save the current plot (or ``plot``) as a PNG image, ``width`` pixels wide if given."""
         exporter = ImageExporter(self._export_item(plot))
         if width:
             exporter.parameters()["width"] = int(width)
-        exporter.export(os.fspath(path))
+        with self._uncached(plot):
+            exporter.export(os.fspath(path))
 
     def export_svg(self, path: str | os.PathLike, plot: str | None = None) -> None:
         """Save the current plot (or ``plot``) as an SVG drawing (vector lines and text).
@@ -841,11 +858,12 @@ class PlotsPanel(QWidget):
         generator.setDescription(self.tr("DS Sandbox plot"))
         painter = QPainter(generator)
         try:
-            target = QRectF(0, 0, w, h)
-            painter.fillRect(target, self._pages[plot or self.current_plot()].layout
-                             .backgroundBrush())
-            item.scene().prepareForPaint()
-            item.scene().render(painter, target, source)
+            with self._uncached(plot):
+                target = QRectF(0, 0, w, h)
+                painter.fillRect(target, self._pages[plot or self.current_plot()].layout
+                                 .backgroundBrush())
+                item.scene().prepareForPaint()
+                item.scene().render(painter, target, source)
         finally:
             painter.end()
 

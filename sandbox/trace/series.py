@@ -15,6 +15,11 @@ be shorter than the others, and rates are divided by its real width. A mean
 over an empty bin is NaN, so a curve drawn with ``connect="finite"`` shows
 a gap there.
 
+Every function scans only the events it needs, found through the
+:class:`Columns` of the trace (its times, kinds and message ids as numpy
+arrays); build them once with :func:`columns` and pass them as ``cols`` to
+several functions to save the pass over the events.
+
 No Qt here: this module is used by the plots of the GUI and can be used by
 notebooks and sweeps alike.
 """
@@ -23,18 +28,20 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 import numpy as np
 
 from ..scenario.units import parse_duration
-from .events import TraceEvent
+from .events import KINDS, TraceEvent
 
 __all__ = [
     "NS_PER_S",
     "SLEW_PPM",
     "Availability",
     "ClockSkew",
+    "Columns",
     "LatencyHistogram",
     "MemoryCosts",
     "OfferedLoad",
@@ -43,6 +50,7 @@ __all__ = [
     "availability",
     "bin_starts",
     "clock_skew",
+    "columns",
     "latencies",
     "latency_histogram",
     "memory_costs",
@@ -216,6 +224,65 @@ def _means(times: Sequence[int], values: Sequence[float], bin_ns: int,
     return mean, count.astype(np.int64)
 
 
+# -- columns --------------------------------------------------------------------------------
+
+
+class Columns(NamedTuple):
+    """The trace as columns, built once and shared by the series functions.
+
+    ``t`` times (int64 ns); ``kind`` the index of each event's kind in
+    :data:`~sandbox.trace.events.KINDS` (-1 for an unknown kind); ``msg``
+    the message id (-1 when none).
+    """
+
+    t: np.ndarray
+    kind: np.ndarray
+    msg: np.ndarray
+
+    def where(self, kind: str) -> np.ndarray:
+        """The positions of the events of one kind, in trace order."""
+        return np.flatnonzero(self.kind == _KIND_CODE.get(kind, -2))
+
+
+class _Codes(dict):
+    """Kind name -> index in KINDS; -1 for a kind this version does not know."""
+
+    def __missing__(self, key: str) -> int:
+        return -1
+
+
+_KIND_CODE = _Codes((k, i) for i, k in enumerate(KINDS))
+
+
+def columns(events: Sequence[TraceEvent]) -> Columns:
+    """The :class:`Columns` of a trace (one pass over the events per column, in C loops)."""
+    n = len(events)
+    t = np.fromiter(map(itemgetter(1), events), dtype=np.int64, count=n)
+    kind = np.fromiter(map(_KIND_CODE.__getitem__, map(itemgetter(2), events)),
+                       dtype=np.int16, count=n)
+    # None becomes NaN in a float array; message ids stay exact below 2**53
+    msg = np.array(list(map(itemgetter(5), events)), dtype=np.float64)
+    msg = np.where(np.isnan(msg), -1, msg).astype(np.int64) if n else np.zeros(0, np.int64)
+    return Columns(t, kind, msg)
+
+
+def _columns(events: Sequence[TraceEvent], cols: Columns | None) -> Columns:
+    if cols is not None and len(cols.t) == len(events):
+        return cols
+    return columns(events)
+
+
+_EMPTY: dict[str, Any] = {}
+
+
+def _number(value: Any) -> float:
+    return float(value) if isinstance(value, (int, float)) else 0.0
+
+
+def _last_t(events: Sequence[TraceEvent]) -> int:
+    return events[-1].t if events else 0
+
+
 # -- clocks -----------------------------------------------------------------------------------
 
 
@@ -274,7 +341,7 @@ def _eval_segments(segs: list[_Segment], ts: np.ndarray) -> np.ndarray:
 
 
 def clock_skew(header: Mapping[str, Any] | None, events: Sequence[TraceEvent],
-               n_points: int = 400) -> ClockSkew:
+               n_points: int = 400, cols: Columns | None = None) -> ClockSkew:
     """Every host's clock offset (local minus real time, ns) over the run.
 
     The curve of a host follows its scenario clock (initial ``offset`` and
@@ -293,8 +360,9 @@ def clock_skew(header: Mapping[str, Any] | None, events: Sequence[TraceEvent],
         clock = h.get("clock") or {}
         specs[str(h["id"])] = (_ns(clock.get("offset")), float(clock.get("drift_ppm") or 0.0))
     adjusts: dict[str, list[tuple[int, int, str]]] = {}
-    for ev in events:
-        if ev.kind == "clock_adjust" and ev.host:
+    for i in _columns(events, cols).where("clock_adjust").tolist():
+        ev = events[i]
+        if ev.host:
             d = ev.data or {}
             delta = d.get("delta", 0)
             adjusts.setdefault(ev.host, []).append(
@@ -322,7 +390,7 @@ def clock_skew(header: Mapping[str, Any] | None, events: Sequence[TraceEvent],
 # -- messages ---------------------------------------------------------------------------------
 
 
-def latencies(events: Sequence[TraceEvent]) -> np.ndarray:
+def latencies(events: Sequence[TraceEvent], cols: Columns | None = None) -> np.ndarray:
     """The latency (ns) of every delivered message, in delivery order.
 
     Latency is the delivery time minus the send time of the message; a
@@ -330,32 +398,49 @@ def latencies(events: Sequence[TraceEvent]) -> np.ndarray:
     :class:`~sandbox.trace.stats.StatsSink`). A delivery whose send is not in
     the trace uses the ``latency`` of its data when there is one.
     """
-    send_t: dict[int, int] = {}
-    out: list[int] = []
-    for ev in events:
-        kind = ev.kind
-        if kind == "send":
-            if ev.msg is not None:
-                send_t[ev.msg] = ev.t
-        elif kind == "deliver":
-            sent = send_t.pop(ev.msg, None) if ev.msg is not None else None
-            if sent is not None:
-                out.append(ev.t - sent)
-            else:
-                lat = (ev.data or {}).get("latency")
-                if isinstance(lat, int):
-                    out.append(lat)
-        elif kind == "duplicate":
-            of = (ev.data or {}).get("of")
-            if ev.msg is not None and of in send_t:
-                send_t[ev.msg] = send_t[of]
-        elif kind == "drop" and ev.msg is not None:
-            send_t.pop(ev.msg, None)
-    return np.asarray(out, dtype=np.int64)
+    c = _columns(events, cols)
+    sends = c.where("send")
+    keys = [c.msg[sends]]
+    times = [c.t[sends]]
+    dups = c.where("duplicate")
+    if dups.size:
+        sent_at = dict(zip(keys[0].tolist(), times[0].tolist(), strict=True))
+        copy_ids, copy_times = [], []
+        for i in dups.tolist():
+            ev = events[i]
+            origin = sent_at.get((ev.data or {}).get("of"))  # type: ignore[arg-type]
+            if ev.msg is not None and origin is not None:
+                sent_at[ev.msg] = origin
+                copy_ids.append(ev.msg)
+                copy_times.append(origin)
+        keys.append(np.asarray(copy_ids, dtype=np.int64))
+        times.append(np.asarray(copy_times, dtype=np.int64))
+    key = np.concatenate(keys)
+    val = np.concatenate(times)
+    order = np.argsort(key, kind="stable")
+    key, val = key[order], val[order]
+    delivers = c.where("deliver")
+    d_msg = c.msg[delivers]
+    pos = np.searchsorted(key, d_msg)
+    pos_ok = np.minimum(pos, max(len(key) - 1, 0))
+    found = (pos < len(key)) & (d_msg >= 0)
+    if len(key):
+        found &= key[pos_ok] == d_msg
+    out = np.zeros(len(delivers), dtype=np.int64)
+    if len(key):
+        out[found] = c.t[delivers][found] - val[pos_ok[found]]
+    keep = found.copy()
+    for j in np.flatnonzero(~found).tolist():
+        lat = (events[int(delivers[j])].data or {}).get("latency")
+        if isinstance(lat, int):
+            out[j] = lat
+            keep[j] = True
+    return out[keep]
 
 
 def latency_histogram(events: Sequence[TraceEvent],
-                      bins: int | str | Sequence[float] | np.ndarray = "auto") -> LatencyHistogram:
+                      bins: int | str | Sequence[float] | np.ndarray = "auto",
+                      cols: Columns | None = None) -> LatencyHistogram:
     """A histogram of message latencies (see :func:`latencies`).
 
     ``bins`` is a number of equal bins from 0 to the largest latency, the
@@ -363,7 +448,7 @@ def latency_histogram(events: Sequence[TraceEvent],
     number of samples) kept between 10 and 60 bins. With no delivered
     message the histogram has one empty bin ``[0, 1)``.
     """
-    samples = latencies(events)
+    samples = latencies(events, cols)
     if isinstance(bins, str):
         if bins != "auto":
             raise ValueError(f"bins must be a number, edges or 'auto', not {bins!r}")
@@ -379,29 +464,30 @@ def latency_histogram(events: Sequence[TraceEvent],
     return LatencyHistogram(edges, counts.astype(np.int64), samples)
 
 
-def throughput(events: Sequence[TraceEvent], bin_ns: int, end: int | None = None) -> Throughput:
+def throughput(events: Sequence[TraceEvent], bin_ns: int, end: int | None = None,
+               cols: Columns | None = None) -> Throughput:
     """Messages delivered and sent per second in bins of ``bin_ns`` over ``[0, end)``.
 
     ``end`` defaults to the last event time. Every message counts, whatever
     its channel (application, memory or system traffic).
     """
-    end = (events[-1].t if events else 0) if end is None else end
+    end = _last_t(events) if end is None else end
     t = bin_starts(end, bin_ns)
     n = len(t)
-    sent = [ev.t for ev in events if ev.kind == "send"]
-    delivered = [ev.t for ev in events if ev.kind == "deliver"]
+    c = _columns(events, cols)
+    sent = c.t[c.where("send")]
+    delivered = c.t[c.where("deliver")]
     per_s = NS_PER_S / _bin_widths(t, end, bin_ns)
     return Throughput(t, _counts(delivered, bin_ns, n) * per_s, _counts(sent, bin_ns, n) * per_s)
 
 
-def _is_first_request(ev: TraceEvent) -> bool:
-    payload = (ev.data or {}).get("payload")
-    return (isinstance(payload, dict) and payload.get("type") == "request"
+def _first_request(payload: Any) -> bool:
+    return (payload.__class__ is dict and payload.get("type") == "request"
             and payload.get("try", 0) in (0, None))
 
 
 def offered_load(header: Mapping[str, Any] | None, events: Sequence[TraceEvent],
-                 bin_ns: int) -> OfferedLoad:
+                 bin_ns: int, cols: Columns | None = None) -> OfferedLoad:
     """Client requests issued per second in each bin: the load offered to the servers.
 
     Counted from the trace: every ``send`` whose payload is a request on its
@@ -410,7 +496,12 @@ def offered_load(header: Mapping[str, Any] | None, events: Sequence[TraceEvent],
     """
     end = run_end(header, events)
     t = bin_starts(end, bin_ns)
-    issued = [ev.t for ev in events if ev.kind == "send" and _is_first_request(ev)]
+    c = _columns(events, cols)
+    sends = c.where("send")
+    payloads = [(d or _EMPTY).get("payload")
+                for d in map(itemgetter(7), map(events.__getitem__, sends.tolist()))]
+    first = np.fromiter(map(_first_request, payloads), dtype=bool, count=len(payloads))
+    issued = c.t[sends][first] if len(payloads) else np.zeros(0, np.int64)
     return OfferedLoad(t, _counts(issued, bin_ns, len(t)) * NS_PER_S / _bin_widths(t, end, bin_ns))
 
 
@@ -433,7 +524,7 @@ def _down_time_before(x: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np
 
 
 def availability(header: Mapping[str, Any] | None, events: Sequence[TraceEvent],
-                 bin_ns: int) -> Availability:
+                 bin_ns: int, cols: Columns | None = None) -> Availability:
     """The fraction of hosts up in each bin and the number of crashes so far.
 
     A host is down from its ``crash`` to its ``recover`` (or to the end of
@@ -450,7 +541,9 @@ def availability(header: Mapping[str, Any] | None, events: Sequence[TraceEvent],
     starts: list[int] = []
     ends: list[int] = []
     crash_t: list[int] = []
-    for ev in events:
+    c = _columns(events, cols)
+    changes = np.flatnonzero((c.kind == _KIND_CODE["crash"]) | (c.kind == _KIND_CODE["recover"]))
+    for ev in map(events.__getitem__, changes.tolist()):
         if ev.kind == "crash":
             crash_t.append(ev.t)
             if ev.host not in known:
@@ -482,54 +575,47 @@ def availability(header: Mapping[str, Any] | None, events: Sequence[TraceEvent],
 # -- memory -----------------------------------------------------------------------------------
 
 
-def memory_costs(events: Sequence[TraceEvent], bin_ns: int, end: int | None = None) -> MemoryCosts:
+def memory_costs(events: Sequence[TraceEvent], bin_ns: int, end: int | None = None,
+                 cols: Columns | None = None) -> MemoryCosts:
     """Mean cost of local and remote memory accesses (``mem`` events) in each bin.
 
     ``end`` defaults to the last event time. A bin with no access of a kind
     has a NaN mean and a zero count for that kind.
     """
-    end = (events[-1].t if events else 0) if end is None else end
+    end = _last_t(events) if end is None else end
     t = bin_starts(end, bin_ns)
     n = len(t)
-    lt: list[int] = []
-    lc: list[float] = []
-    rt: list[int] = []
-    rc: list[float] = []
-    for ev in events:
-        if ev.kind != "mem":
-            continue
-        d = ev.data or {}
-        cost = d.get("cost", 0)
-        cost = float(cost) if isinstance(cost, (int, float)) else 0.0
-        if d.get("remote"):
-            rt.append(ev.t)
-            rc.append(cost)
-        else:
-            lt.append(ev.t)
-            lc.append(cost)
-    local_mean, local_count = _means(lt, lc, bin_ns, n)
-    remote_mean, remote_count = _means(rt, rc, bin_ns, n)
+    c = _columns(events, cols)
+    mem = c.where("mem")
+    datas = [d or _EMPTY for d in map(itemgetter(7), map(events.__getitem__, mem.tolist()))]
+    remote = np.fromiter((bool(d.get("remote")) for d in datas), dtype=bool, count=len(datas))
+    costs = np.fromiter((_number(d.get("cost")) for d in datas), dtype=np.float64,
+                        count=len(datas))
+    times = c.t[mem]
+    local_mean, local_count = _means(times[~remote], costs[~remote], bin_ns, n)
+    remote_mean, remote_count = _means(times[remote], costs[remote], bin_ns, n)
     return MemoryCosts(t, local_mean, remote_mean, local_count, remote_count)
 
 
 # -- requests ---------------------------------------------------------------------------------
 
 
-def requests(events: Sequence[TraceEvent], bin_ns: int, end: int | None = None) -> Requests:
+def requests(events: Sequence[TraceEvent], bin_ns: int, end: int | None = None,
+             cols: Columns | None = None) -> Requests:
     """Client request latency over time, from ``app`` events ``request_done`` / ``request_failed``.
 
     The latency of a request (its ``latency`` value: from its first try to
     the reply, retries included) is put in the bin where it completed.
     ``end`` defaults to the last event time.
     """
-    end = (events[-1].t if events else 0) if end is None else end
+    end = _last_t(events) if end is None else end
     t = bin_starts(end, bin_ns)
     n = len(t)
     done_t: list[int] = []
     done_lat: list[float] = []
     failed_t: list[int] = []
-    for ev in events:
-        if ev.kind != "app" or not ev.data:
+    for ev in map(events.__getitem__, _columns(events, cols).where("app").tolist()):
+        if not ev.data:
             continue
         name = ev.data.get("name")
         if name == "request_done":
