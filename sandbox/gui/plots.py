@@ -544,7 +544,7 @@ class PlotsPanel(QWidget):
         for line, p in zip(self._percentiles, (50, 90, 99), strict=True):
             value = percentile(ordered, p) or 0
             line.setValue(value / S.NS_PER_S)
-            line.label.setFormat(f"p{p} {format_duration(value)}")
+            line.label.setFormat(self.tr("p{0} {1}").format(p, format_duration(value)))
             # a label near the right edge goes on the left of its line
             side = 1 if value > 0.7 * float(ordered[-1]) else 0
             line.label.anchors = [(side, 0.5), (side, 0.5)]
@@ -583,7 +583,7 @@ class PlotsPanel(QWidget):
         events = self._events
         end = max(self._end, 1)
         sends = int(self._cols.where("send").size)
-        bin_ns = _bins(end, sends, 6.0, 20, 300)
+        bin_ns = _bins(end, sends, 15.0, 20, 200)
         tp = S.throughput(events, bin_ns, end, cols=self._cols)
         x = _edges(tp.t, end, bin_ns)
         self._delivered.setData(*_steps(x, tp.delivered))
