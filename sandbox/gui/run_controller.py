@@ -11,6 +11,7 @@ the same scenario and seed give the same trace, byte for byte.
 
 from __future__ import annotations
 
+import gc
 import os
 import threading
 from collections.abc import Callable
@@ -131,8 +132,12 @@ def open_trace(path: str | os.PathLike) -> tuple[dict[str, Any], list[TraceEvent
     whose message names the file (and the line for a bad event), ready to
     show in a message box: a missing or unreadable file, a file that is not
     a DS Sandbox trace, a bad event line, or events out of time order.
+    The garbage collector is paused while the events load (several times
+    faster for a million events).
     """
     name = os.fspath(path)
+    collecting = gc.isenabled()
+    gc.disable()  # the collector would walk the growing event list again and again
     try:
         header, events = read_jsonl(path)
     except TraceFormatError:
@@ -146,6 +151,9 @@ def open_trace(path: str | os.PathLike) -> tuple[dict[str, Any], list[TraceEvent
             _tr("{0}: not a text file (a JSONL trace is UTF-8 text)").format(name)) from None
     except OSError as exc:
         raise TraceFormatError(f"{name}: {exc.strerror or exc}") from None
+    finally:
+        if collecting:
+            gc.enable()
     last = None
     for i, ev in enumerate(events):
         if not isinstance(ev.t, int) or not isinstance(ev.kind, str):
