@@ -192,3 +192,33 @@ def test_export_spacetime_failure_is_shown(parent, tmp_path):
     assert export_spacetime(parent, FakeSpacetime(ok=False), tmp_path / "d.png",
                             show_error=lambda *a: errors.append(a)) is None
     assert len(errors) == 1
+
+
+def test_export_the_real_space_time_view(parent, qtbot, trace, tmp_path):
+    from sandbox.gui.spacetime import SpaceTimeView
+    from sandbox.trace.timeline import Timeline
+
+    view = SpaceTimeView()
+    qtbot.addWidget(view)
+    view.set_timeline(Timeline(*trace))
+    png = export_spacetime(parent, view, ask_path=Asker(tmp_path / "st", "PNG image (*.png)"),
+                           show_error=no_error)
+    assert png == tmp_path / "st.png" and not QImage(str(png)).isNull()
+    svg = export_spacetime(parent, view, tmp_path / "st.svg", show_error=no_error)
+    assert "<svg" in svg.read_text()
+
+
+def test_plots_follow_the_player(qtbot, panel, trace):
+    """Wired as the main window does: the player's time moves the plot cursors, a drag seeks."""
+    from sandbox.gui.player import Player
+    from sandbox.trace.timeline import Timeline
+
+    player = Player(Timeline(*trace))
+    player.time_changed.connect(panel.set_time)
+    panel.seek_requested.connect(player.seek)
+    player.seek(3_000_000_000)
+    assert set(panel.cursor_positions()) == {3.0}
+    cursor = panel._cursors[0]
+    cursor.setValue(1.5)
+    cursor.sigDragged.emit(cursor)
+    assert player.time == 1_500_000_000
