@@ -401,3 +401,20 @@ def test_open_trace_reads_a_jsonl_file_into_the_same_timeline(tmp_path):
     other = Timeline(header, events)
     assert tl.msg_flags.tolist() == other.msg_flags.tolist()
     assert tl.messages(1_000_000_000) == other.messages(1_000_000_000)
+
+
+def test_open_trace_skips_blank_lines_and_names_a_damaged_one(tmp_path):
+    from sandbox.trace import JsonlSink, TraceFormatError
+    from sandbox.trace.timeline import open_trace
+
+    path = tmp_path / "run.jsonl"
+    Simulation(load(preset_path("message_passing_basics")), JsonlSink(path)).run()
+    lines = path.read_text(encoding="utf-8").splitlines()
+    blank = tmp_path / "blank.jsonl"
+    blank.write_text("\n".join(lines[:5] + [""] + lines[5:]) + "\n", encoding="utf-8")
+    assert len(open_trace(blank)) == len(lines) - 1
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("\n".join(lines[:3] + ['{"seq": oops'] + lines[3:]) + "\n", encoding="utf-8")
+    with pytest.raises(TraceFormatError, match="line 4"):
+        open_trace(bad)
+    assert len(open_trace(path)) == len(lines) - 1

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import copy
 import gc
+import json
 import math
 import os
 from collections import Counter
@@ -42,7 +43,7 @@ import numpy as np
 
 from .causality import causal_future, causal_past, lamport_clocks
 from .events import KINDS, TraceEvent
-from .sinks import iter_jsonl
+from .sinks import iter_jsonl, read_header
 
 __all__ = [
     "END_DELIVER",
@@ -891,19 +892,36 @@ class Timeline:
 def open_trace(path: str | os.PathLike) -> Timeline:
     """Load a JSONL trace and index it: the fast way to open a large trace for playback.
 
-    It reads like :func:`~sandbox.trace.sinks.read_jsonl` but with the cyclic
-    garbage collector paused, which otherwise walks every event already
-    loaded again and again (a million-event trace loads several times
-    faster), then moves what it loaded out of the collector's reach with
-    ``gc.freeze()`` so that later collections in the program do not walk
-    it either. Events hold no reference cycles, so they are still freed when
-    the timeline is dropped.
+    It gives what ``Timeline(*read_jsonl(path))`` gives, faster: the events
+    are parsed in one call of the JSON decoder, with the cyclic garbage
+    collector paused (it would otherwise walk every event already loaded
+    again and again), and what was loaded is then moved out of the
+    collector's reach with ``gc.freeze()`` so that later collections in the
+    program do not walk it either. Events hold no reference cycles, so they
+    are still freed when the timeline is dropped. A damaged file raises
+    :class:`~sandbox.trace.sinks.TraceFormatError` naming the bad line, as
+    ``read_jsonl`` does.
     """
     collecting = gc.isenabled()
     gc.disable()
     try:
-        header, events = iter_jsonl(path)
-        timeline = Timeline(header, list(events))
+        header = read_header(path)
+        with open(path, encoding="utf-8") as fh:
+            fh.readline()
+            body = fh.read().strip()
+        try:
+            rows = json.loads("[" + body.replace("\n", ",") + "]") if body else []
+            make = TraceEvent
+            events = [make(d["seq"], d["t"], d["kind"], d["host"], d["local"], d.get("msg"),
+                           d.get("peer"), d.get("data") or None) for d in rows]
+        except (json.JSONDecodeError, KeyError, TypeError):
+            # blank or damaged lines: the line-by-line reader skips the first, names the second
+            del body
+            _header, stream = iter_jsonl(path)
+            events = list(stream)
+        else:
+            del body, rows
+        timeline = Timeline(header, events)
     finally:
         if collecting:
             gc.enable()
