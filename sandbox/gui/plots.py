@@ -525,6 +525,14 @@ class PlotsPanel(QWidget):
                 self._clock_legend.addItem(curve, host)
             self._record("clocks", host, x, y, "s", "s")
         self._clock_legend.setVisible(show_legend and bool(names))
+        title = self.tr("Clock offset from real time")
+        if len(names) > 1:
+            spread = np.ptp(np.vstack([skew.offsets[h] for h in names]), axis=0)
+            title = self.tr("Clock offset from real time: largest skew between hosts {0}").format(
+                format_duration(round(float(spread.max()))))
+        self._titles[id(self._clock_plot)] = title
+        self._clock_plot.setTitle(title, color=self.palette().color(
+            QPalette.ColorRole.Text).name(), size="10pt", bold=True)
         page = self._pages["clocks"]
         self._show_placeholder(page, None if names else self.tr("This scenario has no hosts."))
 
