@@ -489,7 +489,7 @@ def faults(draw, ids: list[str], links: list[dict], duration: int):
         return {"kind": kind, "a": a, "b": b, "start": start,
                 "end": draw(durations(start + 1, duration + 1)), "loss": draw(st.floats(0, 1))}
     return {"kind": kind, "a": a, "b": b, "start": start,
-            "end": draw(st.none() | durations(start, duration + 1))}
+            "end": draw(st.none() | durations(start + 1, duration + 1))}
 
 
 @st.composite
