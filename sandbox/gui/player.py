@@ -314,20 +314,19 @@ class PlayerBar(QWidget):
         self.seek_slider.setObjectName("seekSlider")
         self.seek_slider.setToolTip(self.tr("Simulation time: drag to seek"))
         self.seek_slider.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.seek_slider.setMinimumWidth(160)
+        self.seek_slider.setMinimumWidth(80)
         self.seek_slider.valueChanged.connect(self._on_seek_slider)
 
         self.time_label = QLabel(self)
         self.time_label.setObjectName("timeLabel")
         self.time_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.time_label.setMinimumWidth(self.fontMetrics().horizontalAdvance(
-            "t = 00.000 s · host00 local 00.000 s"))
+        self.time_label.setMinimumWidth(self.fontMetrics().horizontalAdvance("t = 00.000000 s"))
 
         self.speed_slider = QSlider(Qt.Orientation.Horizontal, self)
         self.speed_slider.setObjectName("speedSlider")
         self.speed_slider.setRange(0, SPEED_SLIDER_MAX)
         self.speed_slider.setPageStep(SPEED_SLIDER_MAX // 6)
-        self.speed_slider.setFixedWidth(120)
+        self.speed_slider.setFixedWidth(96)
         self.speed_slider.setToolTip(
             self.tr("Playback speed: simulated seconds per second, from 0.01x to 10000x"))
         self.speed_slider.valueChanged.connect(self._on_speed_slider)
