@@ -6,6 +6,17 @@ inspector, the settings panel and the memory map simply follow its ``reset``
 signal. Everything that would block on a dialog goes through a small method
 (``_ask_save_changes``, ``_ask_open_path``, ``_ask_save_path``,
 ``_ask_recover``, ``_show_problems``, ``_show_error``) that tests replace.
+
+Run > Run (F5) runs the scenario off the UI thread with a
+:class:`~sandbox.gui.run_controller.RunController` and then plays the trace:
+one :class:`~sandbox.gui.player.Player` is the time cursor of every view (the
+canvas animation, the space-time diagram, the event log, the plots and the
+memory map's heat), and one selection links them (an event picked in the
+diagram or the log selects its host on the canvas and seeks there). A fault
+chosen from the canvas's context menu while watching becomes an undoable
+edit of the document's fault schedule and the run is recomputed from the same
+seed, the player staying at the same time. Editing the scenario while a run is
+shown marks the run stale until it is run again.
 """
 
 from __future__ import annotations
@@ -16,10 +27,13 @@ import os
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from PySide6.QtCore import (
     QByteArray,
     QCoreApplication,
+    QEvent,
     QMimeData,
+    QObject,
     QPointF,
     QRectF,
     QSettings,
@@ -32,11 +46,15 @@ from PySide6.QtCore import (
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
+    QColor,
+    QContextMenuEvent,
     QGuiApplication,
     QIcon,
     QImage,
     QKeySequence,
     QPainter,
+    QPixmap,
+    QPolygonF,
 )
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import (
@@ -49,9 +67,13 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QMainWindow,
+    QMenu,
     QMessageBox,
+    QProgressBar,
+    QSizePolicy,
     QStyle,
     QToolBar,
+    QToolButton,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -62,15 +84,31 @@ from ..presets import list_presets
 from ..scenario import io
 from ..scenario.io import ScenarioError
 from ..scenario.model import Scenario
-from .canvas.items import canvas_colours
+from ..trace.events import TraceEvent
+from ..trace.sinks import TraceFormatError
+from ..trace.timeline import NEVER, Timeline
+from ..trace.timeline import open_trace as open_timeline
+from . import export_dialogs, faults_menu
+from .canvas.items import HostItem, LinkItem, LinkLabelItem, canvas_colours
 from .canvas.palette import Palette
 from .canvas.scene import CanvasScene
 from .canvas.view import CanvasView
 from .document import Document
+from .event_log import EventLog
 from .inspector import Inspector
 from .memory_map import MemoryMapView
+from .player import SPEED_MAX, SPEED_MIN, Player, PlayerBar
+from .plots import PlotsPanel
+from .run_controller import RunController, RunResult
+from .run_controller import open_trace as read_trace
 from .settings_panel import ScenarioSettings
+from .spacetime import SpaceTimeView
 from .theme import THEMES, apply_theme, current_theme, line_icon
+
+try:  # the canvas animation may be missing from a partial checkout: the window works without
+    from .canvas.animation import CanvasAnimator
+except Exception:  # noqa: BLE001 - any import problem only disables the animation
+    CanvasAnimator = None  # type: ignore[assignment,misc]
 
 #: QSettings organisation and application names.
 ORGANIZATION = "DS Sandbox"
@@ -82,7 +120,13 @@ MAX_RECENT = 8
 #: Milliseconds between autosaves of a document with unsaved changes.
 AUTOSAVE_INTERVAL_MS = 30_000
 #: Bumped when the dock layout changes incompatibly (old saved layouts are then ignored).
-STATE_VERSION = 1
+STATE_VERSION = 2
+#: Wall seconds a message of median latency takes on screen at the speed chosen for a new run.
+MESSAGE_WALL_SECONDS = 0.6
+#: Longest a new run plays at the speed chosen for it (wall seconds).
+RUN_WALL_SECONDS = 90.0
+#: Window of memory accesses that make the memory map's heat (ns of simulated time).
+HEAT_WINDOW_NS = 50_000_000
 
 #: Answers of the "save changes?" question.
 SAVE, DISCARD, CANCEL = "save", "discard", "cancel"
@@ -103,6 +147,62 @@ def default_autosave_dir() -> Path:
 def plural(n: int, one: str, many: str) -> str:
     """``one`` when ``n`` is 1, else ``many`` with ``{n}`` filled in (both already translated)."""
     return one if n == 1 else many.format(n=n)
+
+
+def _format_time(ns: int) -> str:
+    """A simulated time for menus and messages: ``1.234567 s``."""
+    return f"{ns / 1e9:.6f} s"
+
+
+def _simulated(scenario: Scenario) -> Any:
+    """What the engine reads of a scenario: everything but where things are drawn."""
+    data = scenario.model_dump(mode="json")
+    for key in ("hosts", "groups"):
+        for item in data.get(key) or []:
+            for field in ("x", "y", "width", "height"):
+                item.pop(field, None)
+    return data
+
+
+def suggested_speed(timeline: Timeline) -> float:
+    """A playback speed for a new run: a typical message stays on screen for a moment
+    (:data:`MESSAGE_WALL_SECONDS`) unless the run would then last longer than
+    :data:`RUN_WALL_SECONDS`."""
+    ended = timeline.msg_t_end < NEVER
+    latencies = (timeline.msg_t_end - timeline.msg_t_send)[ended]
+    latencies = latencies[latencies > 0]
+    duration_s = max(timeline.duration, 1) / 1e9
+    floor = duration_s / RUN_WALL_SECONDS
+    if len(latencies):
+        speed = float(np.median(latencies)) / 1e9 / MESSAGE_WALL_SECONDS
+    else:
+        speed = duration_s / 20.0
+    return float(min(max(speed, floor, SPEED_MIN), SPEED_MAX))
+
+
+def run_icon(kind: str, size: int = 20) -> QIcon:
+    """The Run (a green triangle) or Stop (a red square) icon, with a grey disabled variant."""
+    colours = {"run": QColor("#2f9e44"), "stop": QColor("#d1242f")}
+    icon = QIcon()
+    for mode, colour in ((QIcon.Mode.Normal, colours[kind]),
+                         (QIcon.Mode.Disabled, QColor(150, 150, 150, 140))):
+        for scale in (1, 2):
+            pix = QPixmap(size * scale, size * scale)
+            pix.setDevicePixelRatio(scale)
+            pix.fill(Qt.GlobalColor.transparent)
+            p = QPainter(pix)
+            p.setRenderHint(QPainter.RenderHint.Antialiasing)
+            p.setPen(Qt.PenStyle.NoPen)
+            p.setBrush(colour)
+            s = float(size)
+            if kind == "run":
+                p.drawPolygon(QPolygonF([QPointF(s * 0.28, s * 0.18), QPointF(s * 0.82, s * 0.5),
+                                         QPointF(s * 0.28, s * 0.82)]))
+            else:
+                p.drawRoundedRect(QRectF(s * 0.24, s * 0.24, s * 0.52, s * 0.52), 2, 2)
+            p.end()
+            icon.addPixmap(pix, mode)
+    return icon
 
 
 class ProblemsDialog(QDialog):
@@ -174,6 +274,7 @@ class MainWindow(QMainWindow):
         self.view = CanvasView(self.scene, self)
         self.view.setObjectName("Canvas")
         self.setCentralWidget(self.view)
+        self._init_run_state()
         self._build_docks()
         self._build_actions()
         self._build_menus()
@@ -190,6 +291,7 @@ class MainWindow(QMainWindow):
         self._update_title()
         self._update_counts()
         self._update_edit_actions()
+        self._update_run_actions()
         self._restore_settings()
 
     # -- construction ----------------------------------------------------------------------------
@@ -223,10 +325,41 @@ class MainWindow(QMainWindow):
                                         self.settings_panel, right)
         self.memory_dock = self._dock(self.tr("Memory map"), "MemoryMapDock", self.memory_map,
                                       right)
+        self._build_run_docks()
         self.tabifyDockWidget(self.inspector_dock, self.settings_dock)
         self.tabifyDockWidget(self.settings_dock, self.memory_dock)
         self.inspector_dock.raise_()
         self._default_state = None
+
+    def _build_run_docks(self) -> None:
+        """The docks of a run, along the whole bottom (only a run fills that area): the
+        space-time diagram and the event log as tabs, the plots beside them."""
+        bottom = Qt.DockWidgetArea.BottomDockWidgetArea
+        self.setCorner(Qt.Corner.BottomLeftCorner, bottom)
+        self.setCorner(Qt.Corner.BottomRightCorner, bottom)
+        self.spacetime = SpaceTimeView(self)
+        self.spacetime.setObjectName("SpaceTime")
+        # The legend wraps onto a second line rather than widening the window off the screen.
+        legend = self.spacetime.legend_label
+        legend.setWordWrap(True)
+        legend.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        legend.setMinimumWidth(160)
+        legend.installEventFilter(self)
+        self.event_log = EventLog(self)
+        self.event_log.setObjectName("EventLog")
+        self.plots = PlotsPanel(self)
+        self.spacetime_dock = self._dock(self.tr("Space-time diagram"), "SpaceTimeDock",
+                                         self.spacetime, bottom)
+        self.event_log_dock = self._dock(self.tr("Event log"), "EventLogDock", self.event_log,
+                                         bottom)
+        self.plots_dock = self._dock(self.tr("Plots"), "PlotsDock", self.plots, bottom)
+        self.splitDockWidget(self.spacetime_dock, self.plots_dock, Qt.Orientation.Horizontal)
+        self.tabifyDockWidget(self.spacetime_dock, self.event_log_dock)
+        self.spacetime_dock.raise_()
+        #: The docks shown while a run is loaded (hidden while editing).
+        self.run_docks = (self.spacetime_dock, self.event_log_dock, self.plots_dock)
+        for dock in self.run_docks:
+            dock.hide()
 
     def _action(self, text: str, slot: Any = None, shortcut: Any = None, tip: str = "",
                 icon: str | None = None, checkable: bool = False) -> QAction:
@@ -322,12 +455,52 @@ class MainWindow(QMainWindow):
                                         checkable=True)
         self.reset_layout_action = self._action(self.tr("&Reset Layout"), self.reset_layout,
                                                 tip=self.tr("Put the panels back where they were"))
+        self._build_run_actions()
+
+    def _build_run_actions(self) -> None:
+        self.run_action = self._action(self.tr("&Run"), lambda: self.run(), QKeySequence("F5"),
+                                       self.tr("Run the scenario and watch it"))
+        self.stop_action = self._action(self.tr("&Stop"), self.stop, QKeySequence("Shift+F5"),
+                                        self.tr("Stop the run and return to editing"))
+        for action, kind in ((self.run_action, "run"), (self.stop_action, "stop")):
+            action.setIcon(run_icon(kind))
+        self.open_trace_action = self._action(self.tr("Open &Trace\u2026"),
+                                              lambda: self.open_trace(),
+                                              QKeySequence("Ctrl+Shift+O"),
+                                              self.tr("Replay a trace file (JSONL) of a run"))
+        self.export_trace_action = self._action(
+            self.tr("Export &Trace\u2026"), lambda: self.export_trace(),
+            QKeySequence("Ctrl+Shift+E"),
+            self.tr("Save the trace of the run shown (JSONL, CSV, ShiViz, Chrome / Perfetto)"))
+        self.export_plot_action = self._action(
+            self.tr("Export P&lot\u2026"), lambda: self.export_plot(),
+            tip=self.tr("Save the plot shown as PNG or SVG, or its series as CSV"))
+        self.export_spacetime_action = self._action(
+            self.tr("Export Space-Time &Diagram\u2026"), lambda: self.export_spacetime(),
+            tip=self.tr("Save the space-time diagram as PNG or SVG"))
+        bar = self.player_bar
+        self.play_action = bar.play_action
+        self.step_back_action = bar.step_back_action
+        self.step_forward_action = bar.step_forward_action
+        self.rewind_action = self._action(self.tr("Go to &Start"), lambda: self.player.seek(0),
+                                          QKeySequence("Home"),
+                                          self.tr("Move the time cursor to the start of the run"))
+        self.end_action = self._action(self.tr("Go to &End"),
+                                       lambda: self.player.seek(self.player.duration),
+                                       QKeySequence("End"),
+                                       self.tr("Move the time cursor to the end of the run"))
+        for action in (self.rewind_action, self.end_action):
+            # Home and End move the cursor of text fields and tables: only the canvas takes them.
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            self.removeAction(action)
+            self.view.addAction(action)
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
         file_menu = bar.addMenu(self.tr("&File"))
         file_menu.addAction(self.new_action)
         file_menu.addAction(self.open_action)
+        file_menu.addAction(self.open_trace_action)
         self.recent_menu = file_menu.addMenu(self.tr("Open &Recent"))
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
         self.presets_menu = file_menu.addMenu(self.tr("&Presets"))
@@ -339,6 +512,10 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(self.export_png_action)
         file_menu.addAction(self.export_svg_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.export_trace_action)
+        file_menu.addAction(self.export_plot_action)
+        file_menu.addAction(self.export_spacetime_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         edit_menu = bar.addMenu(self.tr("&Edit"))
@@ -358,7 +535,7 @@ class MainWindow(QMainWindow):
         view_menu.addSeparator()
         panels = view_menu.addMenu(self.tr("&Panels"))
         for dock in (self.palette_dock, self.inspector_dock, self.settings_dock,
-                     self.memory_dock):
+                     self.memory_dock, *self.run_docks):
             action = dock.toggleViewAction()
             action.setToolTip(self.tr("Show or hide the {name} panel").format(
                 name=dock.windowTitle()))
@@ -368,6 +545,16 @@ class MainWindow(QMainWindow):
         self.toolbar_toggle_placeholder = view_menu.addSeparator()
         view_menu.addAction(self.dark_action)
         self.view_menu = view_menu
+        run_menu = bar.addMenu(self.tr("&Run"))
+        run_menu.addAction(self.run_action)
+        run_menu.addAction(self.stop_action)
+        run_menu.addSeparator()
+        run_menu.addAction(self.play_action)
+        run_menu.addAction(self.step_back_action)
+        run_menu.addAction(self.step_forward_action)
+        run_menu.addAction(self.rewind_action)
+        run_menu.addAction(self.end_action)
+        self.run_menu = run_menu
 
     def _build_toolbar(self) -> None:
         bar = QToolBar(self.tr("Main Toolbar"), self)
@@ -384,9 +571,23 @@ class MainWindow(QMainWindow):
         bar.addAction(self.zoom_out_action)
         bar.addAction(self.zoom_in_action)
         bar.addAction(self.fit_action)
+        bar.addSeparator()
+        bar.addAction(self.run_action)
+        bar.addAction(self.stop_action)
+        for action in (self.run_action, self.stop_action):
+            button = bar.widgetForAction(action)
+            if isinstance(button, QToolButton):
+                button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
         self.toolbar = bar
         self.view_menu.insertAction(self.toolbar_toggle_placeholder, bar.toggleViewAction())
+        playback = QToolBar(self.tr("Playback"), self)
+        playback.setObjectName("PlaybackToolBar")
+        playback.setMovable(False)
+        playback.addWidget(self.player_bar)
+        self.addToolBar(Qt.ToolBarArea.BottomToolBarArea, playback)
+        playback.hide()
+        self.playback_toolbar = playback
 
     def _build_status_bar(self) -> None:
         status = self.statusBar()
@@ -396,6 +597,36 @@ class MainWindow(QMainWindow):
         self.zoom_label.setToolTip(self.tr("Zoom (wheel, Ctrl+= and Ctrl+-; F fits)"))
         self.zoom_label.setMinimumWidth(52)
         self.zoom_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.stale_label = QLabel(self)
+        self.stale_label.setObjectName("staleLabel")
+        self.stale_label.setText(self.tr("\u26a0 Scenario changed \u2014 press "
+                                         "<a href=\"run\">Run</a> to recompute"))
+        self.stale_label.setToolTip(self.tr("The run shown is of the scenario before your edits"))
+        self.stale_label.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse)
+        self.stale_label.linkActivated.connect(lambda _link: self.run())
+        self.stale_label.hide()
+        self.run_label = QLabel(self)
+        self.run_label.setObjectName("runLabel")
+        self.run_label.hide()
+        self.run_progress = QProgressBar(self)
+        self.run_progress.setObjectName("runProgress")
+        self.run_progress.setRange(0, 100)
+        self.run_progress.setMaximumWidth(180)
+        self.run_progress.setMaximumHeight(16)
+        self.run_progress.setFormat(self.tr("Running\u2026 %p%"))
+        self.run_progress.setToolTip(self.tr("Simulated time computed so far"))
+        self.run_progress.hide()
+        self.cancel_run_button = QToolButton(self)
+        self.cancel_run_button.setObjectName("cancelRunButton")
+        self.cancel_run_button.setText(self.tr("Cancel"))
+        self.cancel_run_button.setToolTip(self.tr("Stop computing the run"))
+        self.cancel_run_button.setAutoRaise(True)
+        self.cancel_run_button.clicked.connect(self.cancel_run)
+        self.cancel_run_button.hide()
+        status.addPermanentWidget(self.stale_label)
+        status.addPermanentWidget(self.run_progress)
+        status.addPermanentWidget(self.cancel_run_button)
+        status.addPermanentWidget(self.run_label)
         status.addPermanentWidget(self.counts_label)
         status.addPermanentWidget(self.zoom_label)
         self._on_zoom(self.view.zoom())
@@ -420,6 +651,7 @@ class MainWindow(QMainWindow):
         self.palette_widget.group_kind_activated.connect(self._add_group_at_centre)
         self.scene.host_activated.connect(self._on_host_activated)
         QGuiApplication.clipboard().dataChanged.connect(self._update_edit_actions)
+        self._connect_run()
 
     @staticmethod
     def _app_icon() -> QIcon:
@@ -440,14 +672,29 @@ class MainWindow(QMainWindow):
         if isinstance(geometry, QByteArray) and not geometry.isEmpty():
             self.restoreGeometry(geometry)
         state = self.settings.value("window/state")
-        if isinstance(state, QByteArray) and not state.isEmpty():
-            self.restoreState(state, STATE_VERSION)
+        restored = isinstance(state, QByteArray) and not state.isEmpty() \
+            and self.restoreState(state, STATE_VERSION)
+        # The run docks keep their place in the layout but are shown only with a run;
+        # which of them the user keeps open with a run is remembered on its own.
+        names = self.settings.value("window/run_docks")
+        if isinstance(names, str):
+            names = [names]
+        if restored and isinstance(names, list):
+            self._run_docks_shown = {dock: dock.objectName() in names for dock in self.run_docks}
+        else:
+            self._run_docks_shown = dict.fromkeys(self.run_docks, True)
+        self._run_docks_sized = bool(restored)
+        self._hide_run_views()
         self.dark_action.setChecked(current_theme() == "dark")
 
     def save_settings(self) -> None:
-        """Remember the window geometry and the dock layout."""
+        """Remember the window geometry and the dock layout (the run docks' too)."""
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState(STATE_VERSION))
+        if self.timeline is not None:
+            self._run_docks_shown = {dock: not dock.isHidden() for dock in self.run_docks}
+        self.settings.setValue("window/run_docks", [dock.objectName() for dock, shown
+                                                    in self._run_docks_shown.items() if shown])
         self.settings.sync()
 
     def reset_layout(self) -> None:
@@ -460,6 +707,12 @@ class MainWindow(QMainWindow):
         self.inspector_dock.raise_()
         self.resizeDocks([self.palette_dock], [150], Qt.Orientation.Horizontal)
         self.resizeDocks([self.inspector_dock], [360], Qt.Orientation.Horizontal)
+        self._run_docks_shown = dict.fromkeys(self.run_docks, True)
+        self._run_docks_sized = False
+        if self.timeline is not None:
+            self._show_run_views()
+        else:
+            self._hide_run_views()
 
     def recent_files(self) -> list[str]:
         """The recently opened or saved files, most recent first."""
@@ -551,16 +804,21 @@ class MainWindow(QMainWindow):
         self._update_title()
         self._update_counts()
         self._on_selection_changed()
+        if not self._keep_run_on_reset and (self.timeline is not None
+                                            or self.run_controller.is_running()):
+            # another scenario: the run shown (or under way) is not of it
+            self.clear_run()
 
     def _on_settings_changed(self, name: str) -> None:
         if name == "title":
             self._update_title()
 
     def _on_selection_changed(self) -> None:
-        self.inspector.set_selection(self.scene.selected_host_ids(),
-                                     self.scene.selected_link_indices(),
+        hosts = self.scene.selected_host_ids()
+        self.inspector.set_selection(hosts, self.scene.selected_link_indices(),
                                      self.scene.selected_group_ids())
         self._update_edit_actions()
+        self._set_selected_host(hosts[0] if hosts else None)
 
     def _on_host_activated(self, _host_id: str) -> None:
         self.inspector_dock.show()
@@ -645,6 +903,549 @@ class MainWindow(QMainWindow):
         s = self.document.scenario
         self.scene.select([h.id for h in s.hosts], range(len(s.links)),
                           [g.id for g in s.groups])
+
+    # -- runs: state and wiring ----------------------------------------------------------------
+
+    def _init_run_state(self) -> None:
+        self.run_controller = RunController(self)
+        self.player = Player(parent=self)
+        self.player_bar = PlayerBar(self.player, self)
+        self.player_bar.setObjectName("PlayerBar")
+        #: The canvas animation of the run shown (None without one, or without the module).
+        self.animator: Any = None
+        #: Whether a new run starts playing as soon as it is loaded (tests switch it off).
+        self.autoplay = True
+        self._timeline: Timeline | None = None
+        self._run_scenario: Scenario | None = None
+        self._run_key: Any = None
+        self._run_seed: int | None = None
+        self._run_until: int | None = None
+        self._trace_path: Path | None = None
+        self._stale = False
+        self._pending: dict[str, Any] = {}
+        self._keep_run_on_reset = False
+        self._has_heat = False
+        self._run_docks_shown: dict[QDockWidget, bool] = {}
+        self._run_docks_sized = False
+
+    def _connect_run(self) -> None:
+        rc = self.run_controller
+        rc.started.connect(self._on_run_started)
+        rc.progress.connect(self.run_progress.setValue)
+        rc.finished.connect(self._on_run_finished)
+        rc.failed.connect(self._on_run_failed)
+        rc.cancelled.connect(self._on_run_cancelled)
+        self.player.time_changed.connect(self._on_time_changed)
+        self.player.timeline_changed.connect(self._update_run_actions)
+        self.spacetime.event_selected.connect(self._on_spacetime_event)
+        self.event_log.event_activated.connect(self._on_log_event)
+        self.plots.seek_requested.connect(self.player.seek)
+        self.memory_dock.visibilityChanged.connect(
+            lambda visible: visible and self._update_heat(self.player.time))
+        self.document.undo_stack.indexChanged.connect(self._check_stale)
+        self.view.viewport().installEventFilter(self)
+
+    @property
+    def timeline(self) -> Timeline | None:
+        """The timeline of the run shown (None while editing)."""
+        return self._timeline
+
+    @property
+    def run_header(self) -> dict[str, Any] | None:
+        """The trace header of the run shown."""
+        return self._timeline.header if self._timeline is not None else None
+
+    @property
+    def run_events(self) -> list[TraceEvent]:
+        """The trace events of the run shown (empty while editing)."""
+        return list(self._timeline.events) if self._timeline is not None else []
+
+    @property
+    def run_seed(self) -> int | None:
+        """The seed of the run shown."""
+        return self._run_seed
+
+    @property
+    def is_stale(self) -> bool:
+        """Whether the scenario was edited since the run shown was computed."""
+        return self._stale
+
+    def _update_run_actions(self, *_args: Any) -> None:
+        running = self.run_controller.is_running()
+        shown = self._timeline is not None
+        self.stop_action.setEnabled(running or shown)
+        self.stop_action.setText(self.tr("&Stop") if running or not shown
+                                 else self.tr("&Clear Run"))
+        self.stop_action.setToolTip(
+            self.tr("Stop computing the run (Shift+F5)") if running
+            else self.tr("Clear the run and return to editing (Shift+F5)"))
+        for action in (self.export_trace_action, self.export_plot_action,
+                       self.export_spacetime_action, self.rewind_action, self.end_action):
+            action.setEnabled(shown)
+
+    # -- runs: running -------------------------------------------------------------------------
+
+    def run(self, seed: int | None = None, until: int | None = None,
+            keep_time: bool | None = None) -> bool:
+        """Run the document's scenario off the UI thread; the result is loaded when it is done.
+
+        ``seed`` and ``until`` override the scenario's. With ``keep_time``
+        (the default when a run is shown) the player stays at its time and
+        goes on playing if it was. Returns False when there is nothing to run.
+        """
+        scenario = self.document.scenario
+        if not scenario.hosts:
+            self.show_message(self.tr("Add hosts to the scenario before running it"))
+            return False
+        if keep_time is None:
+            keep_time = self._timeline is not None
+        self._pending = {"keep_time": keep_time,
+                         "resume": keep_time and (self.player.is_playing
+                                                  or self._pending.get("resume", False)),
+                         "scenario": scenario.model_copy(deep=True)}
+        self.player.pause()
+        self.run_controller.run(scenario, seed, until)
+        return True
+
+    def recompute(self) -> bool:
+        """Run the edited scenario again with the seed of the run shown, at the same time."""
+        return self.run(self._run_seed, self._run_until, keep_time=True)
+
+    def cancel_run(self) -> None:
+        """Stop computing the run under way (the run shown, if any, stays)."""
+        self.run_controller.cancel()
+
+    def stop(self) -> None:
+        """Stop: cancel the run under way, or else clear the run shown and return to editing."""
+        if self.run_controller.is_running():
+            self.cancel_run()
+        else:
+            self.clear_run()
+
+    def _on_run_started(self) -> None:
+        self.run_progress.setValue(0)
+        self.run_progress.show()
+        self.cancel_run_button.show()
+        self.run_action.setEnabled(True)
+        self.show_message(self.tr("Running {name}\u2026").format(name=self.display_name()), 0)
+        self._update_run_actions()
+
+    def _run_ended(self) -> None:
+        self.run_progress.hide()
+        self.cancel_run_button.hide()
+        self.statusBar().clearMessage()
+        self._update_run_actions()
+
+    def _on_run_finished(self, result: RunResult) -> None:
+        self._run_ended()
+        pending, self._pending = self._pending, {}
+        self.load_run(result.header, result.events, scenario=pending.get("scenario"),
+                      seed=result.seed, until=result.until,
+                      keep_time=bool(pending.get("keep_time")))
+        if pending.get("resume") or (self.autoplay and not pending.get("keep_time")):
+            self.player.play()
+        if result.errors:
+            self.show_message(plural(len(result.errors),
+                                     self.tr("A behaviour raised an error: {error}"),
+                                     self.tr("{n} behaviour errors; the first: {error}"))
+                              .format(n=len(result.errors), error=result.errors[0]), 12000)
+
+    def _on_run_failed(self, message: str) -> None:
+        self._run_ended()
+        self._pending = {}
+        self._show_error(self.tr("Run failed"), message)
+
+    def _on_run_cancelled(self) -> None:
+        self._run_ended()
+        self._pending = {}
+        self.show_message(self.tr("Run cancelled"), 4000)
+
+    # -- runs: loading and clearing ----------------------------------------------------------
+
+    def load_run(self, header: dict[str, Any], events: Any, *, timeline: Timeline | None = None,
+                 scenario: Scenario | None = None, seed: int | None = None,
+                 until: int | None = None, keep_time: bool = False,
+                 source: str | Path | None = None) -> Timeline:
+        """Show a run: its trace in every view, the player on it (at its time with ``keep_time``).
+
+        ``scenario`` is what the run was computed from (the header's when
+        None); the run turns stale when the document's scenario differs from
+        it in anything the engine reads. ``source`` names a trace file.
+        """
+        tl = timeline if timeline is not None else Timeline(header, events)
+        previous = self.spacetime.selected_event if keep_time else None
+        first = self._timeline is None
+        self._timeline = tl
+        if scenario is None:
+            try:
+                scenario = io.scenario_from_dict(tl.header.get("scenario") or {})
+            except ScenarioError:
+                scenario = None
+        self._run_scenario = scenario
+        self._run_key = _simulated(scenario) if scenario is not None else None
+        header_seed = tl.header.get("seed")
+        self._run_seed = seed if seed is not None else (
+            header_seed if isinstance(header_seed, int) else None)
+        self._run_until = until
+        self._trace_path = Path(source) if source is not None else None
+        self.spacetime.set_timeline(tl)
+        self.event_log.set_timeline(tl)
+        self.plots.set_trace(tl.header, tl.events)
+        if not keep_time:
+            self.plots.show_plot(self.plots.suggested_plot())
+        self._has_heat = len(getattr(tl, "mem_t", ())) > 0
+        if not self._has_heat:
+            self.memory_map.set_heat(None)
+        self._attach_animator(tl)
+        self._show_run_views()
+        self.player.set_timeline(tl, keep_time=keep_time)
+        if first or not keep_time:
+            self.player.set_speed(suggested_speed(tl))
+        if previous is not None and previous < len(tl) and previous < tl.index_at(self.player.time):
+            self.spacetime.select_event(previous)
+            self.event_log.select_event(previous)
+        self._set_selected_host(self.player_bar.selected_host or self._first_selected_host())
+        self._update_run_label()
+        self._check_stale()
+        self._update_run_actions()
+        return tl
+
+    def clear_run(self) -> None:
+        """Forget the run shown (cancelling one under way) and return the canvas to editing."""
+        if self.run_controller.is_running():
+            self.run_controller.cancel()
+        if self._timeline is not None:
+            self._run_docks_shown = {dock: not dock.isHidden() for dock in self.run_docks}
+        self.player.pause()
+        self._timeline = None
+        self._run_scenario = self._run_key = None
+        self._run_seed = self._run_until = None
+        self._trace_path = None
+        self._pending = {}
+        if self.animator is not None:
+            self.animator.set_timeline(None)
+        self.player.set_timeline(None)
+        self.spacetime.set_timeline(None)
+        self.event_log.set_timeline(None)
+        self.plots.clear()
+        self.memory_map.set_heat(None)
+        self._hide_run_views()
+        self._set_stale(False)
+        self._update_run_label()
+        self._update_run_actions()
+
+    def _attach_animator(self, timeline: Timeline) -> None:
+        if CanvasAnimator is None:
+            return
+        try:
+            if self.animator is None:
+                self.animator = CanvasAnimator(self.scene, timeline)
+            else:
+                self.animator.set_timeline(timeline)
+        except Exception as exc:  # noqa: BLE001 - a broken animation must not lose the run
+            self.animator = None
+            self.show_message(self.tr("The canvas cannot animate this run: {error}")
+                              .format(error=exc), 12000)
+
+    def _show_run_views(self) -> None:
+        for dock in self.run_docks:
+            dock.setVisible(self._run_docks_shown.get(dock, True))
+        self.playback_toolbar.show()
+        self.run_label.show()
+        if not self._run_docks_sized and self.isVisible():
+            self._run_docks_sized = True
+            self.resize_run_docks()
+
+    def resize_run_docks(self) -> None:
+        """Give the run docks their first sizes: a good third of the height, the diagram
+        wider than the plots."""
+        height = max(220, int(self.height() * 0.38))
+        self.resizeDocks([self.spacetime_dock, self.plots_dock], [height, height],
+                         Qt.Orientation.Vertical)
+        width = self.width()
+        self.resizeDocks([self.spacetime_dock, self.plots_dock],
+                         [int(width * 0.56), int(width * 0.44)], Qt.Orientation.Horizontal)
+
+    def _hide_run_views(self) -> None:
+        for dock in self.run_docks:
+            dock.hide()
+        self.playback_toolbar.hide()
+        self.run_label.hide()
+
+    def _update_run_label(self) -> None:
+        tl = self._timeline
+        if tl is None:
+            self.run_label.clear()
+            return
+        events = plural(len(tl), self.tr("1 event"), self.tr("{n} events")).format(
+            n=f"{len(tl):,}")
+        if self._trace_path is not None:
+            text = self.tr("Trace {name} \u00b7 {events}").format(name=self._trace_path.name,
+                                                                 events=events)
+        else:
+            text = self.tr("Run \u00b7 seed {seed} \u00b7 {events}").format(
+                seed=self._run_seed, events=events)
+        self.run_label.setText(text)
+
+    # -- runs: stale ------------------------------------------------------------------------------
+
+    def _check_stale(self, *_args: Any) -> None:
+        if self._timeline is None or self._run_key is None:
+            self._set_stale(False)
+            return
+        self._set_stale(_simulated(self.document.scenario) != self._run_key)
+
+    def _set_stale(self, stale: bool) -> None:
+        self._stale = stale
+        self.stale_label.setVisible(stale)
+
+    # -- runs: one time cursor, one selection -------------------------------------------------------
+
+    def _on_time_changed(self, t: int) -> None:
+        if self._timeline is None:
+            return
+        if self.animator is not None:
+            self.animator.set_time(t)
+        self.spacetime.set_time(t)
+        self.plots.set_time(t)
+        self.event_log.set_time(t)
+        self._update_heat(t)
+
+    def _update_heat(self, t: int) -> None:
+        tl = self._timeline
+        if tl is None or not self._has_heat or not self.memory_map.isVisible():
+            return
+        if self.animator is not None and hasattr(self.animator, "memory_heat"):
+            heat = self.animator.memory_heat(t)
+        else:
+            counts = tl.mem_heat(t, HEAT_WINDOW_NS)
+            top = max(counts.values(), default=0)
+            heat = {page: n / top for page, n in counts.items()} if top else {}
+        self.memory_map.set_heat(heat)
+
+    def _first_selected_host(self) -> str | None:
+        hosts = self.scene.selected_host_ids()
+        return hosts[0] if hosts else None
+
+    def _set_selected_host(self, host: str | None) -> None:
+        if self._timeline is not None and host not in self._timeline.host_index:
+            host = None
+        self.player_bar.set_selected_host(host)
+        if self.animator is not None:
+            try:
+                self.animator.selected_host = host
+            except AttributeError:
+                pass
+
+    def _on_spacetime_event(self, seq: int) -> None:
+        tl = self._timeline
+        if tl is None or not 0 <= seq < len(tl):
+            return
+        self.event_log.select_event(seq)
+        self._select_event_host(seq)
+        self.player.seek(int(tl.t[seq]))
+
+    def _on_log_event(self, seq: int, t: int) -> None:
+        tl = self._timeline
+        if tl is None or not 0 <= seq < len(tl):
+            return
+        self.player.seek(int(t))
+        self.spacetime.select_event(seq)
+        self.spacetime.reveal_event(seq)
+        self._select_event_host(seq)
+
+    def _select_event_host(self, seq: int) -> None:
+        tl = self._timeline
+        host = tl.host_name(int(tl.host_code[seq])) if tl is not None else ""
+        if host and self.scene.host_item(host) is not None \
+                and self.scene.selected_host_ids() != [host]:
+            self.scene.select(host_ids=[host])
+
+    # -- runs: interactive faults ---------------------------------------------------------------------
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        """A right-click on the canvas while a run is shown opens the fault menus; the
+        space-time diagram's legend gets the height its wrapped lines need."""
+        if event.type() == QEvent.Type.Resize and watched is self.spacetime.legend_label:
+            legend = self.spacetime.legend_label
+            need = legend.heightForWidth(legend.width())
+            if need > 0 and need != legend.minimumHeight():
+                legend.setMinimumHeight(need)
+            return False
+        if event.type() == QEvent.Type.ContextMenu and self._timeline is not None \
+                and watched is self.view.viewport() and isinstance(event, QContextMenuEvent):
+            menu = self.fault_menu_at(self.view.mapToScene(event.pos()))
+            if menu is not None:
+                menu.exec(event.globalPos())
+                menu.deleteLater()
+                return True
+        return super().eventFilter(watched, event)
+
+    def _canvas_item_at(self, pos: QPointF) -> HostItem | LinkItem | None:
+        for item in self.scene.items(pos, Qt.ItemSelectionMode.IntersectsItemShape,
+                                     Qt.SortOrder.DescendingOrder):
+            if isinstance(item, LinkLabelItem):
+                return item.link_item
+            if isinstance(item, (HostItem, LinkItem)):
+                return item
+        return None
+
+    def fault_menu_at(self, scene_pos: QPointF) -> QMenu | None:
+        """The fault menu for what is at a canvas point at the player's time, or None.
+
+        A message dot in flight offers to drop it; a host to crash, recover,
+        pause or make it Byzantine; a link to cut or heal it. The chosen fault
+        goes to :meth:`apply_fault` (or :meth:`replace_fault`).
+        """
+        tl = self._timeline
+        if tl is None:
+            return None
+        t = self.player.time
+        when = self.tr("at {time}").format(time=_format_time(t))
+        msg = None
+        if self.animator is not None and hasattr(self.animator, "message_at"):
+            msg = self.animator.message_at(scene_pos)
+        if msg is not None:
+            menu = faults_menu.message_menu(self, int(msg), t, self.apply_fault)
+            title = self.tr("Message m{msg} {when}").format(msg=msg, when=when)
+        else:
+            item = self._canvas_item_at(scene_pos)
+            states = tl.host_states(t)
+            if isinstance(item, HostItem):
+                self.scene.select(host_ids=[item.host_id])
+                menu = faults_menu.host_menu(self, item.host_id, t, self.apply_fault, states)
+                title = self.tr("{host} {when}").format(host=item.host_id, when=when)
+            elif isinstance(item, LinkItem):
+                a, b = item.link.a, item.link.b
+                menu = faults_menu.link_menu(self, self.document.scenario, a, b, t,
+                                             self.apply_fault, self.replace_fault, states)
+                title = self.tr("Link {a}\u2013{b} {when}").format(a=a, b=b, when=when)
+            else:
+                return None
+        actions = menu.actions()
+        if actions:
+            menu.insertSection(actions[0], title)
+        return menu
+
+    def apply_fault(self, fault: Any) -> bool:
+        """Add ``fault`` to the scenario's fault schedule (undoable) and recompute the run."""
+        try:
+            self.document.add_fault(fault)
+        except ValueError as exc:
+            self.show_message(str(exc).splitlines()[0] if str(exc) else self.tr("Refused"))
+            return False
+        self._after_fault_edit()
+        return True
+
+    def replace_fault(self, index: int, fault: Any) -> bool:
+        """Put ``fault`` at ``index`` of the fault schedule (undoable) and recompute the run."""
+        faults = list(self.document.scenario.faults)
+        if not 0 <= index < len(faults):
+            return False
+        faults[index] = fault
+        try:
+            self.document.set_setting("faults", faults)
+        except ValueError as exc:
+            self.show_message(str(exc).splitlines()[0] if str(exc) else self.tr("Refused"))
+            return False
+        self._after_fault_edit()
+        return True
+
+    def _after_fault_edit(self) -> None:
+        if self._timeline is not None:
+            self.recompute()
+            self.show_message(self.tr("Fault added at {time}; recomputing the run (Ctrl+Z "
+                                      "undoes it)\u2026").format(
+                time=_format_time(self.player.time)), 6000)
+
+    # -- runs: traces and exports ---------------------------------------------------------------------
+
+    def _ask_trace_path(self) -> str | None:
+        """Ask for a trace file to open (None if cancelled)."""
+        start = str(self.document.path.parent) if self.document.path else ""
+        path, _filter = QFileDialog.getOpenFileName(
+            self, self.tr("Open Trace"), start,
+            self.tr("DS Sandbox traces (*.jsonl);;All files (*)"))
+        return path or None
+
+    def open_trace(self, path: str | Path | None = None) -> bool:
+        """Replay a JSONL trace: its scenario becomes a new, untitled document and the player
+        plays the trace. Returns whether it was opened."""
+        if path is None:
+            path = self._ask_trace_path()
+            if path is None:
+                return False
+        try:
+            tl = self._read_trace(path)
+        except TraceFormatError as exc:
+            self._show_error(self.tr("Cannot open trace"), str(exc))
+            return False
+        try:
+            scenario = io.scenario_from_dict(tl.header.get("scenario") or {}, str(path))
+        except ScenarioError as exc:
+            self._show_problems(exc)
+            return False
+        if not self.maybe_save():
+            return False
+        self.remove_autosave()
+        self._keep_run_on_reset = True
+        try:
+            self.clear_run()
+            self.document.set_scenario(scenario, None)
+        finally:
+            self._keep_run_on_reset = False
+        self.view.fit()
+        self.load_run(tl.header, tl.events, timeline=tl, scenario=scenario, source=path)
+        self.show_message(self.tr("Opened trace {name}").format(name=Path(path).name), 4000)
+        return True
+
+    def _read_trace(self, path: str | Path) -> Timeline:
+        """Load and index a JSONL trace; a bad file raises TraceFormatError saying why."""
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            try:
+                return open_timeline(path)
+            except (OSError, ValueError, UnicodeDecodeError):
+                pass
+            read_trace(path)  # raises with the file (and the line) of the problem
+            raise TraceFormatError(self.tr("{path}: not a DS Sandbox trace").format(path=path))
+        finally:
+            QApplication.restoreOverrideCursor()
+
+    def _export_error(self, _parent: Any, title: str, text: str) -> None:
+        self._show_error(title, text)
+
+    def export_trace(self, path: str | Path | None = None, fmt: str | None = None) -> Path | None:
+        """Save the trace of the run shown (asking where when ``path`` is None)."""
+        tl = self._timeline
+        if tl is None:
+            return None
+        target = export_dialogs.export_trace(self, tl.header, tl.events, path, fmt,
+                                             show_error=self._export_error)
+        if target is not None:
+            self.show_message(self.tr("Exported {name}").format(name=target.name), 4000)
+        return target
+
+    def export_plot(self, path: str | Path | None = None, fmt: str | None = None) -> Path | None:
+        """Save the plot shown (PNG, SVG) or plot series (CSV)."""
+        if self._timeline is None:
+            return None
+        target = export_dialogs.export_plot(self, self.plots, path, fmt,
+                                            show_error=self._export_error)
+        if target is not None:
+            self.show_message(self.tr("Exported {name}").format(name=target.name), 4000)
+        return target
+
+    def export_spacetime(self, path: str | Path | None = None,
+                         fmt: str | None = None) -> Path | None:
+        """Save the space-time diagram as PNG or SVG."""
+        if self._timeline is None:
+            return None
+        target = export_dialogs.export_spacetime(self, self.spacetime, path, fmt,
+                                                 show_error=self._export_error)
+        if target is not None:
+            self.show_message(self.tr("Exported {name}").format(name=target.name), 4000)
+        return target
 
     # -- files -------------------------------------------------------------------------------------
 
@@ -950,4 +1751,6 @@ class MainWindow(QMainWindow):
         self.save_settings()
         self.autosave_timer.stop()
         self.remove_autosave()
+        self.player.pause()
+        self.run_controller.shutdown()
         event.accept()
