@@ -120,6 +120,7 @@ class _Colours:
 
     @classmethod
     def of(cls, palette: QPalette) -> _Colours:
+        """The colours for ``palette``: its own roles, and semantic colours for its lightness."""
         dark = is_dark(palette)
         text = palette.color(QPalette.ColorRole.Text)
         base = palette.color(QPalette.ColorRole.Base)

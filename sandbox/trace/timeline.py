@@ -188,6 +188,7 @@ class _State:
         self.cuts: Counter[tuple[str, str]] = Counter()
 
     def apply(self, ev: TraceEvent) -> None:
+        """Apply one state-changing event (other kinds change nothing)."""
         kind = ev.kind
         host = ev.host
         d = ev.data or {}
@@ -233,6 +234,7 @@ class _State:
                     self.cuts.pop(pair, None)
 
     def frozen(self) -> HostStates:
+        """An immutable copy for callers."""
         return HostStates(
             status=dict(self.status),
             suspects={h: frozenset(s) for h, s in self.suspects.items() if s},
