@@ -11,6 +11,29 @@ from sandbox.gui.document import Document
 from sandbox.scenario import Host, Link, Scenario
 
 
+def clear_pending_quit() -> None:
+    """Undo an application quit requested while no event loop ran.
+
+    A test that closes the last window after ``app.exec()`` has returned leaves
+    Qt's "quit now" flag set, and then every event loop (``qtbot.waitSignal``'s
+    too) returns at once. One short ``exec()`` clears the flag.
+    """
+    from PySide6.QtCore import QCoreApplication, QEventLoop, QTimer
+
+    loop = QEventLoop()
+    QTimer.singleShot(0, loop.quit)
+    if loop.exec() == -1:
+        QTimer.singleShot(0, lambda: QCoreApplication.exit(0))
+        QCoreApplication.exec()
+
+
+@pytest.fixture(autouse=True)
+def _no_pending_quit(qapp):
+    """Every GUI test starts with working event loops, whatever the test before it did."""
+    clear_pending_quit()
+    yield
+
+
 @pytest.fixture
 def document(qapp) -> Document:
     """Three hosts in a triangle (h1 at 0,0; h2 at 300,0; h3 at 0,200) and three links."""
