@@ -51,7 +51,17 @@ def latency_sampler(spec: LatencySpec):
         lo, hi = mean - spread, mean + spread
         return lambda rng: int(rng.uniform(lo, hi))
     if dist == "normal":
-        return lambda rng: max(0, int(rng.gauss(mean, spread)))
+        if mean <= 0:
+            return lambda rng: 0
+
+        def normal(rng: random.Random) -> int:
+            # Truncated at zero by drawing again: no message arrives before it was sent.
+            while True:
+                v = int(rng.gauss(mean, spread))
+                if v > 0:
+                    return v
+
+        return normal
     if dist == "exponential":
         if mean <= 0:
             return lambda rng: 0
