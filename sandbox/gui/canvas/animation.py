@@ -52,6 +52,7 @@ from PySide6.QtGui import (
     QPainter,
     QPainterPath,
     QPen,
+    QPixmap,
     QPolygonF,
 )
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
@@ -101,6 +102,9 @@ BADGE_MIN_ZOOM = 0.3
 #: Half the width of a drop cross (device pixels) and its fading steps.
 CROSS_ARM = 5.5
 CROSS_STEPS = 6
+#: Marks are drawn this much smaller when the view is zoomed out below SMALL_MARKS_ZOOM.
+SMALL_MARKS = 0.75
+SMALL_MARKS_ZOOM = 0.5
 #: How many cost bins colour memory-channel messages and pulses.
 COST_BINS = 8
 #: Above this many, drop crosses are drawn without their reason label.
@@ -240,10 +244,13 @@ class AnimationLayer(QGraphicsItem):
         self._buffer: np.ndarray | None = None
         self._image: QImage | None = None
         self._buffer_key: tuple[int, int, int] | None = None
+        self._badges: dict[tuple, QPixmap] = {}
         self.setZValue(Z_HOST + 0.5)
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
         self.setAcceptHoverEvents(False)
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable, False)
+        # exposedRect tells paint which part of the scene is being drawn.
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption, True)
 
     def set_bounds(self, rect: QRectF) -> None:
         """The area the overlay may draw in (the scene rect)."""
@@ -260,10 +267,12 @@ class AnimationLayer(QGraphicsItem):
         return QPainterPath()
 
     # -- sprites -------------------------------------------------------------------------
-    def _ensure_sprites(self, c: CanvasColours, dpr: float) -> None:
-        key = (id(c), round(dpr, 3))
+    def _ensure_sprites(self, c: CanvasColours, dpr: float, scale: float) -> None:
+        """Render the sprite of every mark for the palette, pixel ratio and mark scale."""
+        key = (id(c), round(dpr, 3), scale)
         if self._sprite_key == key and self._sprites:
             return
+        dpr *= scale
         size = int(math.ceil((2 * LATE_RADIUS + 4) * dpr)) | 1
         colours = self._animator.style_colours(c)
         outline = c.card if c.dark else QColor("white")
@@ -323,12 +332,14 @@ class AnimationLayer(QGraphicsItem):
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         self._paint_flashes(p, frame, zoom)
         self._paint_pulses(p, frame, zoom)
-        self._paint_badges(p, c, option, zoom)
-        self._paint_suspects(p, c, zoom)
-        x, y = animator.dot_xy(zoom)
         engine = p.paintEngine()
-        if widget is not None and engine is not None \
-                and engine.type() == QPaintEngine.Type.Raster:
+        raster = (widget is not None and engine is not None
+                  and engine.type() == QPaintEngine.Type.Raster)
+        area = self._visible_area(p, option)
+        self._paint_badges(p, c, area, zoom, raster)
+        self._paint_suspects(p, c, area, zoom)
+        x, y = animator.dot_xy(zoom)
+        if raster:
             steps = np.clip(np.ceil(frame.cross_alpha * CROSS_STEPS), 1, CROSS_STEPS)
             self._stamp(p, c, np.concatenate([x, frame.cross_x]),
                         np.concatenate([y, frame.cross_y]),
@@ -349,11 +360,12 @@ class AnimationLayer(QGraphicsItem):
             return
         device = p.device()
         dpr = device.devicePixelRatioF() if hasattr(device, "devicePixelRatioF") else 1.0
-        self._ensure_sprites(c, dpr)
+        t = p.worldTransform()
+        zoom = math.hypot(t.m11(), t.m12()) or 1.0
+        self._ensure_sprites(c, dpr, SMALL_MARKS if zoom < SMALL_MARKS_ZOOM else 1.0)
         w = int(math.ceil(device.width() * dpr))
         h = int(math.ceil(device.height() * dpr))
         s = self._sprite_size
-        t = p.worldTransform()
         dx = (t.m11() * x + t.m21() * y + t.dx()) * dpr
         dy = (t.m12() * x + t.m22() * y + t.dy()) * dpr
         left = np.rint(dx) - s // 2
@@ -371,7 +383,7 @@ class AnimationLayer(QGraphicsItem):
             offsets, values = self._sprites[st]
             at = base if present[st] == len(base) else base[style == st]
             where = at[:, None] + (offsets[0] * stride + offsets[1])[None, :]
-            buf[where.ravel()] = np.broadcast_to(values, where.shape).ravel()
+            buf[where] = values
         image.setDevicePixelRatio(dpr)
         p.save()
         p.resetTransform()
@@ -468,37 +480,58 @@ class AnimationLayer(QGraphicsItem):
                           HOST_WIDTH + 2 * grow, HOST_HEIGHT + 2 * grow)
             p.drawRoundedRect(rect, 9 + grow, 9 + grow)
 
-    def _paint_suspects(self, p: QPainter, c: CanvasColours, zoom: float) -> None:
+    def _paint_suspects(self, p: QPainter, c: CanvasColours, area: QRectF, zoom: float) -> None:
+        """A "suspected by …" tag under each suspected host in ``area``."""
+        if zoom < 0.45:
+            return
         labels = self._animator.suspect_labels()
-        if not labels or zoom < 0.45:
+        if not labels:
             return
         font = QFont(QGuiApplication.font())
         font.setPixelSize(10)
         font.setBold(True)
         fm = QFontMetricsF(font)
+        lift = (fm.ascent() - fm.descent()) / 2
+        p.setFont(font)
         ink = _AMBER.lighter(115) if c.dark else _AMBER.darker(150)
+        border = QPen(with_alpha(_AMBER, 210), 1)
+        fill = mix(c.card, _AMBER, 0.22 if c.dark else 0.14)
+        reach = area.adjusted(-HOST_WIDTH, -HOST_HEIGHT, HOST_WIDTH, HOST_HEIGHT)
         for (x, y), text in labels:
-            w = fm.horizontalAdvance(text) + 14
-            box = QRectF(x - w / 2, y + HOST_HEIGHT / 2 + 5, w, 16)
-            p.setPen(QPen(with_alpha(_AMBER, 210), 1))
-            p.setBrush(mix(c.card, _AMBER, 0.22 if c.dark else 0.14))
+            if not reach.contains(x, y):
+                continue
+            adv = fm.horizontalAdvance(text)
+            box = QRectF(x - (adv + 14) / 2, y + HOST_HEIGHT / 2 + 5, adv + 14, 16)
+            p.setPen(border)
+            p.setBrush(fill)
             p.drawRoundedRect(box, 8, 8)
-            p.setFont(font)
             p.setPen(ink)
-            p.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
+            p.drawText(QPointF(box.left() + 7, box.center().y() + lift), text)
 
-    def _paint_badges(self, p: QPainter, c: CanvasColours, option: QStyleOptionGraphicsItem,
-                      zoom: float) -> None:
-        """Every visible host's clock readout, in the look of the host card's own badge."""
+    @staticmethod
+    def _visible_area(p: QPainter, option: QStyleOptionGraphicsItem) -> QRectF:
+        """The part of the scene being painted (exposed and on the device)."""
+        area = option.exposedRect
+        device = p.device()
+        inverse, ok = p.worldTransform().inverted()
+        if ok and device is not None:
+            seen = inverse.mapRect(QRectF(0, 0, device.width(), device.height()))
+            area = area.intersected(seen) if not area.isEmpty() else seen
+        return area
+
+    def _paint_badges(self, p: QPainter, c: CanvasColours, area: QRectF, zoom: float,
+                      raster: bool) -> None:
+        """Every visible host's clock readout, in the look of the host card's own badge.
+
+        On screen each badge's frame comes from a small cached pixmap (one
+        per width); only its text is drawn each frame.
+        """
         animator = self._animator
         tl = animator.timeline
         if tl is None or zoom < BADGE_MIN_ZOOM:
             return
         hx, hy = animator.host_positions()
-        area = option.exposedRect
-        if area.isEmpty():
-            area = self._bounds
-        pad_x, pad_y = HOST_WIDTH * 1.5, HOST_HEIGHT
+        pad_x, pad_y = HOST_WIDTH / 2 + 12, HOST_HEIGHT / 2 + 14
         seen = np.flatnonzero((hx >= area.left() - pad_x) & (hx <= area.right() + pad_x)
                               & (hy >= area.top() - pad_y) & (hy <= area.bottom() + pad_y))
         if not len(seen):
@@ -506,38 +539,64 @@ class AnimationLayer(QGraphicsItem):
         font = _badge_font()
         fm = QFontMetricsF(font)
         p.setFont(font)
-        fill = mix(c.card, _CLOCK, 0.22 if c.dark else 0.16)
-        border = QPen(with_alpha(_CLOCK, 200), 1)
         ink = _CLOCK.lighter(120) if c.dark else _CLOCK.darker(170)
-        glyph = QPen(ink, 1.2)
         scene = animator.scene
         selected = animator.selected_host
+        lift = (fm.ascent() - fm.descent()) / 2
+        dpr = p.device().devicePixelRatioF() if raster else 1.0
         for k in seen.tolist():
             h = tl.hosts[k]
             text = animator.clock_text(h)
             item = scene.host_item(h)
             if not text or item is None:
                 continue
-            box = _badge_rect((float(hx[k]), float(hy[k])), fm.horizontalAdvance(text))
+            box = _badge_rect((float(hx[k]), float(hy[k])),
+                              math.ceil(fm.horizontalAdvance(text)))
             p.setOpacity(0.6 if item.state == "crashed" else 1.0)
-            if h == selected:
-                halo = QPen(c.highlight, 2.0)
-                p.setPen(halo)
-                p.setBrush(Qt.BrushStyle.NoBrush)
-                r = box.adjusted(-2.5, -2.5, 2.5, 2.5)
-                p.drawRoundedRect(r, r.height() / 2, r.height() / 2)
-            p.setPen(border)
-            p.setBrush(fill)
-            p.drawRoundedRect(box, 8.5, 8.5)
-            centre = QPointF(box.left() + 9, box.center().y())
-            p.setPen(glyph)
-            p.setBrush(Qt.BrushStyle.NoBrush)
-            p.drawEllipse(centre, 4.2, 4.2)
-            p.drawLine(centre, centre + QPointF(0, -2.5))
-            p.drawLine(centre, centre + QPointF(2.1, 0))
+            if raster:
+                pix = self._badge_pixmap(int(box.width()), c, h == selected, dpr)
+                p.drawPixmap(QPointF(box.left() - 4, box.top() - 4), pix)
+            else:
+                _draw_badge_frame(p, box, c, h == selected)
             p.setPen(ink)
-            p.drawText(box.adjusted(16, 0, -5, 0), Qt.AlignmentFlag.AlignCenter, text)
+            # A plain baseline position: much cheaper than laying out in a rectangle.
+            p.drawText(QPointF(box.left() + 16.5, box.center().y() + lift), text)
         p.setOpacity(1.0)
+
+    def _badge_pixmap(self, width: int, c: CanvasColours, selected: bool, dpr: float) -> QPixmap:
+        key = (width, selected, id(c), round(dpr, 3))
+        pix = self._badges.get(key)
+        if pix is None:
+            if len(self._badges) > 64:
+                self._badges.clear()
+            pix = QPixmap(math.ceil((width + 8) * dpr), math.ceil(25 * dpr))
+            pix.setDevicePixelRatio(dpr)
+            pix.fill(Qt.GlobalColor.transparent)
+            painter = QPainter(pix)
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            _draw_badge_frame(painter, QRectF(4, 4, width, 17), c, selected)
+            painter.end()
+            self._badges[key] = pix
+        return pix
+
+
+def _draw_badge_frame(p: QPainter, box: QRectF, c: CanvasColours, selected: bool) -> None:
+    """A clock badge without its text: the pill, the clock glyph, a ring when selected."""
+    ink = _CLOCK.lighter(120) if c.dark else _CLOCK.darker(170)
+    if selected:
+        p.setPen(QPen(c.highlight, 2.0))
+        p.setBrush(Qt.BrushStyle.NoBrush)
+        r = box.adjusted(-2.5, -2.5, 2.5, 2.5)
+        p.drawRoundedRect(r, r.height() / 2, r.height() / 2)
+    p.setPen(QPen(with_alpha(_CLOCK, 200), 1))
+    p.setBrush(mix(c.card, _CLOCK, 0.22 if c.dark else 0.16))
+    p.drawRoundedRect(box, 8.5, 8.5)
+    centre = QPointF(box.left() + 9, box.center().y())
+    p.setPen(QPen(ink, 1.2))
+    p.setBrush(Qt.BrushStyle.NoBrush)
+    p.drawEllipse(centre, 4.2, 4.2)
+    p.drawLine(centre, centre + QPointF(0, -2.5))
+    p.drawLine(centre, centre + QPointF(2.1, 0))
 
 
 def _draw_dot(p: QPainter, centre: QPointF, base: int, late: bool, colour: QColor,
