@@ -301,6 +301,16 @@ def test_dots_are_drawn_where_they_are(anim, canvas, qtbot):
     p = canvas.view.mapFromScene(pos)
     colour = QColor(image.pixel(p.x(), p.y()))
     assert abs(colour.hue() - highlight.hue()) < 20 and colour.saturation() > 100
+    # The next frame is drawn afresh, not from the image of the previous one.
+    anim.set_time(80 * US)
+    canvas.view.viewport().repaint()
+    image = canvas.view.viewport().grab().toImage()
+    moved = canvas.view.mapFromScene(dots(anim)[1][0])
+    assert abs(moved.x() - p.x()) > 20
+    colour = QColor(image.pixel(moved.x(), moved.y()))
+    assert abs(colour.hue() - highlight.hue()) < 20 and colour.saturation() > 100
+    assert QColor(image.pixel(p.x(), p.y())).saturation() < 60  # gone from where it was
+    anim.set_time(50 * US)
     # An export renders the scene without a widget: dots are drawn as shapes.
     area = canvas.view.viewport().rect()
     export = QImage(area.size(), QImage.Format.Format_ARGB32)

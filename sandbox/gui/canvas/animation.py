@@ -36,6 +36,7 @@ only when a state or a clock text actually changes.
 
 from __future__ import annotations
 
+import itertools
 import math
 from typing import Any
 
@@ -201,11 +202,14 @@ def _clip_ends(ax: np.ndarray, ay: np.ndarray, bx: np.ndarray, by: np.ndarray
     return ax + dx * s, ay + dy * s, bx - dx * s, by - dy * s
 
 
+_SERIAL = itertools.count(1)
+
+
 class _Frame:
     """What one time shows: dots, crosses, pulses, flashes and labels (scene coordinates)."""
 
     __slots__ = ("ids", "x", "y", "nx", "ny", "off", "style", "dup", "cross_ids", "cross_x",
-                 "cross_y", "cross_alpha", "cross_reason", "cross_ux", "cross_uy", "pulses", "flashes", "zoom")
+                 "cross_y", "cross_alpha", "cross_reason", "cross_ux", "cross_uy", "pulses", "flashes", "serial")
 
     def __init__(self) -> None:
         empty_f = np.empty(0, dtype=np.float64)
@@ -222,7 +226,8 @@ class _Frame:
         self.pulses: list[tuple[float, float, float, QColor]] = []
         #: (host x, host y, age 0..1, kind) of state flashes.
         self.flashes: list[tuple[float, float, float, str]] = []
-        self.zoom = 1.0
+        #: A number that changes with every frame built (caches key on it).
+        self.serial = next(_SERIAL)
 
 
 class AnimationLayer(QGraphicsItem):
@@ -245,6 +250,7 @@ class AnimationLayer(QGraphicsItem):
         self._image: QImage | None = None
         self._buffer_key: tuple[int, int, int] | None = None
         self._badges: dict[tuple, QPixmap] = {}
+        self._stamped: tuple | None = None
         self.setZValue(Z_HOST + 0.5)
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
         self.setAcceptHoverEvents(False)
@@ -317,6 +323,7 @@ class AnimationLayer(QGraphicsItem):
             self._image = QImage(self._buffer.data, stride, h + 2 * s, stride * 4,
                                  QImage.Format.Format_ARGB32_Premultiplied)
             self._buffer_key = key
+            self._stamped = None
         return self._buffer, self._image
 
     # -- painting ------------------------------------------------------------------------
@@ -374,6 +381,21 @@ class AnimationLayer(QGraphicsItem):
         if not inside.any():
             return
         buf, image = self._ensure_buffer(w, h)
+        # A partial repaint of the same frame (a hover, a tooltip) reuses the image.
+        key = (self._animator.frame.serial, t.m11(), t.m12(), t.m21(), t.m22(), t.dx(), t.dy(),
+               self._sprite_key, len(x))
+        if key != self._stamped:
+            self._stamped = key
+            self._fill(buf, w, s, style, left, top, inside)
+        image.setDevicePixelRatio(dpr)
+        p.save()
+        p.resetTransform()
+        p.drawImage(QPointF(-s / dpr, -s / dpr), image)
+        p.restore()
+
+    def _fill(self, buf: np.ndarray, w: int, s: int, style: np.ndarray, left: np.ndarray,
+              top: np.ndarray, inside: np.ndarray) -> None:
+        """Clear the image and stamp the marks inside it, style by style."""
         stride = w + 2 * s
         buf.fill(0)
         style = style[inside]
@@ -384,11 +406,6 @@ class AnimationLayer(QGraphicsItem):
             at = base if present[st] == len(base) else base[style == st]
             where = at[:, None] + (offsets[0] * stride + offsets[1])[None, :]
             buf[where] = values
-        image.setDevicePixelRatio(dpr)
-        p.save()
-        p.resetTransform()
-        p.drawImage(QPointF(-s / dpr, -s / dpr), image)
-        p.restore()
 
     def _draw_dots(self, p: QPainter, c: CanvasColours, frame: _Frame, x: np.ndarray,
                    y: np.ndarray, zoom: float) -> None:
