@@ -199,7 +199,7 @@ def main() -> None:
         st.show()
         st.set_timeline(tl)
         app.processEvents()
-    worst = 0.0
+    worst = worst_both = 0.0
     for name, zoom in ZOOMS:
         show(app, view, scene, zoom)
         anim.set_time(START)
@@ -215,10 +215,15 @@ def main() -> None:
         if st is not None:
             wall, cpu = frames(app, anim, view, st)
             med2 = statistics.median(wall)
-            worst = max(worst, med2)
+            worst_both = max(worst_both, med2)
             print(f"[{name}] median frame, animation + space-time: {med2:.2f} ms "
                   f"(CPU {statistics.median(cpu):.2f} ms)")
-    print(f"target: {TARGET_MS:g} ms -> {'met' if worst <= TARGET_MS else 'missed'}")
+    verdict = "met" if worst <= TARGET_MS else "missed"
+    print(f"target {TARGET_MS:g} ms: animation {verdict} (worst median {worst:.2f} ms)", end="")
+    if st is not None:
+        verdict = "met" if worst_both <= TARGET_MS else "missed"
+        print(f"; animation + space-time {verdict} (worst median {worst_both:.2f} ms)", end="")
+    print()
 
 
 if __name__ == "__main__":

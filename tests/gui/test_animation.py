@@ -11,6 +11,7 @@ from PySide6.QtGui import QColor, QImage, QPainter
 from sandbox.engine import Simulation
 from sandbox.gui.canvas.animation import (
     ARRIVAL_AT,
+    BLOCKED_AT,
     LOSS_AT,
     CanvasAnimator,
     format_clock,
@@ -362,3 +363,46 @@ def test_a_preset_run_animates(qtbot):
     assert drop.msg in {m for m, _, _ in animator.crosses()}
     assert animator.dot_positions()
     view.viewport().repaint()
+
+
+def test_routed_messages_follow_their_path_and_blocked_ones_stop_at_the_cut(canvas):
+    events = [
+        ev(0, 0, "send", "h1", 1, "h3", {"size": 64, "path": ["h1", "h2", "h3"]}),
+        ev(1, 10, "link_cut", "", data={"link": ["h2", "h3"]}),
+        ev(2, 20, "send", "h2", 2, "h3", {"size": 64}),
+        ev(3, 20, "drop", "h2", 2, "h3", {"reason": "link_cut", "link": ["h2", "h3"]}),
+        ev(4, 200, "deliver", "h3", 1, "h1", {"latency": 200 * US}),
+    ]
+    animator = CanvasAnimator(canvas.scene, Timeline(header(canvas.document), events))
+    animator.set_effect_window(30 * US)
+    a, b = edge_points((0, 0), (300, 0))
+    c, d = edge_points((300, 0), (0, 200))
+    first = math.hypot(b.x() - a.x(), b.y() - a.y())
+    second = math.hypot(d.x() - c.x(), d.y() - c.y())
+    animator.set_time(20 * US)  # 10 % of the way: on the first hop
+    pos = dots(animator)[1][0]
+    assert abs(pos.y()) < 6 and a.x() < pos.x() < b.x()
+    animator.set_time(190 * US)  # 95 %: on the second hop, near h3
+    pos = dots(animator)[1][0]
+    along = 0.95 * (first + second) - first
+    expected = c + (d - c) * (along / second)
+    assert near(pos, expected, 6)
+    # Stopped as it was sent, at the start of the cut link.
+    pos, reason = crosses(animator)[2] if 2 in crosses(animator) else (None, None)
+    assert pos is None  # long gone at 190 µs
+    animator.set_time(20 * US)
+    pos, reason = crosses(animator)[2]
+    assert reason == "link_cut"
+    assert near(pos, c + (d - c) * BLOCKED_AT, 0.5)
+
+
+def test_a_byzantine_host_is_marked(canvas):
+    events = [ev(0, 10, "byzantine", "h2", data={"behaviour": "equivocate", "probability": 1.0}),
+              ev(1, 20, "byzantine", "h2", data={"behaviour": "equivocate", "probability": 0.0})]
+    animator = CanvasAnimator(canvas.scene, Timeline(header(canvas.document), events))
+    item = canvas.scene.host_item("h2")
+    assert item.state == "up"
+    animator.set_time(15 * US)
+    assert item.state == "byzantine"
+    animator.set_time(25 * US)
+    assert item.state == "up"

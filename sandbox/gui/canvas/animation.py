@@ -15,23 +15,29 @@ in one overlay item of its own, :class:`AnimationLayer`:
   access it serves, cheap green to expensive red). A late message (timing
   failure) wears a red ring; a duplicate travels a little to the side;
 * a dropped message travels to where it was lost and ends in a red cross
-  that fades out; one dropped because its destination was down ends next to
-  that destination;
-* hosts are up, crashed, paused, suspected (with who suspects them) or
-  Byzantine; a crash and a recovery flash; every host's badge shows its local
-  clock and skew (``1.204 s (+4.1 ms)``);
+  that fades out, labelled with the reason when there are few; one dropped
+  because its destination was down ends next to that destination;
+* hosts are up, crashed, paused, suspected (tagged with who suspects them)
+  or Byzantine; a crash and a recovery flash around the card;
+* every host shows its local clock and skew (``1.204 s (+4.1 ms)``) in a
+  badge where the card has its own; the selected host's has more digits and
+  a highlight ring. The overlay draws these readouts (the cards' own badges
+  are blanked with ``set_clock_text("")`` while a run is shown): a readout
+  changes every frame, and a changed card re-renders its cached pixmap;
 * links cut by a fault or crossing an active partition are shown cut;
-* a local memory access pulses inside its host; :meth:`CanvasAnimator.memory_heat`
-  gives the page heat the memory map shows.
+* a local memory access pulses inside its host, coloured by its cost;
+  :meth:`CanvasAnimator.memory_heat` gives the page heat the memory map shows.
 
 Effects that must last long enough to be seen (a cross, a pulse, a flash) are
-timed by the *effect window*, a span of simulated time worth about half a
-second of wall time at the player's speed (:meth:`CanvasAnimator.set_speed`).
+timed by the *effect window*, a span of simulated time worth
+:data:`EFFECT_SECONDS` of wall time at the player's speed
+(:meth:`CanvasAnimator.set_speed`); a drop cross lingers for its message's
+flight time, at least one window and at most four.
 
-Performance: one frame computes the positions of all dots with numpy; the
-overlay stamps pre-rendered dot sprites into one image with numpy and draws
-that image once, so 2,000 dots cost a few milliseconds. Host items are touched
-only when a state or a clock text actually changes.
+Performance: a frame finds the messages in flight with the timeline's
+interval index and places them with numpy; the overlay stamps pre-rendered
+sprites into one image with numpy and draws that image once, so 2,000 dots
+cost a few milliseconds. Host items are touched only when a state changes.
 """
 
 from __future__ import annotations
