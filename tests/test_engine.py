@@ -607,7 +607,6 @@ def test_every_behaviour_is_covered_by_the_strategy():
 
 
 def test_crash_loses_messages_to_the_host_and_recover_restarts_it():
-    ids = ["h0", "h1"]
     s = scen([host(0, "ping", interval="5ms"), host(1, "ping", interval="5ms")],
              [link("h0", "h1", mean=MS)], duration=600 * MS, model=UNBOUNDED_SYNC,
              faults=[{"kind": "crash", "host": "h1", "at": "200ms"},
@@ -631,7 +630,6 @@ def test_crash_loses_messages_to_the_host_and_recover_restarts_it():
     assert not [e for e in ev if e.kind == "deliver" and e.host == "h1"
                 and 200 * MS <= e.t < 400 * MS]
     assert su["dropped_by_reason"] == {"crashed": len(during)}
-    del ids
 
 
 def test_crash_stop_host_stays_down():
@@ -836,6 +834,37 @@ def test_byzantine_corrupt_marks_and_changes_messages():
             if e.msg in end and end[e.msg].kind == "deliver":
                 assert end[e.msg].data.get("byz") == "corrupt"
     assert sum(1 for e in out if e.t >= 100 * MS) > 20
+
+
+def test_byzantine_replay_resends_an_earlier_message():
+    s = scen([host(0, "ping", interval="5ms"), host(1)], [link("h0", "h1")],
+             duration=300 * MS,
+             faults=[{"kind": "byzantine", "host": "h0", "at": "100ms", "behaviour": "replay",
+                      "probability": 0.5}])
+    _, ev, _ = run(s)
+    out = sends(ev, "h0")
+    replayed = [(k, e) for k, e in enumerate(out) if e.data.get("byz") == "replay"]
+    assert len(replayed) > 5
+    for k, e in replayed:
+        n = e.data["payload"]["n"]
+        assert n < k  # an old ping again, not the current one
+        assert e.data["payload"] == {"type": "ping", "n": n}
+
+
+def test_byzantine_time_server_forges_its_clock():
+    s = scen([host(0, "time_server", failures={"byzantine_probability": 1.0,
+                                               "byzantine_behaviour": "forge_clock"}),
+              host(1, "cristian", server="h0", interval="100ms")],
+             [link("h0", "h1")], duration=S, model=UNBOUNDED_SYNC)
+    sim, ev, _ = run(s)
+    reps = sends(ev, "h0")
+    assert len(reps) >= 9
+    for e in reps:
+        assert e.data["byz"] == "forge_clock"
+        # the server's clock is perfect: a forged reading is off by 100 ms to 2 s
+        assert 100 * MS <= abs(e.data["payload"]["time"] - e.t) <= 2 * S
+    # The honest client believes it and its clock goes wrong.
+    assert abs(sim.clocks["h1"].offset(S)) >= 100 * MS - 2 * MS
 
 
 def test_byzantine_probability_from_the_host_spec():
