@@ -87,12 +87,16 @@ def screenshot(scenario_path: str, out_png: str, size: tuple[int, int] = (1280, 
     """Render the main window with a scenario offscreen, fitted to view, into a PNG.
 
     Sets ``QT_QPA_PLATFORM=offscreen`` when no QApplication exists yet. The
-    user's settings are not read or changed. ``at`` (a simulated time, for
-    showing a run) is accepted for the run views and ignored by the editor.
-    Returns 0, or 2 with a message on stderr when the scenario cannot be
-    loaded (1 when the PNG cannot be written).
+    user's settings are not read or changed. With ``at`` (a simulated time
+    in ns) the scenario is run first, synchronously and with its own seed,
+    and the window shows the run with the player at ``at``: messages in
+    flight on the canvas, the space-time diagram, the event log and the
+    plots. Returns 0, or 2 with a message on stderr when the scenario cannot
+    be loaded or ``at`` is negative (1 when the PNG cannot be written).
     """
-    del at  # the editor shows no run; the run views use it
+    if at is not None and at < 0:
+        print(f"error: --at {at} ns: the time must not be negative", file=sys.stderr)
+        return 2
     if theme not in THEMES:
         print(f"error: unknown theme {theme!r} (use light or dark)", file=sys.stderr)
         return 2
@@ -106,13 +110,28 @@ def screenshot(scenario_path: str, out_png: str, size: tuple[int, int] = (1280, 
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     previous_handler = qInstallMessageHandler(_quiet_offscreen)
     try:
-        return _screenshot(scenario, scenario_path, out_png, size, theme)
+        return _screenshot(scenario, scenario_path, out_png, size, theme, at)
     finally:
         qInstallMessageHandler(previous_handler)
 
 
+def _show_run(app: QApplication, window: MainWindow, scenario: Scenario, at: int) -> None:
+    """Run ``scenario`` in this thread and show the run with the player at ``at`` ns."""
+    from .run_controller import run_scenario
+
+    result = run_scenario(scenario)
+    window.load_run(result.header, result.events, scenario=scenario, seed=result.seed,
+                    until=result.until)
+    if at > window.player.duration:
+        print(f"warning: --at is after the end of the run ({window.player.duration} ns); "
+              "showing the end", file=sys.stderr)
+    settle(app)
+    window.player.seek(at)
+    settle(app)
+
+
 def _screenshot(scenario: Scenario, scenario_path: str, out_png: str, size: tuple[int, int],
-                theme: str) -> int:
+                theme: str, at: int | None = None) -> int:
     app = _application()
     previous_theme = current_theme(app)
     previous_palette = app.palette()
@@ -124,9 +143,12 @@ def _screenshot(scenario: Scenario, scenario_path: str, out_png: str, size: tupl
                                 autosave_dir=Path(tmp) / "autosave")
             try:
                 window.autosave_timer.stop()
+                window.autoplay = False
                 window.resize(*size)
                 window.show()
                 settle(app)
+                if at is not None:
+                    _show_run(app, window, scenario, at)
                 window.view.fit()
                 if scenario.hosts:
                     window.scene.select(host_ids=[scenario.hosts[0].id])

@@ -5,7 +5,8 @@ Open replace its scenario (``Document.set_scenario``), so the canvas, the
 inspector, the settings panel and the memory map simply follow its ``reset``
 signal. Everything that would block on a dialog goes through a small method
 (``_ask_save_changes``, ``_ask_open_path``, ``_ask_save_path``,
-``_ask_recover``, ``_show_problems``, ``_show_error``) that tests replace.
+``_ask_recover``, ``_show_problems``, ``_show_error``, ``_exec_menu``) that tests
+replace.
 
 Run > Run (F5) runs the scenario off the UI thread with a
 :class:`~sandbox.gui.run_controller.RunController` and then plays the trace:
@@ -34,6 +35,7 @@ from PySide6.QtCore import (
     QEvent,
     QMimeData,
     QObject,
+    QPoint,
     QPointF,
     QRectF,
     QSettings,
@@ -332,10 +334,11 @@ class MainWindow(QMainWindow):
         self._default_state = None
 
     def _build_run_docks(self) -> None:
-        """The docks of a run, along the whole bottom (only a run fills that area): the
-        space-time diagram and the event log as tabs, the plots beside them."""
+        """The docks of a run, along the bottom from the palette to the right edge (only a run
+        fills that area): the space-time diagram and the event log as tabs, the plots beside
+        them."""
         bottom = Qt.DockWidgetArea.BottomDockWidgetArea
-        self.setCorner(Qt.Corner.BottomLeftCorner, bottom)
+        self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.setCorner(Qt.Corner.BottomRightCorner, bottom)
         self.spacetime = SpaceTimeView(self)
         self.spacetime.setObjectName("SpaceTime")
@@ -937,6 +940,7 @@ class MainWindow(QMainWindow):
         rc.cancelled.connect(self._on_run_cancelled)
         self.player.time_changed.connect(self._on_time_changed)
         self.player.timeline_changed.connect(self._update_run_actions)
+        self.player.speed_changed.connect(self._on_speed_changed)
         self.spacetime.event_selected.connect(self._on_spacetime_event)
         self.event_log.event_activated.connect(self._on_log_event)
         self.plots.seek_requested.connect(self.player.seek)
@@ -1124,6 +1128,7 @@ class MainWindow(QMainWindow):
         self._pending = {}
         if self.animator is not None:
             self.animator.set_timeline(None)
+        self.player.seek(0)  # the player bar reads the old time against no run
         self.player.set_timeline(None)
         self.spacetime.set_timeline(None)
         self.event_log.set_timeline(None)
@@ -1139,9 +1144,11 @@ class MainWindow(QMainWindow):
             return
         try:
             if self.animator is None:
-                self.animator = CanvasAnimator(self.scene, timeline)
+                self.animator = CanvasAnimator(self.scene, timeline, self)
             else:
                 self.animator.set_timeline(timeline)
+            if hasattr(self.animator, "set_speed"):
+                self.animator.set_speed(self.player.speed)
         except Exception as exc:  # noqa: BLE001 - a broken animation must not lose the run
             self.animator = None
             self.show_message(self.tr("The canvas cannot animate this run: {error}")
@@ -1162,9 +1169,9 @@ class MainWindow(QMainWindow):
         height = max(220, int(self.height() * 0.38))
         self.resizeDocks([self.spacetime_dock, self.plots_dock], [height, height],
                          Qt.Orientation.Vertical)
-        width = self.width()
+        width = self.width() - self.palette_dock.width()
         self.resizeDocks([self.spacetime_dock, self.plots_dock],
-                         [int(width * 0.56), int(width * 0.44)], Qt.Orientation.Horizontal)
+                         [int(width * 0.52), int(width * 0.48)], Qt.Orientation.Horizontal)
 
     def _hide_run_views(self) -> None:
         for dock in self.run_docks:
@@ -1210,6 +1217,10 @@ class MainWindow(QMainWindow):
         self.plots.set_time(t)
         self.event_log.set_time(t)
         self._update_heat(t)
+
+    def _on_speed_changed(self, speed: float) -> None:
+        if self.animator is not None and hasattr(self.animator, "set_speed"):
+            self.animator.set_speed(speed)
 
     def _update_heat(self, t: int) -> None:
         tl = self._timeline
@@ -1276,10 +1287,14 @@ class MainWindow(QMainWindow):
                 and watched is self.view.viewport() and isinstance(event, QContextMenuEvent):
             menu = self.fault_menu_at(self.view.mapToScene(event.pos()))
             if menu is not None:
-                menu.exec(event.globalPos())
+                self._exec_menu(menu, event.globalPos())
                 menu.deleteLater()
                 return True
         return super().eventFilter(watched, event)
+
+    def _exec_menu(self, menu: QMenu, global_pos: QPoint) -> None:
+        """Pop up a context menu and wait for the choice (tests replace this)."""
+        menu.exec(global_pos)
 
     def _canvas_item_at(self, pos: QPointF) -> HostItem | LinkItem | None:
         for item in self.scene.items(pos, Qt.ItemSelectionMode.IntersectsItemShape,
