@@ -1097,6 +1097,8 @@ class MainWindow(QMainWindow):
         self.plots.set_trace(tl.header, tl.events)
         if not keep_time:
             self.plots.show_plot(self.plots.suggested_plot())
+            if len(getattr(tl, "mem_t", ())):
+                self.memory_dock.raise_()  # the memory map shows the heat of the accesses
         self._has_heat = len(getattr(tl, "mem_t", ())) > 0
         if not self._has_heat:
             self.memory_map.set_heat(None)
@@ -1155,6 +1157,7 @@ class MainWindow(QMainWindow):
                               .format(error=exc), 12000)
 
     def _show_run_views(self) -> None:
+        appearing = self.playback_toolbar.isHidden()
         for dock in self.run_docks:
             dock.setVisible(self._run_docks_shown.get(dock, True))
         self.playback_toolbar.show()
@@ -1162,6 +1165,14 @@ class MainWindow(QMainWindow):
         if not self._run_docks_sized and self.isVisible():
             self._run_docks_sized = True
             self.resize_run_docks()
+        if appearing:
+            # the docks take room from the canvas: keep the scenario in view
+            QTimer.singleShot(0, self._keep_scenario_in_view)
+
+    def _keep_scenario_in_view(self) -> None:
+        shown = self.view.mapToScene(self.view.viewport().rect()).boundingRect()
+        if not shown.contains(self.scene.itemsBoundingRect()):
+            self.view.fit()
 
     def resize_run_docks(self) -> None:
         """Give the run docks their first sizes: a good third of the height, the diagram
