@@ -1049,10 +1049,10 @@ class MainWindow(QMainWindow):
         if pending.get("resume") or (self.autoplay and not pending.get("keep_time")):
             self.player.play()
         if result.errors:
-            self.show_message(plural(len(result.errors),
-                                     self.tr("A behaviour raised an error: {error}"),
-                                     self.tr("{n} behaviour errors; the first: {error}"))
-                              .format(n=len(result.errors), error=result.errors[0]), 12000)
+            n = len(result.errors)
+            text = self.tr("A behaviour raised an error: {error}") if n == 1 else \
+                self.tr("{n} behaviour errors; the first: {error}")
+            self.show_message(text.format(n=n, error=result.errors[0]), 12000)
 
     def _on_run_failed(self, message: str) -> None:
         self._run_ended()
@@ -1195,8 +1195,8 @@ class MainWindow(QMainWindow):
         if tl is None:
             self.run_label.clear()
             return
-        events = plural(len(tl), self.tr("1 event"), self.tr("{n} events")).format(
-            n=f"{len(tl):,}")
+        events = plural(len(tl), self.tr("1 event"), self.tr("{n} events").replace(
+            "{n}", f"{len(tl):,}"))
         if self._trace_path is not None:
             text = self.tr("Trace {name} \u00b7 {events}").format(name=self._trace_path.name,
                                                                  events=events)

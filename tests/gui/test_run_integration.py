@@ -488,3 +488,23 @@ def test_sandbox_screenshot_at_on_the_command_line(tmp_path):
     assert done.returncode == 0, done.stderr
     image = QImage(str(out))
     assert not image.isNull() and (image.width(), image.height()) == (1000, 640)
+
+
+def test_behaviour_errors_and_failed_runs_are_reported(qtbot, window):
+    from sandbox.gui.run_controller import run_scenario
+
+    result = run_scenario(window.document.scenario)
+    result.errors = ["p1: ZeroDivisionError", "p2: KeyError"]
+    window._on_run_finished(result)
+    assert window.timeline is not None
+    assert "2 behaviour errors" in window.statusBar().currentMessage()
+    window.run_controller.failed.emit("The run failed: boom")
+    assert window.errors[-1] == ("Run failed", "The run failed: boom")
+    assert window.timeline is not None  # the run shown stays
+
+
+def test_run_refuses_an_empty_scenario(window):
+    assert window.new_file()
+    assert not window.run()
+    assert not window.run_controller.is_running()
+    assert "hosts" in window.statusBar().currentMessage()
