@@ -105,7 +105,7 @@ from .run_controller import RunController, RunResult
 from .run_controller import open_trace as read_trace
 from .settings_panel import ScenarioSettings
 from .spacetime import SpaceTimeView
-from .theme import THEMES, apply_theme, current_theme, line_icon
+from .theme import THEMES, apply_theme, current_theme, is_dark, line_icon
 
 try:  # the canvas animation may be missing from a partial checkout: the window works without
     from .canvas.animation import CanvasAnimator
@@ -608,6 +608,7 @@ class MainWindow(QMainWindow):
         self.stale_label.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse)
         self.stale_label.linkActivated.connect(lambda _link: self.run())
         self.stale_label.hide()
+        self._style_stale_label()
         self.run_label = QLabel(self)
         self.run_label.setObjectName("runLabel")
         self.run_label.hide()
@@ -770,6 +771,7 @@ class MainWindow(QMainWindow):
         self.dark_action.setChecked(theme == "dark")
         for action, name in self._icons.items():
             action.setIcon(line_icon(name))
+        self._style_stale_label()
         self.scene.setPalette(QApplication.palette())
         self.scene.update()
         self.view.resetCachedContent()
@@ -1030,7 +1032,7 @@ class MainWindow(QMainWindow):
         self.run_progress.setValue(0)
         self.run_progress.show()
         self.cancel_run_button.show()
-        self.run_action.setEnabled(True)
+        self.stale_label.hide()
         self.show_message(self.tr("Running {name}\u2026").format(name=self.display_name()), 0)
         self._update_run_actions()
 
@@ -1039,6 +1041,7 @@ class MainWindow(QMainWindow):
         self.cancel_run_button.hide()
         self.statusBar().clearMessage()
         self._update_run_actions()
+        self._set_stale(self._stale)
 
     def _on_run_finished(self, result: RunResult) -> None:
         self._run_ended()
@@ -1215,7 +1218,12 @@ class MainWindow(QMainWindow):
 
     def _set_stale(self, stale: bool) -> None:
         self._stale = stale
-        self.stale_label.setVisible(stale)
+        # while a run is being computed the progress bar says enough
+        self.stale_label.setVisible(stale and not self.run_controller.is_running())
+
+    def _style_stale_label(self) -> None:
+        colour = "#e3b341" if is_dark() else "#9a6700"
+        self.stale_label.setStyleSheet(f"QLabel#staleLabel {{ color: {colour}; }}")
 
     # -- runs: one time cursor, one selection -------------------------------------------------------
 
