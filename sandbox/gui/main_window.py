@@ -90,7 +90,7 @@ from ..trace.events import TraceEvent
 from ..trace.sinks import TraceFormatError
 from ..trace.timeline import NEVER, Timeline
 from ..trace.timeline import open_trace as open_timeline
-from . import export_dialogs, faults_menu
+from . import export_dialogs, faults_menu, release_clipboard_at_exit
 from .canvas.items import HostItem, LinkItem, LinkLabelItem, canvas_colours
 from .canvas.palette import Palette
 from .canvas.scene import CanvasScene
@@ -873,6 +873,7 @@ class MainWindow(QMainWindow):
         mime.setData(SELECTION_MIME, QByteArray(text.encode("utf-8")))
         mime.setText(text)
         QGuiApplication.clipboard().setMimeData(mime)
+        release_clipboard_at_exit()
         self._update_edit_actions()
         return True
 
