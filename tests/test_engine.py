@@ -1203,11 +1203,6 @@ def test_read_replication_never_reads_an_invalidated_replica():
     assert stale == []
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "engine bug: Memory._invalidate (sandbox/engine/memory.py) sends each mem_inv once, "
-    "unacknowledged and never retried, and forgets the replica holders at once; over a "
-    "lossy link a lost invalidation leaves the reader's replica stale for the rest of the "
-    "run, while remote accesses themselves are retried"))
 def test_read_replication_stays_coherent_over_a_lossy_link():
     writes, reads, checked, stale = stale_replica_reads(0.5)
     assert writes >= 10 and reads >= 50 and checked >= 20

@@ -22,7 +22,7 @@ class HostClock:
     __slots__ = ("base_t", "base_local", "rate", "nominal_rate", "resolution", "jitter",
                  "rng", "slew_end")
 
-    def __init__(self, spec: ClockSpec, rng: random.Random) -> None:
+    def __init__(self, spec: ClockSpec, rng: random.Random | None) -> None:
         self.base_t = 0
         self.base_local = spec.offset
         self.nominal_rate = 1.0 + spec.drift_ppm * 1e-6

@@ -79,7 +79,7 @@ class Memory:
             yield env.timeout(self.spec.local_cost)
             if home == node.id:
                 if op == "write":
-                    self._invalidate(home, page)
+                    yield from self._invalidate(node, page)
                 result = self._apply(self.values, op, addr, value)
             else:
                 result = cached.get(addr, 0)
@@ -137,12 +137,14 @@ class Memory:
         kind = p.get("type") if isinstance(p, dict) else None
         if msg.corrupted:
             return  # a checksum failure: the requester times out and retries
-        if kind == "mem_rep":
+        if kind in ("mem_rep", "mem_inv_ack"):
             waiter = self._pending.get(p.get("req"))
             if waiter is not None and not waiter.triggered:
                 waiter.succeed(p)
         elif kind == "mem_inv":
             self.cache.get(node.id, {}).pop(p.get("page"), None)
+            self.sim.send(node.id, msg.src, {"type": "mem_inv_ack", "req": p.get("req")}, 32,
+                          channel="mem")
         elif kind == "mem_req":
             node.spawn(self._serve(node, msg))
 
@@ -156,7 +158,7 @@ class Memory:
             reply["moved"] = True
         else:
             if op == "write":
-                self._invalidate(node.id, page)
+                yield from self._invalidate(node, page)
                 self.values[addr] = p["value"]
                 if self.spec.coherence == "migrate_on_write":
                     self.home[page] = msg.src
@@ -172,10 +174,33 @@ class Memory:
         sim.send(node.id, msg.src, reply, 64 + (self.page_size if "page_values" in reply else 8),
                  channel="mem")
 
-    def _invalidate(self, home: str, page: int) -> None:
+    def _invalidate(self, home: Node, page: int) -> Generator[simpy.Event, Any, None]:
+        """Invalidate every replica of ``page`` before a write takes effect.
+
+        Each holder is sent an invalidation and must acknowledge it; a lost
+        one is sent again (the memory layout's timeout and retries), so a copy
+        is never left stale by the network. A holder that never answers (it
+        crashed, and lost its cache with it) is given up after the retries.
+        """
         holders = self.replicas.pop(page, None)
         if not holders:
             return
+        env = self.sim.env
         for host in holders:
-            if host != home:
-                self.sim.send(home, host, {"type": "mem_inv", "page": page}, 32, channel="mem")
+            if host == home.id:
+                continue
+            for _attempt in range(self.spec.retries + 1):
+                self._req += 1
+                rid = self._req
+                waiter = env.event()
+                self._pending[rid] = waiter
+                self.sim.send(home.id, host, {"type": "mem_inv", "req": rid, "page": page}, 32,
+                              channel="mem")
+                got = yield waiter | env.timeout(self.spec.timeout)
+                self._pending.pop(rid, None)
+                if waiter in got:
+                    break
+
+    def forget(self, host: str) -> None:
+        """A host crashed: its cached copies are gone (volatile memory)."""
+        self.cache.pop(host, None)

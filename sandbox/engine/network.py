@@ -82,16 +82,17 @@ def latency_sampler(spec: LatencySpec):
 class Channel:
     """One direction of a link: its properties, random stream and transmit/FIFO state."""
 
-    __slots__ = ("a", "b", "link", "index", "sample", "mean", "rng", "bandwidth", "loss",
+    __slots__ = ("a", "b", "link", "index", "sample", "mean", "rng", "stream", "bandwidth", "loss",
                  "corruption", "duplication", "reordering", "timing_p", "timing_x",
-                 "busy_until", "last_arrival", "cut", "burst_loss", "direct")
+                 "busy_until", "last_arrival", "cut", "burst_loss", "direct", "plain")
 
     def __init__(self, a: str, b: str, link: Link, index: int, latency: LatencySpec,
-                 rng: random.Random) -> None:
+                 stream: str) -> None:
         self.a, self.b, self.link, self.index = a, b, link, index
         self.sample = latency_sampler(latency)
         self.mean = latency.mean
-        self.rng = rng
+        self.stream = stream  # the name of its random stream, made on first use
+        self.rng: random.Random | None = None
         self.bandwidth = link.bandwidth
         self.loss = link.loss
         self.corruption = link.corruption
@@ -104,6 +105,9 @@ class Channel:
         self.cut = 0  # how many active cuts hold this channel down
         self.burst_loss: float | None = None
         self.direct = [self]  # the path of a message sent straight over this channel
+        # Nothing but latency: no bandwidth, timing failure, reordering, loss or corruption.
+        self.plain = not (self.bandwidth or self.timing_p or self.reordering or self.loss
+                          or self.corruption)
 
 
 def group_chain(scenario: Scenario) -> dict[str, dict[str, str]]:
@@ -166,7 +170,7 @@ class Network:
             for a, b in pairs:
                 if (a, b) in self.channels:
                     continue  # the first link between two hosts wins
-                ch = Channel(a, b, link, i, lat, sim.streams(f"link/{a}->{b}"))
+                ch = Channel(a, b, link, i, lat, f"link/{a}->{b}")
                 self.channels[(a, b)] = ch
                 self.adj[a].append((b, ch))
         self._routes: dict[str, dict[str, str]] = {}

@@ -35,7 +35,7 @@ from __future__ import annotations
 import functools
 import random
 from collections import deque
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Sequence
 from typing import TYPE_CHECKING, Any
 
 import simpy
@@ -46,6 +46,46 @@ if TYPE_CHECKING:
     from .simulation import Simulation
 
 Match = Callable[[Message], bool]
+
+
+class Others(Sequence[str]):
+    """The other hosts of a run, in scenario order, without a list per host.
+
+    A sequence: ``len``, indexing (so ``rng.choice`` works), iteration and ``in``.
+    One shared tuple of all ids serves every host, so 10,000 hosts cost 10,000
+    entries, not 100 million.
+    """
+
+    __slots__ = ("_ids", "_skip")
+
+    def __init__(self, ids: tuple[str, ...], skip: int) -> None:
+        self._ids = ids
+        self._skip = skip
+
+    def __len__(self) -> int:
+        return len(self._ids) - 1
+
+    def __getitem__(self, i):  # type: ignore[override]
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        n = len(self)
+        if i < 0:
+            i += n
+        if not 0 <= i < n:
+            raise IndexError("host index out of range")
+        return self._ids[i if i < self._skip else i + 1]
+
+    def __iter__(self):
+        skip = self._skip
+        for i, h in enumerate(self._ids):
+            if i != skip:
+                yield h
+
+    def __contains__(self, host: object) -> bool:
+        return host != self._ids[self._skip] and host in self._ids
+
+    def __repr__(self) -> str:
+        return f"Others({list(self)!r})"
 
 
 class Node:
@@ -69,7 +109,7 @@ class Node:
         self._waiters: list[tuple[simpy.Event, Match | None]] = []
         self._procs: list[simpy.Process] = []
         self._resume: simpy.Event | None = None
-        self.peers: list[str] = []
+        self.peers: Sequence[str] = ()
         self.neighbours: list[str] = []
         # Set by the simulation: the host's clock and its failure probabilities (hot path).
         self.clock_obj = None

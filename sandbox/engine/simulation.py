@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import gc
 import math
 from collections.abc import Callable
 from typing import Any
 
 import simpy
 from simpy.core import NORMAL
+from simpy.events import Event
 
 from sandbox import __version__
 from sandbox.scenario import behaviours as params_models
-from sandbox.scenario.io import sha256
+from sandbox.scenario.io import sha256_of_data
 from sandbox.scenario.model import (
     ByzantineFault,
     ClockJumpFault,
@@ -31,15 +33,15 @@ from .behaviours import REGISTRY
 from .clock import HostClock
 from .memory import Memory
 from .network import Channel, Message, Network
-from .node import Node
+from .node import Node, Others
 from .rng import Streams
 
 Progress = Callable[[int, int], None]
 
 
-def _event(fields: tuple) -> TraceEvent:
-    """Make a TraceEvent from its eight fields without the named tuple's Python-level __new__."""
-    return tuple.__new__(TraceEvent, fields)
+#: Makes a TraceEvent from a tuple of its eight fields without the named tuple's
+#: Python-level ``__new__`` (the hot path makes two per message).
+_new = tuple.__new__
 
 
 class Simulation:
@@ -67,14 +69,17 @@ class Simulation:
         self.gst = model.gst
         self.async_tail = model.async_tail
         self.step_bound = model.step_bound if model.synchrony == "synchronous" else None
+        # Whether every message has a delivery bound (the fast path of _transmit).
+        self._plain_sync = model.synchrony == "synchronous"
         self.clocks: dict[str, HostClock] = {
-            h.id: HostClock(h.clock, self.streams(f"clock/{h.id}")) for h in scenario.hosts
+            h.id: HostClock(h.clock, self.streams(f"clock/{h.id}") if h.clock.jitter else None)
+            for h in scenario.hosts
         }
         self.nodes: dict[str, Node] = {}
-        ids = scenario.host_ids()
+        ids = tuple(scenario.host_ids())
         for i, h in enumerate(scenario.hosts):
             node = Node(self, h.id, i)
-            node.peers = [x for x in ids if x != h.id]
+            node.peers = Others(ids, i)
             f = h.failures
             node.clock_obj = self.clocks[h.id]
             node.send_omission = f.send_omission
@@ -96,6 +101,7 @@ class Simulation:
         self._sent_log: dict[str, list[Any]] = {}
         self.errors: list[str] = []
         self.max_skew = 0
+        self._touched_clocks: list[str] = []
         self.until = scenario.run.duration
         self._started = False
 
@@ -105,13 +111,13 @@ class Simulation:
         """Write one event at the current time to the sink."""
         t = self.env.now
         local = self.clocks[host].true_reading(t) if host else t
-        self._write(_event((self._seq, t, kind, host, local, msg, peer, data)))
+        self._write(_new(TraceEvent, (self._seq, t, kind, host, local, msg, peer, data)))
         self._seq += 1
 
     def header(self) -> dict[str, Any]:
         """The trace header of this run."""
-        return make_header(self.scenario.model_dump(mode="json"), self.seed,
-                           sha256(self.scenario), __version__)
+        data = self.scenario.model_dump(mode="json")
+        return make_header(data, self.seed, sha256_of_data(data), __version__)
 
     # -- running -----------------------------------------------------------------------
     def start(self, until: int | None = None) -> None:
@@ -145,16 +151,26 @@ class Simulation:
 
     def run(self, until: int | None = None, progress: Progress | None = None,
             chunks: int = 100) -> int:
-        """Run the whole simulation; ``progress(now, until)`` is called after each chunk."""
+        """Run the whole simulation; ``progress(now, until)`` is called after each chunk.
+
+        While it runs, the objects that exist at the start (the scenario, hosts,
+        channels) are frozen out of the garbage collector's scans: they live for
+        the whole run, and rescanning them on every full collection costs more
+        than the run's own work on large scenarios.
+        """
         self.start(until)
         end = self.until
         step = max(1, end // max(1, chunks))
         t = 0
-        while t < end:
-            t = min(end, t + step)
-            self.advance(t)
-            if progress is not None:
-                progress(t, end)
+        gc.freeze()
+        try:
+            while t < end:
+                t = min(end, t + step)
+                self.advance(t)
+                if progress is not None:
+                    progress(t, end)
+        finally:
+            gc.unfreeze()
         return self.finish()
 
     @property
@@ -209,7 +225,7 @@ class Simulation:
             path = [] if dst == src else self.network.path(src, dst)
             if path is not None and len(path) > 1:
                 data["path"] = [src] + [c.b for c in path]
-        self._write(_event((self._seq, now, "send", src, node.clock_obj.true_reading(now), mid,
+        self._write(_new(TraceEvent, (self._seq, now, "send", src, node.clock_obj.true_reading(now), mid,
                             dst, data)))
         self._seq += 1
         if node.send_omission and self.streams(f"omission/{src}").random() < node.send_omission:
@@ -219,13 +235,18 @@ class Simulation:
             self._drop(msg, "no_route")
             return mid
         self._transmit(msg, path, now)
-        if path and path[0].duplication and path[0].rng.random() < path[0].duplication:
+        if path and path[0].duplication and self._channel_rng(path[0]).random() < path[0].duplication:
             self._mid += 1
             copy = Message(self._mid, src, dst, msg.payload, size, now, channel)
             copy.byz, copy.dup_of = msg.byz, mid
             self.emit("duplicate", src, copy.id, dst, {"of": mid})
             self._transmit(copy, path, now)
         return mid
+
+    def _channel_rng(self, ch: Channel):
+        if ch.rng is None:
+            ch.rng = self.streams(ch.stream)
+        return ch.rng
 
     def _byzantine(self, node: Node, msg: Message) -> Any:
         """What a malicious host sends instead of ``msg.payload``."""
@@ -264,11 +285,35 @@ class Simulation:
     def _delay(self, lat: int, t: int, ch: Channel, nhops: int) -> int:
         mode = self.synchrony
         if mode == "asynchronous" or (mode == "partially_synchronous" and t < self.gst):
-            return int(lat * ch.rng.paretovariate(self.async_tail))
+            return int(lat * self._channel_rng(ch).paretovariate(self.async_tail))
         return min(lat, self.delivery_bound // nhops)
 
     def _transmit(self, msg: Message, path: list[Channel], t0: int) -> None:
         env = self.env
+        if len(path) == 1 and self._plain_sync:
+            ch = path[0]
+            if ch.plain and not ch.cut and ch.burst_loss is None and not self.network.partitions \
+                    and not self.nodes[msg.src].timing_p:
+                # The common case, kept short: one hop with nothing but latency, a bound.
+                rng = ch.rng
+                if rng is None:
+                    rng = ch.rng = self.streams(ch.stream)
+                lat = ch.sample(rng)
+                bound = self.delivery_bound
+                if lat > bound:
+                    lat = bound
+                arrive = t0 + lat
+                last = ch.last_arrival
+                if arrive < last:
+                    arrive = last if last <= t0 + bound else t0 + bound
+                else:
+                    ch.last_arrival = arrive
+                ev = Event(env)
+                ev._ok = True
+                ev._value = msg
+                ev.callbacks = [self._arrive_cb]
+                env.schedule(ev, NORMAL, arrive - env.now)
+                return
         if not path:  # to itself: core to core
             ev = env.timeout(self.network.same_host, msg)
             ev.callbacks.append(self._arrive_cb)
@@ -291,6 +336,8 @@ class Simulation:
                 self._drop_at(msg, t, "partition", ch)
                 return
             rng = ch.rng
+            if rng is None:
+                rng = ch.rng = self.streams(ch.stream)
             if ch.bandwidth:
                 start = t if t > ch.busy_until else ch.busy_until
                 done = start + int(msg.size * 8_000_000_000 / ch.bandwidth)
@@ -330,7 +377,7 @@ class Simulation:
             t += int((t - t0) * (src.timing_x - 1)) + 1
             late = True
         msg.late = late
-        ev = simpy.Event(env)
+        ev = Event(env)
         ev._ok = True
         ev._value = msg
         ev.callbacks = [self._arrive_cb]
@@ -369,7 +416,7 @@ class Simulation:
         if msg.channel != "app":
             data["channel"] = msg.channel
         now = self.env.now
-        self._write(_event((self._seq, now, "deliver", msg.dst,
+        self._write(_new(TraceEvent, (self._seq, now, "deliver", msg.dst,
                             node.clock_obj.true_reading(now), msg.id, msg.src, data)))
         self._seq += 1
         if msg.channel == "mem":
@@ -403,6 +450,7 @@ class Simulation:
         node.crashed = True
         node.paused = False
         node._kill()
+        self.memory.forget(host)
         if f.state_on_crash == "lost":
             node.state = {}
         node.suspected = {}
@@ -458,6 +506,7 @@ class Simulation:
     def adjust_clock(self, host: str, delta: int, mode: str = "step", reason: str = "") -> None:
         """Step or slew a host's clock by ``delta`` ns and record it."""
         clock = self.clocks[host]
+        self._touched_clocks.append(host)
         if mode == "slew":
             clock.slew(self.env.now, delta)
         else:
@@ -556,11 +605,25 @@ class Simulation:
                 self._at(fault.end, calm)
 
     def _skew_sampler(self):
-        ids = list(self.clocks)
+        """Sample the spread of clock offsets (largest minus smallest) over the run.
+
+        A clock with no offset and no drift that nobody adjusts reads real time:
+        all of them count as one offset of zero, so large runs sample cheaply.
+        """
+        moving = [h for h, c in self.clocks.items() if c.base_local or c.nominal_rate != 1.0]
+        still = [h for h in self.clocks if h not in set(moving)]
         step = max(1, self.until // 200)
+        nodes = self.nodes
         while True:
             now = self.env.now
-            offsets = [self.clocks[h].offset(now) for h in ids if not self.nodes[h].crashed]
+            for h in self._touched_clocks:
+                if h in still:
+                    still.remove(h)
+                    moving.append(h)
+            self._touched_clocks.clear()
+            offsets = [self.clocks[h].offset(now) for h in moving if not nodes[h].crashed]
+            if any(not nodes[h].crashed for h in still):
+                offsets.append(0)
             if len(offsets) > 1:
                 self.max_skew = max(self.max_skew, max(offsets) - min(offsets))
             yield self.env.timeout(step)

@@ -156,9 +156,11 @@ def behaviour_problems(name: str, params: dict, host_ids: set[str]) -> list[tupl
         model = parse_params(name, params)
     except ValidationError as exc:
         out = []
-        for err in exc.errors():
+        from .io import friendly_message
+
+        for err in exc.errors(include_url=False):
             loc = ".".join(str(p) for p in err["loc"])
-            out.append((f"params.{loc}" if loc else "params", err["msg"]))
+            out.append((f"params.{loc}" if loc else "params", friendly_message(err)))
         return out
     problems = []
     for field in model.host_fields:

@@ -47,7 +47,8 @@ def _loc(loc: tuple) -> str:
     return out
 
 
-def _friendly(err: dict) -> str:
+def friendly_message(err: dict) -> str:
+    """The message of one pydantic error, in the words this program uses."""
     msg = err["msg"]
     if msg.startswith("Value error, "):
         msg = msg[len("Value error, "):]
@@ -69,7 +70,7 @@ def validation_problems(exc: ValidationError) -> list[tuple[str, str]]:
         if len(loc) > 2 and loc[0] == "faults" and loc[2] in FAULT_KINDS:
             loc = loc[:2] + loc[3:]
         path = _loc(loc)
-        msg = _friendly(err)
+        msg = friendly_message(err)
         if not path and err["type"] == "value_error":
             # Cross-field problems come as "path: message" lines.
             for line in msg.splitlines():
@@ -159,8 +160,14 @@ def dumps(scenario: Scenario) -> str:
 
 
 def sha256(scenario: Scenario) -> str:
-    """The SHA-256 of the canonical JSON of a scenario."""
-    return hashlib.sha256(dumps(scenario).encode("utf-8")).hexdigest()
+    """The SHA-256 of a scenario: of its compact canonical JSON (sorted keys, no spaces)."""
+    return sha256_of_data(scenario.model_dump(mode="json"))
+
+
+def sha256_of_data(data: dict[str, Any]) -> str:
+    """:func:`sha256` of a scenario already dumped to a JSON-ready dict."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def save(scenario: Scenario, path: str | os.PathLike) -> None:

@@ -95,6 +95,7 @@ try:  # the C encoder, made once: much cheaper per call than json.dumps
     from json.encoder import encode_basestring as _encode_basestring
 except ImportError:  # pragma: no cover - CPython always has it
     _c_make_encoder = None
+_c_encode = None
 
 if _c_make_encoder is not None:
     _c_encode = _c_make_encoder(None, _default, _encode_basestring, None, ":", ",",
@@ -120,5 +121,6 @@ def event_json(ev: TraceEvent) -> str:
     if peer is not None:
         head += f',"peer":"{peer}"'
     if data:
-        head += f',"data":{_dumps(data)}'
+        return f'{head},"data":{"".join(_c_encode(data, 0))}}}' if _c_encode else \
+            f'{head},"data":{_dumps(data)}}}'
     return head + "}"
