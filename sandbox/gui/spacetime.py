@@ -9,6 +9,16 @@ too many events are in view they are drawn as a density strip per host
 until the user zooms in. Clicking an event selects it, highlights its
 causal past and future and shows its Lamport and vector clocks.
 
+What does not depend on the time cursor (lanes, messages, events, marks,
+the selection, the ruler) is drawn once into an image, keyed on the
+window, axis, size, selection, palette and device pixel ratio; the host
+names (coloured by the hosts' state at the cursor) are a second, small
+image redrawn only when a host changes state. Moving the cursor repaints
+two narrow strips from these images and draws the cursor on top, so
+playback costs little however many events are in view. With follow on,
+the window jumps ahead when the cursor leaves it: only then is the diagram
+drawn again.
+
 :class:`SpaceTimeView` is the dock widget (toolbar, diagram, scroll bars,
 selection readout and legend).
 """
@@ -233,7 +243,7 @@ class _Canvas(QWidget):
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         try:
-            self._view._paint(painter, self.rect())
+            self._view._paint_screen(painter)
         finally:
             painter.end()
 
@@ -292,6 +302,14 @@ class SpaceTimeView(QWidget):
         self._press_state: tuple[float, float, float] = (0.0, 0.0, 0.0)
         self._dragging = False
         self._syncing = False
+        # the cached drawing: what does not move with the cursor, and the host names
+        self._generation = 0  # bumped whenever the cached images must be drawn again
+        self._static: QImage | None = None
+        self._static_key: tuple | None = None
+        self._names: QImage | None = None
+        self._names_key: tuple | None = None
+        self._status_times = np.empty(0, dtype=np.int64)  # when any host changes state
+        self._colour_cache: tuple[int, _Colours] | None = None
 
         self.axis_combo = QComboBox(self)
         self.axis_combo.setObjectName("axisCombo")
@@ -381,6 +399,8 @@ class SpaceTimeView(QWidget):
         self._selected = None
         self._past = self._future = None
         self._time = 0
+        self._status_times = self._state_change_times(timeline)
+        self._invalidate()
         self._fill_axis_combo()
         self._update_full()
         self.zoom_to_fit()
@@ -392,7 +412,13 @@ class SpaceTimeView(QWidget):
         return self._time
 
     def set_time(self, t: int) -> None:
-        """Move the time cursor to real time ``t``; with follow on, keep it in view."""
+        """Move the time cursor to real time ``t``; with follow on, keep it in view.
+
+        Cheap while the window stays: only the strips under the old and new
+        cursor (and the host names, when a host changed state) are repainted
+        from the cached drawing.
+        """
+        before = self._time
         self._time = int(t)
         if self._follow and self._tl is not None:
             a = self._axis_value(self._time)
@@ -401,7 +427,7 @@ class SpaceTimeView(QWidget):
                 start = a - 0.1 * span if a > self._a1 else a - 0.9 * span
                 self._set_window(start, start + span)
                 return
-        self.canvas.update()
+        self._update_cursor(before)
 
     @property
     def axis(self) -> str | None:
@@ -589,6 +615,7 @@ class SpaceTimeView(QWidget):
         span = max(a1 - a0, _MIN_SPAN)
         self._a0, self._a1 = float(a0), float(a0 + span)
         self._layout = None
+        self._invalidate()
         self._sync_hbar()
         self.canvas.update()
 
@@ -619,6 +646,7 @@ class SpaceTimeView(QWidget):
         a0 = value * self._hbar_unit()
         self._a0, self._a1 = a0, a0 + span
         self._layout = None
+        self._invalidate()
         self.canvas.update()
 
     def _sync_vbar(self, content: float, visible: float) -> None:
@@ -643,10 +671,12 @@ class SpaceTimeView(QWidget):
             return
         self._vscroll = float(value)
         self._layout = None
+        self._invalidate()
         self.canvas.update()
 
     def _on_canvas_resized(self) -> None:
         self._layout = None
+        self._invalidate()
 
     # -- toolbar -----------------------------------------------------------------------
     def _fill_axis_combo(self) -> None:
@@ -717,6 +747,10 @@ class SpaceTimeView(QWidget):
         if event.type() == QEvent.Type.PaletteChange:
             self._update_legend()
             self._layout = None
+            self._invalidate()
+        elif event.type() == QEvent.Type.FontChange:
+            self._layout = None
+            self._invalidate()
         super().changeEvent(event)
 
     # -- selection ---------------------------------------------------------------------
@@ -737,6 +771,7 @@ class SpaceTimeView(QWidget):
             if f:
                 future[np.fromiter(f, np.int64, len(f))] = True
             self._past, self._future = past, future
+        self._invalidate()
         self._update_info()
         self.canvas.update()
         if emit and self._selected is not None:
@@ -749,13 +784,16 @@ class SpaceTimeView(QWidget):
         widest = max([fm.horizontalAdvance(h) for h in hosts] + [fm.horizontalAdvance("real time")])
         return min(160, widest + 26)
 
+    def _layout_key(self, rect: QRect) -> tuple:
+        return (id(self._tl), self._a0, self._a1, rect.width(), rect.height(), self._vscroll,
+                self._axis)
+
     def _compute_layout(self, rect: QRect | None = None) -> _Layout | None:
         tl = self._tl
         if tl is None:
             return None
         rect = rect or self.canvas.rect()
-        key = (id(tl), self._a0, self._a1, rect.width(), rect.height(), self._vscroll,
-               self._axis)
+        key = self._layout_key(rect)
         if self._layout is not None and self._layout.key == key:
             return self._layout
         n_hosts = max(1, len(tl.hosts))
@@ -865,19 +903,123 @@ class SpaceTimeView(QWidget):
         lay.density_buf = buf
         lay.density = QImage(buf.data, w, h, 4 * w, QImage.Format.Format_RGBA8888)
 
+    # -- the cached drawing -------------------------------------------------------------
+    def _invalidate(self) -> None:
+        """Forget the cached images: the next paint draws the diagram again."""
+        self._generation += 1
+        self._static = None
+        self._names = None
+
+    @staticmethod
+    def _state_change_times(tl: Timeline | None) -> np.ndarray:
+        """The sorted times at which some host crashes, recovers, pauses or resumes."""
+        if tl is None:
+            return np.empty(0, dtype=np.int64)
+        times = [t for h in tl.hosts for a, b, _status in tl.status_intervals(h) for t in (a, b)]
+        return np.unique(np.asarray(times, dtype=np.int64))
+
+    def _names_state(self) -> int:
+        """How many host state changes have happened at the cursor (the names' cache key)."""
+        return int(np.searchsorted(self._status_times, self._time, side="right"))
+
+    def _colours(self) -> _Colours:
+        """The colours of the current palette (computed once per palette)."""
+        palette = self.palette()
+        key = palette.cacheKey()
+        if self._colour_cache is None or self._colour_cache[0] != key:
+            self._colour_cache = (key, _Colours.of(palette))
+        return self._colour_cache[1]
+
+    def _static_key_now(self, rect: QRect) -> tuple:
+        """What the cached drawing depends on: window, axis, size, selection, palette, pixel ratio."""
+        return (self._generation, self._a0, self._a1, self._vscroll, self._axis, self._selected,
+                rect.width(), rect.height(), self.canvas.devicePixelRatioF(),
+                self.palette().cacheKey(), self.canvas.font().key())
+
+    def _cache_image(self, width: float, height: float) -> QImage:
+        """An opaque image of ``width`` x ``height`` logical pixels at the canvas's pixel ratio."""
+        dpr = self.canvas.devicePixelRatioF()
+        image = QImage(max(1, math.ceil(width * dpr)), max(1, math.ceil(height * dpr)),
+                       QImage.Format.Format_RGB32)
+        image.setDevicePixelRatio(dpr)
+        return image
+
+    def _cursor_x(self, lay: _Layout, t: int) -> float:
+        plot = lay.plot
+        return plot.left() + (self._axis_value(t) - self._a0) * (plot.width() / (self._a1 - self._a0))
+
+    def _update_cursor(self, before: int) -> None:
+        """Repaint what moving the cursor from ``before`` changes (everything if not cached)."""
+        rect = self.canvas.rect()
+        lay = self._layout
+        if (self._static is None or self._static_key != self._static_key_now(rect)
+                or lay is None or lay.key != self._layout_key(rect)):
+            self.canvas.update()
+            return
+        x0, x1 = self._cursor_x(lay, before), self._cursor_x(lay, self._time)
+        if x0 == x1 and self._names_key == (self._static_key, self._names_state()):
+            return
+        for x in (x0, x1):
+            if lay.plot.left() - 8 <= x <= lay.plot.right() + 8:
+                self.canvas.update(QRect(math.floor(x) - 7, 0, 15, rect.height()))
+        if self._names_key != (self._static_key, self._names_state()):
+            self.canvas.update(QRect(0, 0, math.ceil(lay.plot.left()), rect.height()))
+
+    def _paint_screen(self, p: QPainter) -> None:
+        """Paint the canvas from the cached images, drawing them first when they are stale."""
+        rect = self.canvas.rect()
+        tl = self._tl
+        lay = self._compute_layout(rect) if tl is not None else None
+        if tl is None or lay is None:
+            self._paint(p, rect)
+            return
+        c = self._colours()
+        key = self._static_key_now(rect)
+        if self._static is None or self._static_key != key:
+            image = self._cache_image(rect.width(), rect.height())
+            painter = QPainter(image)
+            try:
+                painter.setFont(self.canvas.font())
+                self._paint_static(painter, rect, c, lay, tl)
+            finally:
+                painter.end()
+            self._static, self._static_key = image, key
+            self._names = None
+        names_key = (key, self._names_state())
+        if self._names is None or self._names_key != names_key:
+            image = self._cache_image(self._names_width(lay), rect.height())
+            painter = QPainter(image)
+            try:
+                painter.setFont(self.canvas.font())
+                self._paint_labels(painter, c, lay, tl, rect)
+            finally:
+                painter.end()
+            self._names, self._names_key = image, names_key
+        p.drawImage(QPointF(0, 0), self._static)
+        p.drawImage(QPointF(0, 0), self._names)
+        self._paint_now(p, c, lay)
+
     # -- painting ----------------------------------------------------------------------
     def _paint(self, p: QPainter, rect: QRect) -> None:
-        c = _Colours.of(self.palette())
-        p.fillRect(rect, c.base)
+        """Paint everything directly (exports; the screen goes through :meth:`_paint_screen`)."""
+        c = self._colours()
+        p.setFont(self.canvas.font())
         tl = self._tl
-        if tl is None:
+        lay = self._compute_layout(rect) if tl is not None else None
+        if tl is None or lay is None:
+            p.fillRect(rect, c.base)
             p.setPen(c.faint)
             p.drawText(rect, Qt.AlignmentFlag.AlignCenter,
                        self.tr("Run a scenario or open a trace to see its space-time diagram."))
             return
-        lay = self._compute_layout(rect)
-        if lay is None:
-            return
+        self._paint_static(p, rect, c, lay, tl)
+        self._paint_labels(p, c, lay, tl, rect)
+        self._paint_now(p, c, lay)
+
+    def _paint_static(self, p: QPainter, rect: QRect, c: _Colours, lay: _Layout,
+                      tl: Timeline) -> None:
+        """Everything that does not move with the cursor (the host names apart)."""
+        p.fillRect(rect, c.base)
         p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         plot = lay.plot
         scale = plot.width() / (self._a1 - self._a0)
@@ -895,10 +1037,13 @@ class SpaceTimeView(QWidget):
             if lay.density is not None:
                 p.drawImage(QPointF(plot.left(), plot.top()), lay.density)
             self._paint_marks_only(p, c, lay, tl, scale)
-        self._paint_cursor(p, c, lay)
         p.restore()
         self._paint_ruler(p, c, lay, scale, rect)
-        self._paint_labels(p, c, lay, tl, rect)
+        # the column of host names (drawn over by _paint_labels) and its border
+        width = plot.left() - 6
+        p.fillRect(QRectF(0, 0, width, rect.height()), c.window)
+        p.setPen(QPen(c.grid, 1))
+        p.drawLine(QLineF(width, 0, width, rect.height()))
         if not lay.detail:
             p.setPen(c.faint)
             small = QFont(p.font())
@@ -908,6 +1053,21 @@ class SpaceTimeView(QWidget):
                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
                        self.tr("{0} events in view: zoom in to see messages").format(
                            f"{lay.i1 - lay.i0:,}"))
+
+    def _paint_now(self, p: QPainter, c: _Colours, lay: _Layout) -> None:
+        """The time cursor: a line across the plot and its head on the ruler."""
+        plot = lay.plot
+        x = self._cursor_x(lay, self._time)
+        if not plot.left() - 1 <= x <= plot.right() + 1:
+            return
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        p.setPen(QPen(c.cursor, 1.6))
+        p.drawLine(QLineF(x, plot.top(), x, plot.bottom()))
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(QBrush(c.cursor))
+        p.drawPolygon(QPolygonF([QPointF(x - 5, _RULER_H - 8), QPointF(x + 5, _RULER_H - 8),
+                                 QPointF(x, _RULER_H - 1)]))
+        p.setBrush(Qt.BrushStyle.NoBrush)
 
     def _x_of(self, lay: _Layout, scale: float, t: int) -> float:
         return lay.plot.left() + (self._axis_value(t) - self._a0) * scale
@@ -1237,14 +1397,6 @@ class SpaceTimeView(QWidget):
             p.setPen(_pen(c.select, 7.0, cap=Qt.PenCapStyle.RoundCap))
             p.drawPoint(QPointF(x, y))
 
-    def _paint_cursor(self, p: QPainter, c: _Colours, lay: _Layout) -> None:
-        plot = lay.plot
-        x = plot.left() + (self._axis_value(self._time) - self._a0) * \
-            (plot.width() / (self._a1 - self._a0))
-        if plot.left() - 1 <= x <= plot.right() + 1:
-            p.setPen(QPen(c.cursor, 1.6))
-            p.drawLine(QLineF(x, plot.top(), x, plot.bottom()))
-
     def _paint_ruler(self, p: QPainter, c: _Colours, lay: _Layout, scale: float,
                      rect: QRect) -> None:
         plot = lay.plot
@@ -1274,23 +1426,19 @@ class SpaceTimeView(QWidget):
                 p.drawText(QPointF(x - w / 2, _RULER_H - 9), text)
             v += step
             count += 1
-        # the cursor's head on the ruler
-        x = plot.left() + (self._axis_value(self._time) - self._a0) * scale
-        if plot.left() - 1 <= x <= plot.right() + 1:
-            p.setPen(Qt.PenStyle.NoPen)
-            p.setBrush(QBrush(c.cursor))
-            p.drawPolygon(QPolygonF([QPointF(x - 5, _RULER_H - 8), QPointF(x + 5, _RULER_H - 8),
-                                     QPointF(x, _RULER_H - 1)]))
-            p.setBrush(Qt.BrushStyle.NoBrush)
+
+    def _names_width(self, lay: _Layout) -> float:
+        """The width of the host names' column, short of its border line."""
+        return max(1.0, lay.plot.left() - 7)
 
     def _paint_labels(self, p: QPainter, c: _Colours, lay: _Layout, tl: Timeline,
                       rect: QRect) -> None:
+        """The host names, coloured by the host's state at the cursor, and the axis's name."""
         plot = lay.plot
         width = plot.left() - 6
-        p.fillRect(QRectF(0, 0, width, rect.height()), c.window)
-        p.setPen(QPen(c.grid, 1))
-        p.drawLine(QLineF(width, 0, width, rect.height()))
-        font = QFont(p.font())
+        p.fillRect(QRectF(0, 0, self._names_width(lay), rect.height()), c.window)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        font = QFont(self.canvas.font())
         font.setPointSizeF(max(7.0, font.pointSizeF() - 1))
         p.setFont(font)
         p.setPen(c.faint)

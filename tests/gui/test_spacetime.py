@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from conftest_playback import MS, preset_timeline, small_timeline, synthetic_events
 from PySide6.QtCore import QPoint, QPointF, Qt
-from PySide6.QtGui import QImage, QWheelEvent
+from PySide6.QtGui import QColor, QImage, QPalette, QWheelEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QWidget
 
@@ -207,3 +207,119 @@ def test_view_inside_a_dock_layout_without_timeline(qtbot):
     holder.show()
     qtbot.waitExposed(holder)
     holder.grab()
+
+
+# -- the cached drawing: moving the cursor repaints little, selecting draws again ------------
+def on_screen(view, x, y):
+    """The colour at canvas point (x, y) as last painted on screen (partial repaints included)."""
+    image = view.screen().grabWindow(view.winId()).toImage()
+    at = view.canvas.mapTo(view, QPoint(int(round(x)), int(round(y))))
+    return image.pixelColor(at)
+
+
+def near(colour, target, tolerance=60):
+    """Whether two colours are close (antialiased pixels are mixed with the background)."""
+    return sum(abs(a - b) for a, b in zip(colour.getRgb()[:3], target.getRgb()[:3],
+                                           strict=True)) <= tolerance
+
+
+def on_cursor(colour, view):
+    """Whether a pixel is painted by the time cursor (1.6 px wide: mixed with the background)."""
+    return near(colour, view._colours().cursor, 100)
+
+
+def painted(qtbot, view):
+    """Let pending repaints happen."""
+    qtbot.waitUntil(lambda: view._static is not None)
+    QApplication.processEvents()
+
+
+def test_moving_the_cursor_repaints_it_from_the_cached_drawing(view, qtbot):
+    view.set_follow(False)
+    view.set_window(0, 100 * MS)
+    view.set_time(20 * MS)
+    painted(qtbot, view)
+    cached = view._static
+    lay = view._compute_layout()
+    y = lay.lane_y[0] + lay.lane_h * 0.3               # on a lane, away from events
+    x20, x60 = view._cursor_x(lay, 20 * MS), view._cursor_x(lay, 60 * MS)
+    assert on_cursor(on_screen(view, x20, y), view)
+    assert not on_cursor(on_screen(view, x60, y), view)
+    view.set_time(60 * MS)
+    qtbot.waitUntil(lambda: on_cursor(on_screen(view, x60, y), view))
+    assert not on_cursor(on_screen(view, x20, y), view)   # the old cursor was painted over
+    assert view._static is cached                          # from the cache, not drawn again
+    image = view.canvas.grab().toImage()                   # a full repaint agrees
+    assert on_cursor(image.pixelColor(int(round(x60)), int(y)), view)
+    assert not on_cursor(image.pixelColor(int(round(x20)), int(y)), view)
+
+
+def test_following_the_cursor_draws_the_new_window(view, qtbot):
+    view.set_window(0, 20 * MS)
+    view.set_time(10 * MS)
+    painted(qtbot, view)
+    cached = view._static
+    view.set_time(75 * MS)                             # out of view: the window jumps
+    painted(qtbot, view)
+    assert view._static is not cached
+    lay = view._compute_layout()
+    x = view._cursor_x(lay, 75 * MS)
+    assert lay.plot.left() < x < lay.plot.right()
+    assert on_cursor(on_screen(view, x, lay.lane_y[0] + lay.lane_h * 0.3), view)
+
+
+def test_selecting_an_event_draws_the_highlight_again(view, qtbot):
+    view.set_follow(False)
+    view.set_window(0, 100 * MS)
+    view.set_time(95 * MS)                             # the cursor away from the events looked at
+    painted(qtbot, view)
+    cached = view._static
+    pos = view.event_position(2)                       # b sends m2
+    highlight = view.palette().color(QPalette.ColorRole.Highlight)
+    assert not near(on_screen(view, pos.x(), pos.y()), highlight)
+    view.select_event(2)
+    qtbot.waitUntil(lambda: near(on_screen(view, pos.x(), pos.y()), highlight, 30))
+    assert view._static is not cached
+    # the causal past (a's send of m1) is highlighted, the unrelated drop is not
+    past = view.event_position(0)
+    assert near(on_screen(view, past.x(), past.y()), view._colours().past, 30)
+    view.select_event(None)
+    qtbot.waitUntil(lambda: not near(on_screen(view, pos.x(), pos.y()), highlight, 30))
+
+
+def test_host_names_turn_red_while_crashed_without_drawing_the_diagram_again(view, qtbot):
+    view.set_follow(False)
+    view.set_window(0, 100 * MS)
+    view.set_time(40 * MS)
+    painted(qtbot, view)
+    cached = view._static
+    lay = view._compute_layout()
+    crash = view._colours().crash
+    y = int(lay.lane_y[1])                             # b, which crashes at 50 ms
+
+    def name_has_crash_colour():
+        image = view.screen().grabWindow(view.winId()).toImage()
+        for x in range(24, int(lay.plot.left()) - 8):
+            for dy in (-2, -1, 0, 1, 2):
+                at = view.canvas.mapTo(view, QPoint(x, y + dy))
+                if near(image.pixelColor(at), crash, 90):
+                    return True
+        return False
+
+    assert not name_has_crash_colour()
+    view.set_time(60 * MS)
+    qtbot.waitUntil(name_has_crash_colour)
+    view.set_time(85 * MS)                             # recovered at 80 ms
+    qtbot.waitUntil(lambda: not name_has_crash_colour())
+    assert view._static is cached
+
+
+def test_a_palette_change_draws_again_in_the_new_colours(view, qtbot):
+    view.setPalette(light_palette())
+    painted(qtbot, view)
+    base = QColor(view.palette().color(QPalette.ColorRole.Base))
+    corner = (view.canvas.width() - 4, view.canvas.height() - 4)
+    assert near(on_screen(view, *corner), base, 10)
+    view.setPalette(dark_palette())
+    dark = view.palette().color(QPalette.ColorRole.Base)
+    qtbot.waitUntil(lambda: near(on_screen(view, *corner), dark, 10))
