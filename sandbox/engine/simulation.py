@@ -225,8 +225,10 @@ class Simulation:
             path = [] if dst == src else self.network.path(src, dst)
             if path is not None and len(path) > 1:
                 data["path"] = [src] + [c.b for c in path]
-        self._write(_new(TraceEvent, (self._seq, now, "send", src, node.clock_obj.true_reading(now), mid,
-                            dst, data)))
+        c = node.clock_obj
+        local = (c.base_local + int((now - c.base_t) * c.rate)
+                 if c.slew_end is None and c.resolution == 1 else c.true_reading(now))
+        self._write(_new(TraceEvent, (self._seq, now, "send", src, local, mid, dst, data)))
         self._seq += 1
         if node.send_omission and self.streams(f"omission/{src}").random() < node.send_omission:
             self._drop(msg, "omission")
@@ -416,8 +418,11 @@ class Simulation:
         if msg.channel != "app":
             data["channel"] = msg.channel
         now = self.env.now
-        self._write(_new(TraceEvent, (self._seq, now, "deliver", msg.dst,
-                            node.clock_obj.true_reading(now), msg.id, msg.src, data)))
+        c = node.clock_obj
+        local = (c.base_local + int((now - c.base_t) * c.rate)
+                 if c.slew_end is None and c.resolution == 1 else c.true_reading(now))
+        self._write(_new(TraceEvent, (self._seq, now, "deliver", msg.dst, local, msg.id, msg.src,
+                                      data)))
         self._seq += 1
         if msg.channel == "mem":
             self.memory.handle(node, msg)
