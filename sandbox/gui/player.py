@@ -141,13 +141,18 @@ class Player(QObject):
         return self._timeline
 
     def set_timeline(self, timeline: Timeline | None, keep_time: bool = False) -> None:
-        """Play ``timeline`` from the start (or from the current time with ``keep_time``)."""
+        """Play ``timeline`` from the start (or from the current time with ``keep_time``).
+
+        The time is within the new run before ``timeline_changed`` is
+        emitted, so that its receivers read a consistent player; then
+        ``time_changed`` is emitted with the new time.
+        """
         self.pause()
         self._timeline = timeline
-        self.timeline_changed.emit()
         target = min(self._time, self.duration) if keep_time else 0
         self._pos = float(target)
         self._time = target
+        self.timeline_changed.emit()
         self.time_changed.emit(target)
 
     @property
@@ -317,10 +322,11 @@ class PlayerBar(QWidget):
         self.seek_slider.setMinimumWidth(80)
         self.seek_slider.valueChanged.connect(self._on_seek_slider)
 
+        # the readouts have a fixed size (fitted to the longest text they may show), so
+        # that new text on every frame repaints them without laying the bar out again
         self.time_label = QLabel(self)
         self.time_label.setObjectName("timeLabel")
         self.time_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.time_label.setMinimumWidth(self.fontMetrics().horizontalAdvance("t = 00.000000 s"))
 
         self.speed_slider = QSlider(Qt.Orientation.Horizontal, self)
         self.speed_slider.setObjectName("speedSlider")
@@ -332,7 +338,7 @@ class PlayerBar(QWidget):
         self.speed_slider.valueChanged.connect(self._on_speed_slider)
         self.speed_label = QLabel(self)
         self.speed_label.setObjectName("speedLabel")
-        self.speed_label.setMinimumWidth(self.fontMetrics().horizontalAdvance("10000x "))
+        self._fix_size(self.speed_label, [format_speed(SPEED_MAX), format_speed(0.25)])
         speed_caption = QLabel(self.tr("Speed"), self)
 
         layout = QHBoxLayout(self)
@@ -369,6 +375,7 @@ class PlayerBar(QWidget):
     def set_selected_host(self, host_id: str | None) -> None:
         """Show ``host_id``'s local time beside the real time (None: real time only)."""
         self._host = host_id or None
+        self._fit_time_label()
         self._update_label()
 
     @property
@@ -401,7 +408,35 @@ class PlayerBar(QWidget):
         self.seek_slider.setEnabled(enabled)
         self.seek_slider.setToolTip(self.tr("Simulation time: drag to seek (run length {0})")
                                     .format(format_seconds(duration, self._digits)))
+        self._fit_time_label()
         self._update_label()
+
+    def _fix_size(self, label: QLabel, texts: list[str]) -> None:
+        """Give ``label`` a fixed size that fits each of ``texts`` (no relayout when it changes)."""
+        fm = label.fontMetrics()
+        margins = label.contentsMargins()
+        width = max(fm.horizontalAdvance(text) for text in texts) + 4 + \
+            margins.left() + margins.right()
+        if label.width() != width or label.minimumWidth() != label.maximumWidth():
+            label.setFixedSize(width, max(fm.height(), label.sizeHint().height()))
+
+    def _fit_time_label(self) -> None:
+        """Fit the time readout to the longest text this run and host can give."""
+        tl = self.player.timeline
+        duration = self.player.duration
+        seconds = [duration]
+        host = self._host if tl is not None and self._host in tl.host_index else None
+        if host is not None:
+            seconds += [-abs(int(tl.local_time(host, t))) for t in (0, duration)]
+        widest = []
+        for ns in seconds:
+            # every digit drawn as the widest one, for any time up to this one
+            digits = format_seconds(ns, self._digits)
+            widest.append("".join("8" if ch.isdigit() else ch for ch in digits))
+        text = self.tr("t = {0}").format(widest[0])
+        if host is not None:
+            text += self.tr(" · {0} local {1}").format(host, max(widest[1:], key=len))
+        self._fix_size(self.time_label, [text])
 
     def _on_time_changed(self, t: int) -> None:
         if not self.seek_slider.isSliderDown():

@@ -6,6 +6,7 @@ import pytest
 from conftest_playback import MS, FakeClock, preset_timeline, small_timeline
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
 
 from sandbox.gui.player import (
     SPEED_MAX,
@@ -221,3 +222,55 @@ def test_bar_buttons_and_shortcuts(bar, player, qtbot):
     QTest.mouseClick(bar.play_button, Qt.MouseButton.LeftButton)
     assert player.is_playing
     player.pause()
+
+
+def test_clearing_the_timeline_resets_the_time_before_announcing_it(qtbot):
+    tl = preset_timeline("crash_heartbeat")
+    player = Player(tl)
+    bar = PlayerBar(player)
+    qtbot.addWidget(bar)
+    player.seek(tl.end)                               # 8 s: 8e9 ns, beyond a 32-bit slider of ns
+    seen = []
+    player.timeline_changed.connect(lambda: seen.append(("timeline", player.time)))
+    player.time_changed.connect(lambda t: seen.append(("time", t)))
+    player.set_timeline(None)                         # the bar reads the time: it must be 0
+    assert seen == [("timeline", 0), ("time", 0)]
+    assert player.time == 0 and player.duration == 0
+    assert bar.seek_slider.value() == 0 and bar.time_label.text() == "t = 0.000000000 s"
+    assert not bar.play_action.isEnabled()
+    player.set_timeline(tl)                           # and back
+    assert bar.seek_slider.maximum() == 8000 and bar.play_action.isEnabled()
+
+
+def test_moving_the_time_does_not_lay_the_bar_out_again(qtbot):
+    from PySide6.QtCore import QEvent, QObject
+
+    tl = preset_timeline("crash_heartbeat")
+    player = Player(tl)
+    bar = PlayerBar(player)
+    qtbot.addWidget(bar)
+    bar.resize(900, 40)
+    bar.set_selected_host(tl.hosts[0])
+    bar.show()
+    qtbot.waitExposed(bar)
+
+    class Counter(QObject):
+        def __init__(self):
+            super().__init__()
+            self.layouts = 0
+
+        def eventFilter(self, obj, event):  # noqa: N802 - Qt override
+            if event.type() == QEvent.Type.LayoutRequest:
+                self.layouts += 1
+            return False
+
+    QApplication.processEvents()                      # the layout of showing the bar
+    counter = Counter()
+    bar.installEventFilter(counter)
+    geometry = bar.time_label.geometry()
+    for t in (1, 12_345_678, 999_999_999, 1_000_000_000, 7_999_999_999):
+        player.seek(t)
+        QApplication.processEvents()
+    assert counter.layouts == 0
+    assert bar.time_label.geometry() == geometry      # fixed width: the text changes, not the bar
+    assert bar.time_label.width() >= bar.time_label.sizeHint().width()
