@@ -10,6 +10,13 @@ dragging a cursor asks the player to seek (``seek_requested``).
 Curves are made once and fed with ``setData``; long curves are downsampled
 and clipped to the view. Colours follow the light or dark palette of the
 application, and hosts keep the colours they have on the canvas.
+
+Plot titles are short, so that a narrow dock (about 400 pixels) still shows
+whole plots; the figures of a run (largest skew, availability, costs) are
+in a line of text above the plots that wraps, and in the titles of
+exported images. Moving the time cursor only moves the cursor lines: they
+do not tell their view boxes that their bounds changed, so no automatic
+range is computed again on a frame.
 """
 
 from __future__ import annotations
@@ -100,10 +107,12 @@ class Series:
 
 @dataclass
 class _Page:
-    """One tab: a stack of plots in one pyqtgraph layout, or a placeholder text."""
+    """One tab: a summary line over a stack of plots in one pyqtgraph layout, or a placeholder."""
 
     name: str
     stack: QStackedWidget
+    body: QWidget
+    summary: QLabel
     layout: pg.GraphicsLayoutWidget
     placeholder: QLabel
     plots: list[pg.PlotItem] = field(default_factory=list)
@@ -148,7 +157,8 @@ class PlotsPanel(QWidget):
         self._series: dict[str, list[Series]] = {name: [] for name in PLOTS}
         self._time_plots: list[pg.PlotItem] = []
         self._cursors: list[pg.InfiniteLine] = []
-        self._titles: dict[int, str] = {}
+        self._titles: dict[int, str] = {}  # the title on screen, by id of plot
+        self._long_titles: dict[int, str] = {}  # with the figures of the run, for exports
         self._styled: list[tuple[Any, str, dict[str, Any]]] = []
         self._legends: list[pg.LegendItem] = []
         self._host_curves: list[pg.PlotDataItem] = []
@@ -190,8 +200,25 @@ class PlotsPanel(QWidget):
         stack.setObjectName(f"plot_page_{name}")
         glw = pg.GraphicsLayoutWidget()
         glw.setObjectName(f"plot_layout_{name}")
-        glw.ci.setContentsMargins(6, 6, 10, 6)
+        glw.ci.setContentsMargins(6, 2, 10, 6)
         glw.ci.setSpacing(6)
+        glw.setMinimumSize(200, 150)
+        summary = QLabel()
+        summary.setObjectName(f"plot_summary_{name}")
+        summary.setWordWrap(True)
+        summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        summary.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        summary.setContentsMargins(8, 4, 8, 0)
+        summary.setAutoFillBackground(True)
+        summary.setBackgroundRole(QPalette.ColorRole.Base)
+        summary.setForegroundRole(QPalette.ColorRole.Text)
+        summary.hide()
+        body = QWidget()
+        column = QVBoxLayout(body)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(summary)
+        column.addWidget(glw, 1)
         label = QLabel()
         label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         label.setWordWrap(True)
@@ -199,9 +226,9 @@ class PlotsPanel(QWidget):
         label.setAutoFillBackground(True)
         label.setBackgroundRole(QPalette.ColorRole.Base)
         label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
-        stack.addWidget(glw)
+        stack.addWidget(body)
         stack.addWidget(label)
-        return _Page(name, stack, glw, label)
+        return _Page(name, stack, body, summary, glw, label)
 
     def _add_plot(self, page: _Page, row: int, title: str, left: str, left_units: str | None = None,
                   time_axis: bool = True, axis_items: dict[str, pg.AxisItem] | None = None,
@@ -217,13 +244,15 @@ class PlotsPanel(QWidget):
         plot.setLabel("left", left, units=left_units)
         if left_units is None:
             plot.getAxis("left").enableAutoSIPrefix(False)
-        self._titles[id(plot)] = title
+        self._titles[id(plot)] = self._long_titles[id(plot)] = title
         if time_axis:
             plot.setLabel("bottom", self.tr("real time (s)"))
             plot.getAxis("bottom").enableAutoSIPrefix(False)
             plot.setMouseEnabled(x=True, y=False)
             plot.setAutoVisible(y=True)
             cursor = pg.InfiniteLine(pos=0.0, angle=90, movable=True)
+            # a moved cursor must not make its view box compute its automatic range again
+            cursor.setFlag(QGraphicsItem.GraphicsItemFlag.ItemSendsGeometryChanges, False)
             cursor.setZValue(100)
             cursor.setToolTip(self.tr("Current time; drag to seek"))
             cursor.sigDragged.connect(self._on_cursor_dragged)
@@ -273,7 +302,7 @@ class PlotsPanel(QWidget):
 
     def _build_clocks(self) -> None:
         page = self._pages["clocks"]
-        self._clock_plot = self._add_plot(page, 0, self.tr("Clock offset from real time"),
+        self._clock_plot = self._add_plot(page, 0, self.tr("Clock offset"),
                                           self.tr("local − real"), "s")
         self._baseline(self._clock_plot)
         self._clock_legend = self._legend(page, 0, self._clock_plot)
@@ -300,18 +329,17 @@ class PlotsPanel(QWidget):
 
     def _build_throughput(self) -> None:
         page = self._pages["throughput"]
-        plot = self._add_plot(page, 0, self.tr("Throughput and offered load"),
-                              self.tr("per second"))
+        plot = self._add_plot(page, 0, self.tr("Throughput"), self.tr("per second"))
         self._rate_plot = plot
         self._baseline(plot)
         self._rate_legend = self._legend(page, 0, plot)
         self._delivered = self._curve(plot, "delivered", self.tr("delivered msg/s"))
         self._delivered.setZValue(3)
         self._sent = self._curve(plot, "sent", self.tr("sent msg/s"), width=1.5)
-        self._offered = self._curve(plot, "offered", self.tr("requests issued/s"))
-        self._profile = self._curve(plot, "profile", self.tr("workload profile (req/s)"),
+        self._offered = self._curve(plot, "offered", self.tr("requests/s"))
+        self._profile = self._curve(plot, "profile", self.tr("workload req/s"),
                                     style=Qt.PenStyle.DashLine, long=True)
-        req = self._add_plot(page, 1, self.tr("Client request latency"), self.tr("latency"), "s")
+        req = self._add_plot(page, 1, self.tr("Request latency"), self.tr("latency"), "s")
         self._request_plot = req
         self._baseline(req)
         self._request_legend = self._legend(page, 1, req)
@@ -327,7 +355,8 @@ class PlotsPanel(QWidget):
         up = self._add_plot(page, 0, self.tr("Hosts up"), self.tr("hosts up (%)"))
         up.setAutoVisible(y=False)
         up.enableAutoRange(axis="y", enable=False)
-        up.setYRange(0, 100, padding=0.04)
+        # room for the labels of 0 and 100: axes with a grid hide labels that stick out
+        up.setYRange(0, 100, padding=0.12)
         self._up_plot = up
         self._up = self._curve(up, "up", fill=50)
         fail = self._add_plot(page, 1, self.tr("Crashes so far"), self.tr("crashes"))
@@ -338,8 +367,7 @@ class PlotsPanel(QWidget):
 
     def _build_memory(self) -> None:
         page = self._pages["memory"]
-        cost = self._add_plot(page, 0, self.tr("Mean cost of a memory access"),
-                              self.tr("cost"),
+        cost = self._add_plot(page, 0, self.tr("Memory access cost"), self.tr("cost"),
                               axis_items={"left": _DurationLogAxis(orientation="left")})
         cost.setLogMode(y=True)
         self._cost_plot = cost
@@ -448,19 +476,42 @@ class PlotsPanel(QWidget):
         for curve in self._host_curves:
             curve.setData([], [])
         for page in self._pages.values():
+            page.summary.hide()
             self._show_placeholder(page, self.tr("Run the scenario to see its plots."))
 
     def _show_placeholder(self, page: _Page, text: str | None) -> None:
         if text is None:
-            page.stack.setCurrentWidget(page.layout)
+            page.stack.setCurrentWidget(page.body)
         else:
             page.placeholder.setText(text)
             page.stack.setCurrentWidget(page.placeholder)
+            page.summary.hide()
 
     def _record(self, plot: str, name: str, x: np.ndarray, y: np.ndarray, x_unit: str,
                 y_unit: str) -> None:
         self._series[plot].append(Series(plot, name, np.asarray(x), np.asarray(y), x_unit,
                                          y_unit))
+
+    def _show_title(self, plot: pg.PlotItem, text: str) -> None:
+        plot.setTitle(text, color=self.palette().color(QPalette.ColorRole.Text).name(),
+                      size="10pt", bold=True)
+
+    def _set_title(self, plot: pg.PlotItem, title: str, detail: str | None = None) -> None:
+        """Title ``plot`` (short, on screen); exports add ``detail``, the figures of the run."""
+        self._titles[id(plot)] = title
+        self._long_titles[id(plot)] = self.tr("{0}: {1}").format(title, detail) if detail \
+            else title
+        self._show_title(plot, title)
+
+    def _set_summary(self, name: str, text: str | None) -> None:
+        """The line of figures over the plots of tab ``name`` (hidden when None)."""
+        summary = self._pages[name].summary
+        summary.setText(text or "")
+        summary.setVisible(bool(text))
+
+    def summary(self, name: str) -> str:
+        """The figures of the run shown over the plots of tab ``name`` (empty if none)."""
+        return self._pages[name].summary.text()
 
     def set_trace(self, header: dict[str, Any], events: Sequence[TraceEvent]) -> None:
         """Draw the plots of a trace (header with the scenario, events in time order)."""
@@ -469,6 +520,8 @@ class PlotsPanel(QWidget):
         self._end = S.run_end(self._header, events)
         self._cols = S.columns(events)
         self._series = {name: [] for name in PLOTS}
+        for name in PLOTS:
+            self._set_summary(name, None)
         self._set_clocks()
         self._set_latency()
         self._set_throughput()
@@ -525,14 +578,15 @@ class PlotsPanel(QWidget):
                 self._clock_legend.addItem(curve, host)
             self._record("clocks", host, x, y, "s", "s")
         self._clock_legend.setVisible(show_legend and bool(names))
-        title = self.tr("Clock offset from real time")
+        detail = None
         if len(names) > 1:
-            spread = np.ptp(np.vstack([skew.offsets[h] for h in names]), axis=0)
-            title = self.tr("Clock offset from real time: largest skew between hosts {0}").format(
-                format_duration(round(float(spread.max()))))
-        self._titles[id(self._clock_plot)] = title
-        self._clock_plot.setTitle(title, color=self.palette().color(
-            QPalette.ColorRole.Text).name(), size="10pt", bold=True)
+            spread = round(float(np.ptp(np.vstack([skew.offsets[h] for h in names]),
+                                        axis=0).max()))
+            detail = self.tr("largest skew between hosts {0}").format(format_duration(spread)) \
+                if spread else self.tr("no skew between hosts")
+        self._set_title(self._clock_plot, self.tr("Clock offset"), detail)
+        self._set_summary("clocks", self.tr("Clock offset from real time: {0}.").format(detail)
+                          if detail else None)
         page = self._pages["clocks"]
         self._show_placeholder(page, None if names else self.tr("This scenario has no hosts."))
 
@@ -558,11 +612,10 @@ class PlotsPanel(QWidget):
             line.label.anchors = [(side, 0.5), (side, 0.5)]
             line.label.updatePosition()
         mean = float(ordered.mean())
-        title = self.tr("Message latency: {0} messages, mean {1}").format(
-            n, format_duration(round(mean)))
-        self._titles[id(self._latency_plot)] = title
-        self._latency_plot.setTitle(title, color=self.palette().color(
-            QPalette.ColorRole.Text).name(), size="10pt", bold=True)
+        detail = self.tr("{0} messages, mean {1}").format(n, format_duration(round(mean)))
+        self._set_title(self._latency_plot, self.tr("Message latency"), detail)
+        self._set_summary("latency", self.tr("{0} messages delivered, mean latency {1}.").format(
+            n, format_duration(round(mean))))
         self._latency_plot.setXRange(-0.01 * x[-1], x[-1] * 1.04, padding=0.0)
         self._latency_plot.enableAutoRange(axis="y")
         self._show_placeholder(page, None)
@@ -601,8 +654,7 @@ class PlotsPanel(QWidget):
         self._record("throughput", self.tr("sent msg/s"), centres, tp.sent, "s", "1/s")
         load = S.offered_load(self._header, events, bin_ns, cols=self._cols)
         has_load = bool(load.rate.any())
-        self._set_visible(self._rate_legend, self._offered, has_load,
-                          self.tr("requests issued/s"))
+        self._set_visible(self._rate_legend, self._offered, has_load, self.tr("requests/s"))
         if has_load:
             self._offered.setData(*_steps(x, load.rate))
             self._record("throughput", self.tr("requests issued/s"), centres, load.rate, "s",
@@ -611,7 +663,7 @@ class PlotsPanel(QWidget):
             self._offered.setData([], [])
         profile = self._workload_profile()
         self._set_visible(self._rate_legend, self._profile, profile is not None,
-                          self.tr("workload profile (req/s)"))
+                          self.tr("workload req/s"))
         if profile is not None:
             self._profile.setData(*profile)
             self._record("throughput", self.tr("workload profile (req/s)"), profile[0],
@@ -640,14 +692,17 @@ class PlotsPanel(QWidget):
             self._record("throughput", self.tr("mean request latency per bin"), centres, mean,
                          "s", "s")
             failed = int(req.failed.sum())
-            title = self.tr("Client request latency: {0} done, {1} failed").format(
-                int(req.done.sum()), failed)
-            self._titles[id(self._request_plot)] = title
-            self._request_plot.setTitle(title, color=self.palette().color(
-                QPalette.ColorRole.Text).name(), size="10pt", bold=True)
+            detail = self.tr("{0} done, {1} failed").format(int(req.done.sum()), failed)
+            self._set_title(self._request_plot, self.tr("Request latency"), detail)
+            summary = self.tr("Client requests: {0}").format(detail)
+            if req.done_latency.size:
+                summary += self.tr(", mean latency {0}").format(
+                    format_duration(round(float(np.mean(req.done_latency)))))
+            self._set_summary("throughput", summary + ".")
         else:
             self._request_dots.setData([], [])
             self._request_mean.setData([], [])
+            self._set_summary("throughput", None)
         self._show_placeholder(page, None)
 
     def _set_visible(self, legend: pg.LegendItem, curve: pg.PlotDataItem, visible: bool,
@@ -676,13 +731,12 @@ class PlotsPanel(QWidget):
         self._record("availability", self.tr("crashes so far"), x[1:], av.failures, "s", "count")
         widths = np.diff(x)
         overall = float(np.sum(up * widths) / np.sum(widths)) if widths.sum() > 0 else 100.0
-        title = self.tr("Hosts up: {0} hosts, {1:.2f} % available overall").format(
-            av.hosts, overall)
-        self._titles[id(self._up_plot)] = title
-        self._up_plot.setTitle(title, color=self.palette().color(
-            QPalette.ColorRole.Text).name(), size="10pt", bold=True)
+        detail = self.tr("{0} hosts, {1:.2f} % available overall").format(av.hosts, overall)
+        self._set_title(self._up_plot, self.tr("Hosts up"), detail)
         top = int(av.failures[-1]) if av.failures.size else 0
-        self._fail_plot.setYRange(0, max(1, top), padding=0.08)
+        self._set_summary("availability", self.tr("{0}; {1} crashes.").format(
+            detail[:1].upper() + detail[1:], top))
+        self._fail_plot.setYRange(0, max(1, top), padding=0.2)
         step = max(1, S.nice_bin(max(1, top), 5))
         self._fail_plot.getAxis("left").setTickSpacing(step, step)
         self._show_placeholder(page, None)
@@ -730,17 +784,15 @@ class PlotsPanel(QWidget):
         if n_remote:
             parts.append(self.tr("remote {0}").format(
                 format_duration(round(total_remote / n_remote))))
-        title = self.tr("Memory access cost: {0}").format(", ".join(parts))
+        cost = ", ".join(parts)
         if n_local and n_remote and total_local > 0:
             ratio = (total_remote / n_remote) / (total_local / n_local)
-            title += self.tr(" (remote {0:,.0f}× slower)").format(ratio)
-        counts = self.tr("Memory accesses: {0} local, {1} remote").format(n_local, n_remote)
-        self._titles[id(self._count_plot)] = counts
-        self._count_plot.setTitle(counts, color=self.palette().color(
-            QPalette.ColorRole.Text).name(), size="10pt", bold=True)
-        self._titles[id(self._cost_plot)] = title
-        self._cost_plot.setTitle(title, color=self.palette().color(
-            QPalette.ColorRole.Text).name(), size="10pt", bold=True)
+            cost += self.tr(" (remote {0:,.0f}× slower)").format(ratio)
+        counts = self.tr("{0} local, {1} remote").format(n_local, n_remote)
+        self._set_title(self._cost_plot, self.tr("Memory access cost"), cost)
+        self._set_title(self._count_plot, self.tr("Memory accesses"), counts)
+        self._set_summary("memory", self.tr("Mean cost of an access: {0}. Accesses: {1}.").format(
+            cost, counts))
 
     # -- time cursor ------------------------------------------------------------------------
     def set_time(self, t_ns: int) -> None:
@@ -825,18 +877,36 @@ class PlotsPanel(QWidget):
         return glw.ci
 
     @contextmanager
-    def _uncached(self, name: str | None):
-        """Paint items directly while exporting (a cache would put bitmaps in an SVG)."""
+    def _exporting(self, name: str | None):
+        """Prepare a tab for export: titles with the figures of the run (where they fit) and
+        items painted directly (a cache would put bitmaps in an SVG)."""
         page = self._pages[name or self.current_plot()]
         items = [i for i in page.layout.scene().items()
                  if i.cacheMode() != QGraphicsItem.CacheMode.NoCache]
         for item in items:
             item.setCacheMode(QGraphicsItem.CacheMode.NoCache)
+        room = page.layout.ci.size().width() - _LEFT_AXIS_WIDTH - 40
+        room -= page.layout.ci.layout.columnMinimumWidth(1)
+        for plot in page.plots:
+            self._show_title(plot, self._long_titles.get(id(plot), ""))
+            if plot.titleLabel.minimumWidth() > room:
+                self._show_title(plot, self._titles.get(id(plot), ""))
+        self._settle(page)
         try:
             yield
         finally:
             for item in items:
                 item.setCacheMode(_CACHE)
+            for plot in page.plots:
+                self._show_title(plot, self._titles.get(id(plot), ""))
+            self._settle(page)
+
+    @staticmethod
+    def _settle(page: _Page) -> None:
+        """Lay the plots of ``page`` out now (titles changed) rather than on the next event."""
+        page.layout.ci.layout.activate()
+        for plot in page.plots:
+            plot.layout.activate()
 
     def export_png(self, path: str | os.PathLike, width: int | None = None,
                    plot: str | None = None) -> None:
@@ -844,7 +914,7 @@ class PlotsPanel(QWidget):
         exporter = ImageExporter(self._export_item(plot))
         if width:
             exporter.parameters()["width"] = int(width)
-        with self._uncached(plot):
+        with self._exporting(plot):
             exporter.export(os.fspath(path))
 
     def export_svg(self, path: str | os.PathLike, plot: str | None = None) -> None:
@@ -866,7 +936,7 @@ class PlotsPanel(QWidget):
         generator.setDescription(self.tr("DS Sandbox plot"))
         painter = QPainter(generator)
         try:
-            with self._uncached(plot):
+            with self._exporting(plot):
                 target = QRectF(0, 0, w, h)
                 painter.fillRect(target, self._pages[plot or self.current_plot()].layout
                                  .backgroundBrush())

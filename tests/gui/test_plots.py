@@ -6,7 +6,9 @@ import csv
 import math
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage, QPalette
+from PySide6.QtWidgets import QApplication, QGraphicsItem
 
 from sandbox.gui.plots import PLOTS, PlotsPanel
 from sandbox.gui.run_controller import run_scenario
@@ -54,7 +56,7 @@ def test_every_plot_has_series_for_a_message_passing_run(panel, runs):
 def test_memory_costs_of_a_dsm_run(panel, runs):
     panel.set_trace(*runs["dsm_numa"])
     page = panel._pages["memory"]
-    assert page.stack.currentWidget() is page.layout
+    assert page.stack.currentWidget() is page.body
     series = {s.name: s for s in panel.series("memory")}
     local, remote = series["local mean cost"].y, series["remote mean cost"].y
     assert all(math.isclose(v, 100e-9) for v in local if not math.isnan(v))
@@ -184,3 +186,72 @@ def test_export_csv_current_and_all(panel, runs, tmp_path):
     assert plots == {"clocks", "latency", "throughput", "availability"}
     with pytest.raises(ValueError, match="which"):
         panel.export_csv(tmp_path / "x.csv", which="nope")
+
+
+# -- narrow docks, cheap cursors --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["message_passing_basics", "dsm_numa", "crash_heartbeat",
+                                  "clock_sync_cristian"])
+def test_every_tab_fits_a_400_pixel_dock(qtbot, runs, name):
+    panel = PlotsPanel()
+    qtbot.addWidget(panel)
+    panel.resize(400, 420)
+    panel.show()
+    qtbot.waitExposed(panel)
+    panel.set_trace(*runs[name])
+    for plot in PLOTS:
+        panel.show_plot(plot)
+        QApplication.processEvents()
+        page = panel._pages[plot]
+        if page.stack.currentWidget() is page.placeholder:
+            continue
+        glw = page.layout
+        needed = glw.ci.effectiveSizeHint(Qt.SizeHint.MinimumSize).width()
+        assert needed <= glw.viewport().width(), f"{plot}: {needed} px needed"
+        assert glw.ci.geometry().right() <= glw.viewport().width() + 0.5   # nothing cut
+        for item in page.plots:                        # short titles
+            assert item.titleLabel.minimumWidth() < 200, item.titleLabel.text
+    assert panel.minimumSizeHint().width() <= 400
+
+
+def test_the_figures_of_a_run_are_above_the_plots_and_in_exported_titles(panel, runs,
+                                                                          tmp_path):
+    panel.set_trace(*runs["crash_heartbeat"])
+    assert panel.summary("availability") == "5 hosts, 80.00 % available overall; 2 crashes."
+    assert not panel._pages["availability"].summary.isHidden()
+    assert panel._up_plot.titleLabel.text == "Hosts up"
+    seen = []
+    panel._up_plot.titleLabel.setText = lambda text, **kw: seen.append(text)
+    panel.export_png(tmp_path / "a.png", plot="availability")
+    del panel._up_plot.titleLabel.setText
+    assert "Hosts up: 5 hosts, 80.00 % available overall" in seen   # while exporting
+    assert seen[-1] == "Hosts up"                                   # and back after
+    panel.set_trace(*runs["dsm_numa"])
+    assert "remote" in panel.summary("memory") and "slower" in panel.summary("memory")
+    assert panel.summary("throughput") == ""          # no client requests in this run
+    assert panel._pages["throughput"].summary.isHidden()
+
+
+def test_moving_the_cursor_computes_no_automatic_range(panel, runs, monkeypatch, qtbot):
+    panel.set_trace(*runs["clock_sync_cristian"])
+    panel.show_plot("clocks")
+    viewboxes = [plot.getViewBox() for plot in panel._time_plots]
+    QApplication.processEvents()                       # the tab shown: its ranges computed
+    qtbot.waitUntil(lambda: not panel._clock_plot.getViewBox()._autoRangeNeedsUpdate)
+    calls = []
+    for plot in panel._time_plots:
+        vb = plot.getViewBox()
+
+        def counted(vb=vb, original=vb.updateAutoRange):
+            calls.append(vb)
+            original()
+        monkeypatch.setattr(vb, "updateAutoRange", counted)
+    for k in range(10):
+        panel.set_time(k * 1_000_000_000)
+        QApplication.processEvents()
+    assert calls == []
+    assert not viewboxes[0]._autoRangeNeedsUpdate
+    assert panel.cursor_positions() == [9.0] * len(panel._cursors)
+    for cursor in panel._cursors:
+        assert not cursor.flags() & QGraphicsItem.GraphicsItemFlag.ItemSendsGeometryChanges
