@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass
 
 import pytest
@@ -29,9 +30,17 @@ def clear_pending_quit() -> None:
 
 @pytest.fixture(autouse=True)
 def _no_pending_quit(qapp):
-    """Every GUI test starts with working event loops, whatever the test before it did."""
+    """Every GUI test starts with working event loops, whatever the test before it did.
+
+    After the test (and after qtbot has closed its widgets) the garbage
+    collector runs at once: Python wrappers of Qt objects left in reference
+    cycles are then freed while their C++ objects still exist, instead of at a
+    random allocation in a later test, after Qt may have deleted those objects
+    (a crash seen in CI).
+    """
     clear_pending_quit()
     yield
+    gc.collect()
 
 
 @pytest.fixture
