@@ -913,9 +913,9 @@ def open_trace(path: str | os.PathLike) -> Timeline:
             body = fh.read().strip()
         try:
             rows = json.loads("[" + body.replace("\n", ",") + "]") if body else []
-            make = TraceEvent
-            events = [make(d["seq"], d["t"], d["kind"], d["host"], d["local"], d.get("msg"),
-                           d.get("peer"), d.get("data") or None) for d in rows]
+            new, cls = tuple.__new__, TraceEvent  # skips the named tuple's Python __new__
+            events = [new(cls, (d["seq"], d["t"], d["kind"], d["host"], d["local"], d.get("msg"),
+                                d.get("peer"), d.get("data") or None)) for d in rows]
         except (json.JSONDecodeError, KeyError, TypeError):
             # blank or damaged lines: the line-by-line reader skips the first, names the second
             del body
