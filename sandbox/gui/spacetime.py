@@ -748,9 +748,11 @@ class SpaceTimeView(QWidget):
             self._update_legend()
             self._layout = None
             self._invalidate()
+            self.canvas.update()
         elif event.type() == QEvent.Type.FontChange:
             self._layout = None
             self._invalidate()
+            self.canvas.update()
         super().changeEvent(event)
 
     # -- selection ---------------------------------------------------------------------
