@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import random
 
-from sandbox.scenario.model import ClockSpec
-
-#: The rate at which a slewed clock catches up: 500 ppm, as NTP's limit.
-SLEW_PPM = 500.0
+from sandbox.scenario.model import SLEW_PPM, ClockSpec
 
 
 class HostClock:

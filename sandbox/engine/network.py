@@ -7,7 +7,7 @@ import math
 import random
 from typing import TYPE_CHECKING, Any
 
-from sandbox.scenario.model import LatencySpec, Link, Scenario
+from sandbox.scenario.model import LatencySpec, Link, Scenario, partition_blocks
 
 if TYPE_CHECKING:
     from .simulation import Simulation
@@ -218,16 +218,4 @@ class Network:
     # -- partitions ----------------------------------------------------------------------
     def blocked(self, a: str, b: str) -> bool:
         """Whether an active partition separates ``a`` from ``b`` in that direction."""
-        for _, sides, one_way in self.partitions:
-            side_a = side_b = -1
-            for i, side in enumerate(sides):
-                if a in side:
-                    side_a = i
-                if b in side:
-                    side_b = i
-            if side_a < 0 or side_b < 0 or side_a == side_b:
-                continue
-            if one_way and side_a != 0:
-                continue
-            return True
-        return False
+        return any(partition_blocks(sides, one_way, a, b) for _, sides, one_way in self.partitions)

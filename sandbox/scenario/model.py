@@ -48,6 +48,10 @@ class Model(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
 
+#: How fast a clock corrected by slewing catches up: 500 ppm, the limit NTP uses.
+SLEW_PPM = 500.0
+
+
 class ClockSpec(Model):
     """A host's physical clock: local(t) = offset + t * (1 + drift) quantised to resolution."""
 
@@ -337,6 +341,23 @@ class PartitionFault(Model):
                     raise ValueError(f"host {host!r} is on more than one side of the partition")
                 seen.add(host)
         return self
+
+
+def partition_blocks(sides: list, one_way: bool, a: str, b: str) -> bool:
+    """Whether a partition with these sides stops a message from host ``a`` to host ``b``.
+
+    Hosts on no side are not affected; a one-way partition stops only messages
+    from the first side to the others.
+    """
+    side_a = side_b = -1
+    for i, side in enumerate(sides):
+        if a in side:
+            side_a = i
+        if b in side:
+            side_b = i
+    if side_a < 0 or side_b < 0 or side_a == side_b:
+        return False
+    return not (one_way and side_a != 0)
 
 
 class ClockJumpFault(Model):

@@ -33,6 +33,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from ..scenario.model import SLEW_PPM
 from ..scenario.units import parse_duration
 from .events import KINDS, TraceEvent
 
@@ -65,10 +66,6 @@ __all__ = [
 #: Nanoseconds in a second.
 NS_PER_S = 1_000_000_000
 
-#: The rate at which a slewed clock catches up, in ppm. It mirrors
-#: ``sandbox.engine.clock.SLEW_PPM`` (the trace layer may not import the
-#: engine; a test checks that the two agree).
-SLEW_PPM = 500.0
 
 
 # -- results ----------------------------------------------------------------------------------

@@ -41,6 +41,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from ..scenario.model import SLEW_PPM, partition_blocks
 from .causality import causal_future, causal_past, lamport_clocks
 from .events import KINDS, TraceEvent
 from .sinks import iter_jsonl, read_header
@@ -76,10 +77,6 @@ FLAG_DUP = 8
 END_NONE = 0
 END_DELIVER = 1
 END_DROP = 2
-
-#: The rate at which a slewed clock catches up (mirrors ``sandbox.engine.clock.SLEW_PPM``;
-#: the trace layer may not import the engine).
-SLEW_PPM = 500.0
 
 #: Kinds of event that change the state reported by :meth:`Timeline.host_states`.
 STATE_KINDS: tuple[str, ...] = (
@@ -160,19 +157,7 @@ class HostStates:
 
     def blocked(self, a: str, b: str) -> bool:
         """Whether an active partition blocks messages from ``a`` to ``b``."""
-        for sides, one_way in self.partitions:
-            side_a = side_b = -1
-            for i, side in enumerate(sides):
-                if a in side:
-                    side_a = i
-                if b in side:
-                    side_b = i
-            if side_a < 0 or side_b < 0 or side_a == side_b:
-                continue
-            if one_way and side_a != 0:
-                continue
-            return True
-        return False
+        return any(partition_blocks(sides, one_way, a, b) for sides, one_way in self.partitions)
 
 
 class _State:
