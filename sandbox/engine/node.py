@@ -111,6 +111,7 @@ class Node:
         self._resume: simpy.Event | None = None
         self.peers: Sequence[str] = ()
         self.neighbours: list[str] = []
+        self.out: dict[str, Any] = {}  # neighbour -> the channel to it (set by the simulation)
         # Set by the simulation: the host's clock and its failure probabilities (hot path).
         self.clock_obj = None
         self.send_omission = 0.0

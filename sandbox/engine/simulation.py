@@ -93,6 +93,7 @@ class Simulation:
         self.network = Network(self)
         for node in self.nodes.values():
             node.neighbours = [b for b, _ in self.network.adj[node.id]]
+            node.out = {b: ch for b, ch in self.network.adj[node.id]}
         self.memory = Memory(self)
         self._seq = 0
         self._mid = 0
@@ -200,7 +201,7 @@ class Simulation:
             return None
         if dst not in self.nodes:
             raise ValueError(f"{src} sends to unknown host {dst!r}")
-        now = self.env.now
+        now = self.env._now  # SimPy's clock, read without the property (hot path)
         self._mid = mid = self._mid + 1
         msg = Message(mid, src, dst, payload, size, now, channel)
         if channel == "app":
@@ -218,7 +219,7 @@ class Simulation:
             data = {"size": size, "channel": channel}
             if isinstance(payload, dict):
                 data["payload"] = {k: v for k, v in payload.items() if k != "page_values"}
-        ch = self.network.channels.get((src, dst))
+        ch = node.out.get(dst)
         if ch is not None:
             path: list[Channel] | None = ch.direct
         else:
@@ -314,7 +315,7 @@ class Simulation:
                 ev._ok = True
                 ev._value = msg
                 ev.callbacks = [self._arrive_cb]
-                env.schedule(ev, NORMAL, arrive - env.now)
+                env.schedule(ev, NORMAL, arrive - env._now)
                 return
         if not path:  # to itself: core to core
             ev = env.timeout(self.network.same_host, msg)
@@ -383,7 +384,7 @@ class Simulation:
         ev._ok = True
         ev._value = msg
         ev.callbacks = [self._arrive_cb]
-        env.schedule(ev, NORMAL, t - env.now)
+        env.schedule(ev, NORMAL, t - env._now)
 
     def _arrive_cb(self, ev: simpy.Event) -> None:
         msg: Message = ev._value  # type: ignore[attr-defined]
@@ -405,7 +406,8 @@ class Simulation:
         if ro and self.streams(f"omission/{msg.dst}/recv").random() < ro:
             self._drop(msg, "omission")
             return
-        data: dict[str, Any] = {"latency": self.env.now - msg.sent_at}
+        now = self.env._now
+        data: dict[str, Any] = {"latency": now - msg.sent_at}
         if msg.corrupted:
             self.emit("corrupt", msg.dst, msg.id, msg.src)
             data["corrupted"] = True
@@ -417,7 +419,6 @@ class Simulation:
             data["dup"] = msg.dup_of
         if msg.channel != "app":
             data["channel"] = msg.channel
-        now = self.env.now
         c = node.clock_obj
         local = (c.base_local + int((now - c.base_t) * c.rate)
                  if c.slew_end is None and c.resolution == 1 else c.true_reading(now))
