@@ -642,8 +642,11 @@ class FloatEditor(FieldEditor):
         self._emit(value)
 
 
-class DurationEditor(FieldEditor):
-    """A line edit for a duration in nanoseconds that accepts ``20ms``, ``1.5s``, ``2h``."""
+class UnitTextEditor(FieldEditor):
+    """A line edit for a number written with a unit; subclasses say how to format and parse."""
+
+    #: A hint appended to the field's tooltip (translated), or "".
+    hint = ""
 
     def __init__(self, spec: FieldSpec, parent: QWidget | None = None) -> None:
         super().__init__(spec, parent)
@@ -651,13 +654,22 @@ class DurationEditor(FieldEditor):
         self.edit.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self._row.addWidget(self.edit, 1)
         self.edit.editingFinished.connect(self._on_finished)
-        hint = _tr("A duration with a unit: ns, us, ms, s, min, h, d (e.g. 20ms)")
-        tip = self.toolTip()
-        self.edit.setToolTip(f"{tip}\n{hint}" if tip else hint)
+        if self.hint:
+            hint = _tr(self.hint)
+            tip = self.toolTip()
+            self.edit.setToolTip(f"{tip}\n{hint}" if tip else hint)
+
+    def format_value(self, value: Any) -> str:
+        """The text shown for ``value``."""
+        raise NotImplementedError
+
+    def parse_text(self, text: str) -> Any:
+        """The value of ``text``; ValueError with a message when it is not one."""
+        raise NotImplementedError
 
     def _show(self, value: Any) -> None:
         self.edit.setPlaceholderText(MIXED_TEXT if value is MIXED else "")
-        self.edit.setText("" if value is MIXED or value is None else format_duration(value))
+        self.edit.setText("" if value is MIXED or value is None else self.format_value(value))
 
     def _on_finished(self) -> None:
         if self._updating:
@@ -665,14 +677,26 @@ class DurationEditor(FieldEditor):
         text = self.edit.text().strip()
         if not text and self._mixed:
             return
-        if not self._mixed and self._value is not None and text == format_duration(self._value):
+        if not self._mixed and self._value is not None and text == self.format_value(self._value):
             return
         try:
-            value = parse_duration(text or "?")
+            value = self.parse_text(text or "?")
         except ValueError as exc:
             self._fail(str(exc))
             return
         self._emit(value)
+
+
+class DurationEditor(UnitTextEditor):
+    """A line edit for a duration in nanoseconds that accepts ``20ms``, ``1.5s``, ``2h``."""
+
+    hint = QT_TRANSLATE_NOOP("Inspector", "A duration with a unit: ns, us, ms, s, min, h, d (e.g. 20ms)")
+
+    def format_value(self, value: Any) -> str:
+        return format_duration(value)
+
+    def parse_text(self, text: str) -> Any:
+        return parse_duration(text)
 
 
 _SI = {"": 1.0, "k": 1e3, "K": 1e3, "M": 1e6, "G": 1e9, "T": 1e12}
@@ -703,34 +727,14 @@ def parse_bandwidth(text: str) -> float:
                 "such as 100M or 1G").format(text=text)) from None
 
 
-class BandwidthEditor(FieldEditor):
+class BandwidthEditor(UnitTextEditor):
     """A line edit for a bandwidth in bit/s that accepts SI prefixes (``100M``, ``1G``)."""
 
-    def __init__(self, spec: FieldSpec, parent: QWidget | None = None) -> None:
-        super().__init__(spec, parent)
-        self.edit = QLineEdit(self)
-        self.edit.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self._row.addWidget(self.edit, 1)
-        self.edit.editingFinished.connect(self._on_finished)
+    def format_value(self, value: Any) -> str:
+        return format_bandwidth(value)
 
-    def _show(self, value: Any) -> None:
-        self.edit.setPlaceholderText(MIXED_TEXT if value is MIXED else "")
-        self.edit.setText("" if value is MIXED or value is None else format_bandwidth(value))
-
-    def _on_finished(self) -> None:
-        if self._updating:
-            return
-        text = self.edit.text().strip()
-        if not text and self._mixed:
-            return
-        if not self._mixed and self._value is not None and text == format_bandwidth(self._value):
-            return
-        try:
-            value = parse_bandwidth(text or "?")
-        except ValueError as exc:
-            self._fail(str(exc))
-            return
-        self._emit(value)
+    def parse_text(self, text: str) -> Any:
+        return parse_bandwidth(text)
 
 
 class TextEditor(FieldEditor):
