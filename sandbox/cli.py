@@ -171,7 +171,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     sim = Simulation(scenario, TeeSink(*sinks), seed=args.seed)
     bar = ProgressBar(sys.stderr, not args.quiet)
     try:
-        sim.run(until=args.until, progress=bar)
+        sim.run(until=args.until, progress=bar, freeze_gc=True)
     finally:
         bar.done()
     if memory is not None:

@@ -151,19 +151,23 @@ class Simulation:
         return self._seq
 
     def run(self, until: int | None = None, progress: Progress | None = None,
-            chunks: int = 100) -> int:
+            chunks: int = 100, freeze_gc: bool = False) -> int:
         """Run the whole simulation; ``progress(now, until)`` is called after each chunk.
 
-        While it runs, the objects that exist at the start (the scenario, hosts,
-        channels) are frozen out of the garbage collector's scans: they live for
-        the whole run, and rescanning them on every full collection costs more
-        than the run's own work on large scenarios.
+        With ``freeze_gc`` the objects that exist at the start (the scenario,
+        hosts, channels) are frozen out of the garbage collector's scans while
+        it runs: they live for the whole run, and rescanning them on every full
+        collection costs much on large scenarios. It acts on the whole process,
+        so only headless programs (the command line, sweeps) ask for it: in a
+        Qt program the unfreeze at the end could have Qt wrappers collected
+        after Qt deleted their objects.
         """
         self.start(until)
         end = self.until
         step = max(1, end // max(1, chunks))
         t = 0
-        gc.freeze()
+        if freeze_gc:
+            gc.freeze()
         try:
             while t < end:
                 t = min(end, t + step)
@@ -171,7 +175,8 @@ class Simulation:
                 if progress is not None:
                     progress(t, end)
         finally:
-            gc.unfreeze()
+            if freeze_gc:
+                gc.unfreeze()
         return self.finish()
 
     @property

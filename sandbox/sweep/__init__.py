@@ -39,7 +39,7 @@ def run_one(scenario_data: dict[str, Any], seed: int, until: int | None = None) 
     scenario = scenario_from_dict(scenario_data)
     stats = StatsSink()
     sim = Simulation(scenario, stats, seed=seed)
-    sim.run(until=until)
+    sim.run(until=until)  # no freeze_gc: a sweep may run in threads of a Qt program
     summary = stats.summary(sim.until)
     summary["max_clock_skew"] = max(summary["max_clock_skew"] or 0, sim.max_skew)
     summary["seed"] = seed

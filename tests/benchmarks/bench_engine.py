@@ -164,7 +164,7 @@ def one_round(hosts: int, messages: int, folder: str, slices: int,
     prep = time.process_time() - t0
     cpu = {"bare": 0.0, "counting": 0.0, "engine": prep}
     prof = cProfile.Profile() if profile else None
-    gc.freeze()  # as Simulation.run does; the SimPy models profit from it alike
+    gc.freeze()  # as `sandbox run` does; the SimPy models profit from it alike
     try:
         for k in range(1, slices + 1):
             t = until * k // slices

@@ -111,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
         sim = Simulation(s, sink)
         t2 = time.perf_counter()
         rss_prepared = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        events = sim.run()
+        events = sim.run(freeze_gc=True)  # as `sandbox run` does
         t3 = time.perf_counter()
         size = os.path.getsize(path)
     if prof:
