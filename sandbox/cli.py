@@ -176,9 +176,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         bar.done()
     if memory is not None:
         export(memory.header, memory.events, fmt, args.out)
-    summary = stats.summary(sim.until)
-    summary["seed"] = sim.seed
-    summary["max_clock_skew"] = max(summary["max_clock_skew"] or 0, sim.max_skew)
+    summary = sim.summary(stats)
     if sim.errors:
         summary["behaviour_errors"] = sim.errors
     if args.json:

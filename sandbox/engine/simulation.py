@@ -28,6 +28,7 @@ from sandbox.scenario.model import (
 )
 from sandbox.trace.events import TraceEvent
 from sandbox.trace.sinks import Sink, make_header
+from sandbox.trace.stats import StatsSink
 
 from .behaviours import REGISTRY
 from .clock import HostClock
@@ -178,6 +179,14 @@ class Simulation:
             if freeze_gc:
                 gc.unfreeze()
         return self.finish()
+
+    def summary(self, stats: StatsSink) -> dict[str, Any]:
+        """The run summary from ``stats`` (a sink of this run), with the seed and the
+        clock skew sampled by the engine (which also sees hosts that had no event)."""
+        summary = stats.summary(self.until)
+        summary["seed"] = self.seed
+        summary["max_clock_skew"] = max(summary["max_clock_skew"] or 0, self.max_skew)
+        return summary
 
     @property
     def events_written(self) -> int:

@@ -323,28 +323,24 @@ def common_value(values: Sequence[Any]) -> Any:
 # -- editors -----------------------------------------------------------------------------------
 
 
-class _CompactSpinBox(QSpinBox):
+class _Compact:
+    """A spin box mix-in whose size does not grow with its maximum."""
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
+        hint = super().sizeHint()  # type: ignore[misc]
+        return QSize(min(hint.width(), 140), hint.height())
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt override
+        hint = super().minimumSizeHint()  # type: ignore[misc]
+        return QSize(min(hint.width(), 72), hint.height())
+
+
+class _CompactSpinBox(_Compact, QSpinBox):
     """A spin box whose size does not grow with its maximum."""
 
-    def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
-        hint = super().sizeHint()
-        return QSize(min(hint.width(), 140), hint.height())
 
-    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt override
-        hint = super().minimumSizeHint()
-        return QSize(min(hint.width(), 72), hint.height())
-
-
-class _CompactDoubleSpinBox(QDoubleSpinBox):
+class _CompactDoubleSpinBox(_Compact, QDoubleSpinBox):
     """A double spin box whose size does not grow with its maximum."""
-
-    def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
-        hint = super().sizeHint()
-        return QSize(min(hint.width(), 140), hint.height())
-
-    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt override
-        hint = super().minimumSizeHint()
-        return QSize(min(hint.width(), 72), hint.height())
 
 
 class _PlainTextEdit(QPlainTextEdit):

@@ -95,9 +95,7 @@ def run_scenario(scenario: Scenario, seed: int | None = None, until: int | None 
         if progress is not None:
             progress(t, end)
     sim.finish()
-    summary = stats.summary(sim.until)
-    summary["seed"] = sim.seed
-    summary["max_clock_skew"] = max(summary["max_clock_skew"] or 0, sim.max_skew)
+    summary = sim.summary(stats)
     if sim.errors:
         summary["behaviour_errors"] = list(sim.errors)
     return RunResult(memory.header, memory.events, summary, list(sim.errors), sim.seed, end)

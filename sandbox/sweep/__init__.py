@@ -40,10 +40,7 @@ def run_one(scenario_data: dict[str, Any], seed: int, until: int | None = None) 
     stats = StatsSink()
     sim = Simulation(scenario, stats, seed=seed)
     sim.run(until=until)  # no freeze_gc: a sweep may run in threads of a Qt program
-    summary = stats.summary(sim.until)
-    summary["max_clock_skew"] = max(summary["max_clock_skew"] or 0, sim.max_skew)
-    summary["seed"] = seed
-    return summary
+    return sim.summary(stats)
 
 
 def grid(parameters: dict[str, Sequence[Any]]) -> Iterator[dict[str, Any]]:
