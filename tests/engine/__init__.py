@@ -1,0 +1,1 @@
+"""The engine tests, one module per topic; shared builders live in ``helpers``."""
