@@ -1,9 +1,10 @@
 """The SimPy engine: network, clocks, failures, memory, node API and built-in protocols (no Qt)."""
 
-from .behaviours import REGISTRY
 from .network import Message
 from .node import Node
 from .rng import Streams, stream
+from .runner import Reporter, RunCancelled, RunResult, run, run_summary
 from .simulation import Simulation
 
-__all__ = ["REGISTRY", "Message", "Node", "Simulation", "Streams", "stream"]
+__all__ = ["Message", "Node", "Reporter", "RunCancelled", "RunResult", "Simulation", "Streams",
+           "run", "run_summary", "stream"]

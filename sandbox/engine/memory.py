@@ -20,7 +20,7 @@ from sandbox.scenario.placement import page_homes
 from .network import Message
 
 if TYPE_CHECKING:
-    from .node import Node
+    from .host import HostRuntime
     from .simulation import Simulation
 
 
@@ -45,7 +45,7 @@ class Memory:
         self._pending: dict[int, simpy.Event] = {}
 
     # -- the access path ---------------------------------------------------------------
-    def access(self, node: Node, op: str, addr: int, value: Any) -> Generator[simpy.Event, Any, Any]:
+    def access(self, node: HostRuntime, op: str, addr: int, value: Any) -> Generator[simpy.Event, Any, Any]:
         """Perform one read or write for ``node``; record its cost as a ``mem`` event."""
         sim = self.sim
         env = sim.env
@@ -131,7 +131,7 @@ class Memory:
         return store.get(addr, 0)
 
     # -- the memory manager at a home ------------------------------------------------------
-    def handle(self, node: Node, msg: Message) -> None:
+    def handle(self, node: HostRuntime, msg: Message) -> None:
         """A memory-channel message arrived at ``node`` (request, reply or invalidation)."""
         p = msg.payload
         kind = p.get("type") if isinstance(p, dict) else None
@@ -148,7 +148,7 @@ class Memory:
         elif kind == "mem_req":
             node.spawn(self._serve(node, msg))
 
-    def _serve(self, node: Node, msg: Message) -> Generator[simpy.Event, Any, None]:
+    def _serve(self, node: HostRuntime, msg: Message) -> Generator[simpy.Event, Any, None]:
         sim = self.sim
         p = msg.payload
         yield from node.sleep(self.spec.remote_cost)
@@ -174,7 +174,7 @@ class Memory:
         sim.send(node.id, msg.src, reply, 64 + (self.page_size if "page_values" in reply else 8),
                  channel="mem")
 
-    def _invalidate(self, home: Node, page: int) -> Generator[simpy.Event, Any, None]:
+    def _invalidate(self, home: HostRuntime, page: int) -> Generator[simpy.Event, Any, None]:
         """Invalidate every replica of ``page`` before a write takes effect.
 
         Each holder is sent an invalidation and must acknowledge it; a lost

@@ -1,8 +1,8 @@
-"""The node API: what a behaviour (protocol) may do on its host.
+"""The node API: everything a behaviour (protocol) may see and do on its host.
 
 A behaviour is a generator function ``behaviour(node, params)``, in SimPy's
-style. Calls that take simulated time are generators used with ``yield
-from``; the others return at once::
+style; ``params`` is its validated parameter model. Calls that take simulated
+time are generators used with ``yield from``; the others return at once::
 
     def echo(node, params):
         while True:
@@ -12,29 +12,39 @@ from``; the others return at once::
                 continue
             node.send(msg.src, {"type": "echo", "value": msg.payload.get("value")})
 
-API summary:
+The :class:`Node` object is all a behaviour gets: it has no public path to the
+simulation, the SimPy environment, the network or other hosts' state.
 
-``node.id``, ``node.peers`` (other hosts, scenario order), ``node.neighbours``
-(hosts one link away), ``node.rng`` (this host's behaviour stream),
-``node.state`` (a dict kept across a crash when the host keeps its state),
-``node.now`` (real time: for metrics only, a real host cannot see it),
-``node.clock()`` (the local clock, with its drift, offset and jitter),
-``node.send(dst, payload, size=64) -> msg id``, ``node.broadcast(payload,
-peers=None)``, ``yield from node.receive(timeout=None, match=None) ->
-Message | None``, ``yield from node.sleep(duration)``, ``yield from
-node.read(addr)``, ``yield from node.write(addr, value)``, ``node.app(name,
-**values)`` (an app event in the trace), ``node.timer(name)``,
-``node.suspect(host)`` / ``node.unsuspect(host)`` (failure detectors),
-``node.adjust_clock(delta, mode="step"|"slew", reason="")``, ``node.spawn(gen)``
-(a concurrent activity of this host, ended by a crash), ``node.handler = fn``
-(receive by callback instead: ``fn(msg)`` is called for each delivery).
+What it offers:
+
+- who and where: ``node.id``, ``node.peers`` (the other hosts, scenario order),
+  ``node.neighbours`` (hosts one link away), ``node.cores``;
+- randomness and memory of its own: ``node.rng`` (this host's behaviour
+  stream), ``node.state`` (a dict kept across a crash when the host keeps its
+  state);
+- time: ``node.now`` (real time, for metrics only: a real host cannot see it),
+  ``node.clock()`` (the local clock, with its offset, drift, resolution and
+  jitter), ``node.adjust_clock(delta, mode="step"|"slew", reason="")``,
+  ``yield from node.sleep(duration)``;
+- the run: ``node.step_bound`` (the synchronous bound on a local step, None in
+  other models), ``node.workload`` (the scenario's workload profile),
+  ``node.run_end`` (the time the run ends);
+- messages: ``node.send(dst, payload, size=64) -> msg id``,
+  ``node.broadcast(payload, peers=None, size=64)``, ``yield from
+  node.receive(timeout=None, match=None) -> Message | None``, ``node.handler =
+  fn`` (receive by callback instead: ``fn(msg)`` is called for each delivery);
+- memory: ``yield from node.read(addr)``, ``yield from node.write(addr,
+  value)``, ``node.memory`` (the address space: pages, page size, homes);
+- reporting: ``node.app(name, **values)`` (an application event in the
+  trace), ``node.timer(name)``, ``node.suspect(host)`` / ``node.unsuspect(host)``
+  (failure detectors);
+- concurrency: ``node.spawn(gen)`` (a concurrent activity of this host, ended
+  by a crash), ``node.resource(capacity)`` (a SimPy resource, e.g. the cores).
 """
 
 from __future__ import annotations
 
-import functools
 import random
-from collections import deque
 from collections.abc import Callable, Generator, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -43,236 +53,179 @@ import simpy
 from .network import Message
 
 if TYPE_CHECKING:
-    from .simulation import Simulation
+    from sandbox.scenario.model import WorkloadSpec
+
+    from .host import HostRuntime
 
 Match = Callable[[Message], bool]
 
+__all__ = ["Match", "MemoryView", "Node"]
 
-class Others(Sequence[str]):
-    """The other hosts of a run, in scenario order, without a list per host.
 
-    A sequence: ``len``, indexing (so ``rng.choice`` works), iteration and ``in``.
-    One shared tuple of all ids serves every host, so 10,000 hosts cost 10,000
-    entries, not 100 million.
-    """
+class MemoryView:
+    """The shared address space as a behaviour sees it: its shape and which host homes a page."""
 
-    __slots__ = ("_ids", "_skip")
+    __slots__ = ("_memory",)
 
-    def __init__(self, ids: tuple[str, ...], skip: int) -> None:
-        self._ids = ids
-        self._skip = skip
+    def __init__(self, memory: Any) -> None:
+        self._memory = memory
 
-    def __len__(self) -> int:
-        return len(self._ids) - 1
+    @property
+    def pages(self) -> int:
+        """Pages in the address space."""
+        return self._memory.pages
 
-    def __getitem__(self, i):  # type: ignore[override]
-        if isinstance(i, slice):
-            return [self[j] for j in range(*i.indices(len(self)))]
-        n = len(self)
-        if i < 0:
-            i += n
-        if not 0 <= i < n:
-            raise IndexError("host index out of range")
-        return self._ids[i if i < self._skip else i + 1]
+    @property
+    def page_size(self) -> int:
+        """Bytes in a page."""
+        return self._memory.page_size
 
-    def __iter__(self):
-        skip = self._skip
-        for i, h in enumerate(self._ids):
-            if i != skip:
-                yield h
+    @property
+    def size(self) -> int:
+        """Bytes in the address space (addresses are 0 to size - 1)."""
+        return self._memory.size
 
-    def __contains__(self, host: object) -> bool:
-        return host != self._ids[self._skip] and host in self._ids
+    def home_of(self, page: int) -> str | None:
+        """The host that holds ``page`` now (None when no host does)."""
+        home = self._memory.home
+        return home[page] if home else None
 
-    def __repr__(self) -> str:
-        return f"Others({list(self)!r})"
+    def pages_homed_at(self, host: str) -> list[int]:
+        """The pages whose home is ``host`` now, in address order."""
+        home = self._memory.home
+        return [p for p in range(self._memory.pages) if home and home[p] == host]
 
 
 class Node:
-    """A host as its behaviour sees it, and the engine's record of the host's condition."""
+    """A host as its behaviour sees it: the documented node API and nothing else."""
 
-    def __init__(self, sim: Simulation, host_id: str, index: int) -> None:
-        self.sim = sim
-        self.env: simpy.Environment = sim.env
-        self.id = host_id
-        self.index = index
-        self.spec = sim.scenario.hosts[index]
-        self.rng: random.Random = sim.streams(f"host/{host_id}/behaviour")
-        self.state: dict[str, Any] = {}
-        self.crashed = False
-        self.paused = False
-        self.byz_behaviour: str | None = None
-        self.byz_probability = 0.0
-        self.handler: Callable[[Message], None] | None = None
-        self.suspected: dict[str, bool] = {}
-        self._mailbox: deque[Message] = deque()
-        self._waiters: list[tuple[simpy.Event, Match | None]] = []
-        self._procs: list[simpy.Process] = []
-        self._resume: simpy.Event | None = None
-        self.peers: Sequence[str] = ()
-        self.neighbours: list[str] = []
-        self.out: dict[str, Any] = {}  # neighbour -> the channel to it (set by the simulation)
-        # Set by the simulation: the host's clock and its failure probabilities (hot path).
-        self.clock_obj = None
-        self.send_omission = 0.0
-        self.receive_omission = 0.0
-        self.timing_p = 0.0
-        self.timing_x = 1.0
-        # The hot path: sending is the simulation's send with this host as source.
-        self.send = functools.partial(sim.send, host_id)  # type: ignore[method-assign]
+    __slots__ = ("_host", "_send", "id", "rng")
+
+    def __init__(self, host: HostRuntime) -> None:
+        self._host = host
+        self._send = host.sim.send
+        #: The host's id.
+        self.id: str = host.id
+        #: This host's stream of random numbers (derived from the seed).
+        self.rng: random.Random = host.rng
+
+    def __repr__(self) -> str:
+        return f"<node {self.id}>"
+
+    # -- who and where ---------------------------------------------------------------
+    @property
+    def peers(self) -> Sequence[str]:
+        """The other hosts of the scenario, in scenario order."""
+        return self._host.peers
+
+    @property
+    def neighbours(self) -> list[str]:
+        """The hosts one link away."""
+        return self._host.neighbours
+
+    @property
+    def cores(self) -> int:
+        """The host's processor cores."""
+        return self._host.spec.cores
+
+    @property
+    def state(self) -> dict[str, Any]:
+        """A dict of the behaviour's own; kept across a crash when the host keeps its state."""
+        return self._host.state
+
+    # -- the run ---------------------------------------------------------------------
+    @property
+    def step_bound(self) -> int | None:
+        """The bound on a local step in the synchronous model (ns); None in the other models."""
+        return self._host.sim.step_bound
+
+    @property
+    def workload(self) -> WorkloadSpec:
+        """The scenario's workload rate profile."""
+        return self._host.sim.scenario.workload
+
+    @property
+    def run_end(self) -> int:
+        """The real time (ns) at which the run ends."""
+        return self._host.sim.until
+
+    @property
+    def memory(self) -> MemoryView:
+        """The shared address space (pages, page size, which host homes a page)."""
+        return MemoryView(self._host.sim.memory)
 
     # -- time and clocks -------------------------------------------------------------
     @property
     def now(self) -> int:
         """Real (simulated) time in ns. Protocols should use :meth:`clock` instead."""
-        return self.env.now
+        return self._host.env.now
 
     def clock(self) -> int:
         """Read the host's local clock (ns), with its offset, drift, resolution and jitter."""
-        return self.sim.clocks[self.id].read(self.env.now)
+        return self._host.clock()
 
     def adjust_clock(self, delta: int, mode: str = "step", reason: str = "") -> None:
         """Correct the local clock by ``delta`` ns: at once (step) or gradually (slew)."""
-        self.sim.adjust_clock(self.id, int(delta), mode, reason)
+        self._host.adjust_clock(delta, mode, reason)
 
     def sleep(self, duration: int) -> Generator[simpy.Event, Any, None]:
         """Wait ``duration`` ns of real time (``yield from node.sleep(d)``)."""
-        yield self.env.timeout(max(0, int(duration)))
-        if self.paused:
-            yield from self._wait_resumed()
-
-    def _wait_resumed(self) -> Generator[simpy.Event, Any, None]:
-        while self.paused:
-            if self._resume is None:
-                self._resume = self.env.event()
-            yield self._resume
+        return self._host.sleep(duration)
 
     # -- messages --------------------------------------------------------------------
     def send(self, dst: str, payload: Any, size: int = 64) -> int | None:
         """Send ``payload`` to host ``dst``; return the message id (None if this host is down)."""
-        return self.sim.send(self.id, dst, payload, size)
+        return self._send(self.id, dst, payload, size)
 
     def broadcast(self, payload: Any, peers: list[str] | None = None, size: int = 64) -> list[int]:
         """Send ``payload`` to every peer (or the given hosts); return the message ids."""
-        ids = []
-        for p in self.peers if peers is None else peers:
-            if p != self.id:
-                mid = self.sim.send(self.id, p, payload, size)
-                if mid is not None:
-                    ids.append(mid)
-        return ids
+        return self._host.broadcast(payload, peers, size)
 
     def receive(self, timeout: int | None = None,
                 match: Match | None = None) -> Generator[simpy.Event, Any, Message | None]:
         """Wait for a message (that ``match`` accepts); None if ``timeout`` ns pass first."""
-        box = self._mailbox
-        if box and not self.paused:
-            if match is None:
-                return box.popleft()
-            for i, m in enumerate(box):
-                if match(m):
-                    del box[i]
-                    return m
-        waiter = self.env.event()
-        entry = (waiter, match)
-        self._waiters.append(entry)
-        if timeout is not None:
-            timer = self.env.timeout(max(0, int(timeout)))
+        return self._host.receive(timeout, match)
 
-            def expire(_: simpy.Event) -> None:
-                if not waiter.triggered:
-                    try:
-                        self._waiters.remove(entry)
-                    except ValueError:
-                        pass
-                    waiter.succeed(None)
+    @property
+    def handler(self) -> Callable[[Message], None] | None:
+        """A callback given each delivered message instead of :meth:`receive` (None: off)."""
+        return self._host.handler
 
-            timer.callbacks.append(expire)
-        msg = yield waiter
-        if self.paused:
-            yield from self._wait_resumed()
-        return msg
-
-    def _deliver(self, msg: Message) -> None:
-        """Hand an arrived message to a waiting receive, the handler, or the mailbox."""
-        if self.handler is not None and not self.paused:
-            self.handler(msg)
-            return
-        if not self.paused:
-            for i, (waiter, match) in enumerate(self._waiters):
-                if match is None or match(msg):
-                    del self._waiters[i]
-                    waiter.succeed(msg)
-                    return
-        self._mailbox.append(msg)
-
-    def _flush_mailbox(self) -> None:
-        """After a pause: give queued messages to waiting receives."""
-        pending = list(self._mailbox)
-        self._mailbox.clear()
-        for m in pending:
-            self._deliver(m)
+    @handler.setter
+    def handler(self, fn: Callable[[Message], None] | None) -> None:
+        self._host.handler = fn
 
     # -- memory ----------------------------------------------------------------------
     def read(self, addr: int) -> Generator[simpy.Event, Any, Any]:
         """Read the value at ``addr`` (``value = yield from node.read(addr)``)."""
-        return (yield from self.sim.memory.access(self, "read", int(addr), None))
+        return self._host.read(addr)
 
     def write(self, addr: int, value: Any) -> Generator[simpy.Event, Any, Any]:
         """Write ``value`` at ``addr``; returns True when the write took effect."""
-        return (yield from self.sim.memory.access(self, "write", int(addr), value))
+        return self._host.write(addr, value)
 
     # -- reporting -------------------------------------------------------------------
     def app(self, name: str, **values: Any) -> None:
         """Write an application event to the trace."""
-        data = {"name": name}
-        data.update(values)
-        self.sim.emit("app", self.id, data=data)
+        self._host.app(name, **values)
 
     def timer(self, name: str) -> None:
         """Write a timer event (a timeout that fired) to the trace."""
-        self.sim.emit("timer", self.id, data={"name": name})
+        self._host.timer(name)
 
     def suspect(self, host: str) -> None:
         """Record that this host's failure detector suspects ``host``."""
-        if not self.suspected.get(host):
-            self.suspected[host] = True
-            self.sim.emit("suspect", self.id, data={"target": host,
-                                                    "correct": self.sim.nodes[host].crashed})
+        self._host.suspect(host)
 
     def unsuspect(self, host: str) -> None:
         """Record that this host no longer suspects ``host``."""
-        if self.suspected.get(host):
-            self.suspected[host] = False
-            self.sim.emit("unsuspect", self.id, data={"target": host})
+        self._host.unsuspect(host)
 
     # -- concurrency -----------------------------------------------------------------
     def spawn(self, gen: Generator) -> simpy.Process:
         """Run ``gen`` as a concurrent activity of this host; a crash ends it."""
-        proc = self.env.process(_guard(self, gen))
-        self._procs.append(proc)
-        if len(self._procs) > 64:
-            self._procs = [p for p in self._procs if p.is_alive]
-        return proc
+        return self._host.spawn(gen)
 
-    def _kill(self) -> None:
-        for proc in self._procs:
-            if proc.is_alive:
-                proc.interrupt("crash")
-        self._procs = []
-        for waiter, _ in self._waiters:
-            if not waiter.triggered:
-                waiter.defused = True
-        self._waiters = []
-        self._mailbox.clear()
-        self.handler = None
-
-
-def _guard(node: Node, gen: Generator) -> Generator:
-    """Run a behaviour generator; a crash interrupt ends it quietly, an error is reported."""
-    try:
-        yield from gen
-    except simpy.Interrupt:
-        return
-    except Exception as exc:  # a behaviour's own bug must not end the run
-        node.sim.behaviour_error(node, exc)
+    def resource(self, capacity: int = 1) -> simpy.Resource:
+        """A SimPy resource of ``capacity`` slots (``with r.request() as req: yield req``)."""
+        return simpy.Resource(self._host.env, capacity=capacity)

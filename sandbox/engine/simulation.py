@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import math
 from collections.abc import Callable
 from typing import Any
@@ -12,7 +11,7 @@ from simpy.core import NORMAL
 from simpy.events import Event
 
 from sandbox import __version__
-from sandbox.scenario import behaviours as params_models
+from sandbox.scenario.registry import behaviour as registered_behaviour
 from sandbox.scenario.io import sha256_of_data
 from sandbox.scenario.model import (
     ByzantineFault,
@@ -30,11 +29,11 @@ from sandbox.trace.events import TraceEvent
 from sandbox.trace.sinks import Sink, make_header
 from sandbox.trace.stats import StatsSink
 
-from .behaviours import REGISTRY
 from .clock import HostClock
 from .memory import Memory
 from .network import Channel, Message, Network
-from .node import Node, Others
+from .host import HostRuntime, Others
+from .protocols import load_behaviour
 from .rng import Streams
 
 Progress = Callable[[int, int], None]
@@ -76,10 +75,10 @@ class Simulation:
             h.id: HostClock(h.clock, self.streams(f"clock/{h.id}") if h.clock.jitter else None)
             for h in scenario.hosts
         }
-        self.nodes: dict[str, Node] = {}
+        self.nodes: dict[str, HostRuntime] = {}
         ids = tuple(scenario.host_ids())
         for i, h in enumerate(scenario.hosts):
-            node = Node(self, h.id, i)
+            node = HostRuntime(self, h.id, i)
             node.peers = Others(ids, i)
             f = h.failures
             node.clock_obj = self.clocks[h.id]
@@ -153,40 +152,14 @@ class Simulation:
 
     def run(self, until: int | None = None, progress: Progress | None = None,
             chunks: int = 100, freeze_gc: bool = False) -> int:
-        """Run the whole simulation; ``progress(now, until)`` is called after each chunk.
+        """Run the whole simulation with the one run loop (:func:`sandbox.engine.runner.drive`);
+        ``progress(now, until)`` is called after each chunk. Returns the number of events."""
+        from .runner import Reporter, drive
 
-        With ``freeze_gc`` the objects that exist at the start (the scenario,
-        hosts, channels) are frozen out of the garbage collector's scans while
-        it runs: they live for the whole run, and rescanning them on every full
-        collection costs much on large scenarios. It acts on the whole process,
-        so only headless programs (the command line, sweeps) ask for it: in a
-        Qt program the unfreeze at the end could have Qt wrappers collected
-        after Qt deleted their objects.
-        """
-        self.start(until)
-        end = self.until
-        step = max(1, end // max(1, chunks))
-        t = 0
-        if freeze_gc:
-            gc.freeze()
-        try:
-            while t < end:
-                t = min(end, t + step)
-                self.advance(t)
-                if progress is not None:
-                    progress(t, end)
-        finally:
-            if freeze_gc:
-                gc.unfreeze()
-        return self.finish()
-
-    def summary(self, stats: StatsSink) -> dict[str, Any]:
-        """The run summary from ``stats`` (a sink of this run), with the seed and the
-        clock skew sampled by the engine (which also sees hosts that had no event)."""
-        summary = stats.summary(self.until)
-        summary["seed"] = self.seed
-        summary["max_clock_skew"] = max(summary["max_clock_skew"] or 0, self.max_skew)
-        return summary
+        reporter = Reporter()
+        if progress is not None:
+            reporter.progress = progress  # type: ignore[method-assign]
+        return drive(self, until, reporter, chunks, freeze_gc)
 
     @property
     def events_written(self) -> int:
@@ -194,13 +167,12 @@ class Simulation:
         return self._seq
 
     # -- behaviours ----------------------------------------------------------------------
-    def _start_behaviour(self, node: Node) -> None:
+    def _start_behaviour(self, node: HostRuntime) -> None:
         spec = node.spec.behaviour
-        fn = REGISTRY[spec.name]
-        params = params_models.parse_params(spec.name, spec.params)
-        node.spawn(fn(node, params))
+        info = registered_behaviour(spec.name)
+        node.spawn(load_behaviour(info)(node.api, info.params.model_validate(spec.params)))
 
-    def behaviour_error(self, node: Node, exc: Exception) -> None:
+    def behaviour_error(self, node: HostRuntime, exc: Exception) -> None:
         """A behaviour raised: report it in the trace and go on with the run."""
         text = f"{type(exc).__name__}: {exc}"
         self.errors.append(f"{node.id}: {text}")
@@ -265,7 +237,7 @@ class Simulation:
             ch.rng = self.streams(ch.stream)
         return ch.rng
 
-    def _byzantine(self, node: Node, msg: Message) -> Any:
+    def _byzantine(self, node: HostRuntime, msg: Message) -> Any:
         """What a malicious host sends instead of ``msg.payload``."""
         rng = self.streams(f"byz/{node.id}/values")
         p = msg.payload
@@ -533,7 +505,7 @@ class Simulation:
             clock.step(self.env.now, delta)
         self.emit("clock_adjust", host, data={"delta": delta, "mode": mode, "reason": reason})
 
-    def _random_failures(self, node: Node):
+    def _random_failures(self, node: HostRuntime):
         f = node.spec.failures
         if f.mttf is not None:
             rate = 1.0 / f.mttf

@@ -1,17 +1,22 @@
-"""Parameters of the built-in behaviours (protocols), as data: the engine implements them.
+"""The built-in behaviours (protocols) as data: their parameter models and registry records.
 
-Each behaviour has a name, a one-line summary and a pydantic model of its
-parameters, so that files are validated and the editor can build a form for
-them without importing the engine.
+Each behaviour is registered once (:mod:`sandbox.scenario.registry`) with its
+name, title, summary, category, pydantic parameter model, the entry point of
+its code in :mod:`sandbox.engine.protocols`, and what it reports; files are
+validated and the editor builds its forms from these records without
+importing the engine.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .model import Duration, Ident, Probability
+from .registry import QT_TRANSLATE_NOOP as _noop
+from .registry import BehaviourInfo, Metric, StateField, behaviour, is_registered, names, register
 
 
 class Params(BaseModel):
@@ -121,37 +126,88 @@ class PingParams(Params):
     host_fields: ClassVar[tuple[str, ...]] = ("peers",)
 
 
-#: Built-in behaviours: name -> parameter model.
-BEHAVIOURS: dict[str, type[Params]] = {
-    "idle": IdleParams,
-    "rr_server": ServerParams,
-    "rr_client": ClientParams,
-    "workload_client": WorkloadClientParams,
-    "heartbeat": HeartbeatParams,
-    "time_server": TimeServerParams,
-    "cristian": CristianParams,
-    "berkeley": BerkeleyParams,
-    "broadcast": BroadcastParams,
-    "dsm_worker": DsmWorkerParams,
-    "ping": PingParams,
-}
+# -- the records ---------------------------------------------------------------------------
+# Every built-in behaviour is described here once; the engine finds its code by entry point.
+
+_P = "sandbox.engine.protocols"
+_LATENCY = Metric("app:request_done.latency", "ns", _noop("Metric", "Time from a request to its reply"))
+_CLOCK_SKEW = Metric("max_clock_skew", "ns", _noop("Metric", "Largest spread of the hosts' clocks"))
+
+register(BehaviourInfo(
+    "idle", _noop("Behaviour", "Idle"), _noop("Behaviour", "Runs nothing of its own"), "basic",
+    IdleParams, f"{_P}.basic:idle"))
+register(BehaviourInfo(
+    "rr_server", _noop("Behaviour", "Request/reply server"),
+    _noop("Behaviour", "Serves each request after a processing time, on its cores"), "requests",
+    ServerParams, f"{_P}.requests:rr_server",
+    metrics=(Metric("app:refused", "", _noop("Metric", "Requests refused because the queue was full")),)))
+register(BehaviourInfo(
+    "rr_client", _noop("Behaviour", "Request/reply client"),
+    _noop("Behaviour", "Sends requests to a server, with timeouts and retries"), "requests",
+    ClientParams, f"{_P}.requests:rr_client",
+    metrics=(_LATENCY,
+             Metric("app:request_failed", "", _noop("Metric", "Requests that got no reply"))),
+    state=(StateField("sent", _noop("State", "Requests sent so far")),)))
+register(BehaviourInfo(
+    "workload_client", _noop("Behaviour", "Workload client"),
+    _noop("Behaviour", "Sends requests at the scenario's workload rate to one or more servers"),
+    "requests", WorkloadClientParams, f"{_P}.requests:workload_client",
+    metrics=(_LATENCY,
+             Metric("app:request_failed", "", _noop("Metric", "Requests that got no reply")))))
+register(BehaviourInfo(
+    "heartbeat", _noop("Behaviour", "Heartbeat failure detector"),
+    _noop("Behaviour", "Sends heartbeats, suspects peers that fall silent"), "failure_detection",
+    HeartbeatParams, f"{_P}.failure_detection:heartbeat",
+    metrics=(Metric("suspicions", "", _noop("Metric", "Times a peer was suspected")),
+             Metric("false_suspicions", "", _noop("Metric", "Suspicions of a host that was up"))),
+    state=(StateField("suspected", _noop("State", "The peers this host suspects")),)))
+register(BehaviourInfo(
+    "time_server", _noop("Behaviour", "Time server"),
+    _noop("Behaviour", "Answers clock requests with its local time; applies the corrections it is sent"),
+    "clocks", TimeServerParams, f"{_P}.clocks:time_server", metrics=(_CLOCK_SKEW,)))
+register(BehaviourInfo(
+    "cristian", _noop("Behaviour", "Cristian's algorithm"),
+    _noop("Behaviour", "Asks a time server and sets the clock to its time plus half the round trip"),
+    "clocks", CristianParams, f"{_P}.clocks:cristian", metrics=(_CLOCK_SKEW,),
+    state=(StateField("clock", _noop("State", "The local clock and its offset from real time")),)))
+register(BehaviourInfo(
+    "berkeley", _noop("Behaviour", "Berkeley algorithm"),
+    _noop("Behaviour", "A leader polls its peers, averages the clocks and sends each its correction"),
+    "clocks", BerkeleyParams, f"{_P}.clocks:berkeley", metrics=(_CLOCK_SKEW,),
+    state=(StateField("clock", _noop("State", "The local clock and its offset from real time")),)))
+register(BehaviourInfo(
+    "broadcast", _noop("Behaviour", "Broadcast"),
+    _noop("Behaviour", "Best-effort or reliable: every host delivers what any host broadcasts"),
+    "broadcast", BroadcastParams, f"{_P}.broadcast:broadcast",
+    metrics=(Metric("app:bcast_deliver", "", _noop("Metric", "Broadcast messages delivered")),),
+    state=(StateField("delivered", _noop("State", "The broadcasts this host has delivered")),)))
+register(BehaviourInfo(
+    "dsm_worker", _noop("Behaviour", "Memory worker"),
+    _noop("Behaviour", "Reads and writes the shared address space with an access pattern"),
+    "memory", DsmWorkerParams, f"{_P}.memory:dsm_worker",
+    metrics=(Metric("mem_local_mean_cost", "ns", _noop("Metric", "Mean cost of a local access")),
+             Metric("mem_remote_mean_cost", "ns", _noop("Metric", "Mean cost of a remote access"))),
+    state=(StateField("done", _noop("State", "Accesses made so far")),)))
+register(BehaviourInfo(
+    "ping", _noop("Behaviour", "Ping"),
+    _noop("Behaviour", "Sends a message to random peers at exponential intervals"), "basic",
+    PingParams, f"{_P}.basic:ping"))
 
 
 def behaviour_summary(name: str) -> str:
-    """The first line of a behaviour's description."""
-    doc = BEHAVIOURS[name].__doc__ or ""
-    return doc.strip().splitlines()[0] if doc else ""
+    """The one-line summary of behaviour ``name``."""
+    return behaviour(name).summary
 
 
 def parse_params(name: str, params: dict) -> Params:
     """Validate ``params`` for behaviour ``name`` and return the model (raises on error)."""
-    return BEHAVIOURS[name].model_validate(params)
+    return behaviour(name).params.model_validate(params)  # type: ignore[return-value]
 
 
 def behaviour_problems(name: str, params: dict, host_ids: set[str]) -> list[tuple[str, str]]:
     """Problems of a behaviour spec as (path, message); empty when it is valid."""
-    if name not in BEHAVIOURS:
-        return [("name", f"unknown behaviour {name!r} (known: {', '.join(BEHAVIOURS)})")]
+    if not is_registered(name):
+        return [("name", f"unknown behaviour {name!r} (known: {', '.join(names())})")]
     try:
         model = parse_params(name, params)
     except ValidationError as exc:
@@ -171,3 +227,22 @@ def behaviour_problems(name: str, params: dict, host_ids: set[str]) -> list[tupl
                 path = f"params.{field}[{i}]" if isinstance(value, list) else f"params.{field}"
                 problems.append((path, f"unknown host {host!r}"))
     return problems
+
+
+class _ParamModels(Mapping[str, type[Params]]):
+    """A read-only view of the registry: name -> parameter model (for older callers)."""
+
+    def __getitem__(self, name: str) -> type[Params]:
+        if not is_registered(name):
+            raise KeyError(name)
+        return behaviour(name).params  # type: ignore[return-value]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(names())
+
+    def __len__(self) -> int:
+        return len(names())
+
+
+#: Deprecated view: name -> parameter model, read from the registry (no list of its own).
+BEHAVIOURS: Mapping[str, type[Params]] = _ParamModels()

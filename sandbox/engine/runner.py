@@ -1,0 +1,164 @@
+"""The one run loop: runs a scenario for the command line, sweeps and the GUI alike.
+
+In the spirit of OMNeT++'s ``cEnvir``, the loop reports to an interface, a
+:class:`Reporter`: progress between chunks of simulated time, a cancellation
+check there, and each behaviour error as it happens. The command line, the
+sweep workers and the GUI's worker thread are three reporters; the loop, the
+trace and the run summary are the same for all of them.
+"""
+
+from __future__ import annotations
+
+import gc
+from dataclasses import dataclass, field
+from typing import Any
+
+from sandbox.scenario.model import Scenario
+from sandbox.trace.events import TraceEvent
+from sandbox.trace.sinks import MemorySink, Sink, TeeSink
+from sandbox.trace.stats import StatsSink
+
+from .simulation import Simulation
+
+__all__ = ["CHUNKS", "Reporter", "RunCancelled", "RunResult", "drive", "run", "run_summary"]
+
+#: How many chunks of simulated time a run is cut into (progress and cancel points).
+#: Chunking changes nothing the engine computes.
+CHUNKS = 200
+
+
+class RunCancelled(Exception):
+    """A run was cancelled between two chunks (its reporter said so)."""
+
+
+class Reporter:
+    """What a run reports to. Override what you need; the defaults do nothing.
+
+    The methods are called from the thread that runs the loop.
+    """
+
+    def progress(self, now: int, until: int) -> None:
+        """Simulated time ``now`` of ``until`` (ns) is done; called after each chunk."""
+
+    def cancelled(self) -> bool:
+        """Whether to stop now; asked before each chunk (:class:`RunCancelled` follows)."""
+        return False
+
+    def behaviour_error(self, host: str, error: str) -> None:
+        """The behaviour of ``host`` raised ``error``; the run goes on without that activity."""
+
+
+@dataclass
+class RunResult:
+    """What a run produced.
+
+    ``summary`` is the run summary (:func:`run_summary`), the same dict for
+    every caller; ``errors`` are the behaviour errors' texts (``host: error``);
+    ``header`` is the trace header; ``events`` the trace, when the run was
+    asked to keep it.
+    """
+
+    header: dict[str, Any]
+    summary: dict[str, Any]
+    errors: list[str] = field(default_factory=list)
+    seed: int = 0
+    until: int = 0
+    events: list[TraceEvent] = field(default_factory=list)
+
+    @property
+    def scenario_json(self) -> dict[str, Any]:
+        """The scenario of the run, as stored in the trace header."""
+        return self.header.get("scenario") or {}
+
+
+def run_summary(sim: Simulation, stats: StatsSink) -> dict[str, Any]:
+    """The run summary of ``sim``, built here and nowhere else.
+
+    The trace's statistics (:meth:`StatsSink.summary`), the seed, the largest
+    clock skew (the engine samples every host, also those without events) and
+    the number of behaviour errors.
+    """
+    summary = stats.summary(sim.until)
+    summary["seed"] = sim.seed
+    summary["max_clock_skew"] = max(summary["max_clock_skew"] or 0, sim.max_skew)
+    summary["behaviour_errors"] = len(sim.errors)
+    return summary
+
+
+class _Forward(Sink):
+    """Hands each behaviour error (an ``app`` event named ``behaviour_error``) to the reporter."""
+
+    def __init__(self, reporter: Reporter) -> None:
+        self.reporter = reporter
+
+    def write(self, ev: TraceEvent) -> None:
+        d = ev.data
+        if ev.kind == "app" and d is not None and d.get("name") == "behaviour_error":
+            self.reporter.behaviour_error(ev.host, str(d.get("error", "")))
+
+
+def drive(sim: Simulation, until: int | None = None, reporter: Reporter | None = None,
+          chunks: int = CHUNKS, freeze_gc: bool = False) -> int:
+    """The loop itself: start ``sim``, advance it chunk by chunk to its end, close its sink.
+
+    Returns the number of events written. The reporter is told the progress
+    after each chunk and asked before each whether to stop; on a stop the
+    sink is closed and :class:`RunCancelled` raised. ``freeze_gc``: see :func:`run`.
+    """
+    reporter = reporter or _QUIET
+    sim.start(until)
+    end = sim.until
+    step = max(1, end // max(1, chunks))
+    t = 0
+    if freeze_gc:
+        gc.freeze()
+    try:
+        while t < end:
+            if reporter.cancelled():
+                raise RunCancelled()
+            t = min(end, t + step)
+            sim.advance(t)
+            reporter.progress(t, end)
+    finally:
+        if freeze_gc:
+            gc.unfreeze()
+        written = sim.finish()
+    return written
+
+
+def run(scenario: Scenario, sink: Sink | None = None, *, seed: int | None = None,
+        until: int | None = None, reporter: Reporter | None = None, keep_events: bool = False,
+        chunks: int = CHUNKS, freeze_gc: bool = False) -> RunResult:
+    """Run ``scenario`` to the end and return its :class:`RunResult`.
+
+    Every event goes to ``sink`` (if given) and to the statistics of the
+    summary; with ``keep_events`` the result also holds the events. ``seed``
+    and ``until`` override the scenario's. The reporter is told the progress
+    after each chunk and asked before each whether to stop
+    (:class:`RunCancelled`).
+
+    With ``freeze_gc`` the objects that exist at the start (the scenario,
+    hosts, channels) are frozen out of the garbage collector's scans while
+    the run goes: they live for the whole run, and rescanning them on every
+    full collection costs much on large scenarios. It acts on the whole
+    process, so only headless programs (the command line) ask for it: in a
+    Qt program the unfreeze at the end could have Qt wrappers collected after
+    Qt deleted their objects.
+    """
+    reporter = reporter or _QUIET
+    stats = StatsSink()
+    memory = MemorySink() if keep_events else None
+    sinks: list[Sink] = [stats]
+    if sink is not None:
+        sinks.append(sink)
+    if memory is not None:
+        sinks.append(memory)
+    if type(reporter).behaviour_error is not Reporter.behaviour_error:
+        sinks.append(_Forward(reporter))
+    sim = Simulation(scenario, sinks[0] if len(sinks) == 1 else TeeSink(*sinks), seed=seed)
+    drive(sim, until, reporter, chunks, freeze_gc)
+    return RunResult(stats.header, run_summary(sim, stats), list(sim.errors), sim.seed, sim.until,
+                     memory.events if memory is not None else [])
+
+
+_QUIET = Reporter()

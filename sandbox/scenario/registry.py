@@ -1,0 +1,165 @@
+"""The behaviour registry: every behaviour (protocol) described once, for validation, the
+editor, the command line and the engine alike.
+
+A :class:`BehaviourInfo` record gives a behaviour's name, title, one-line
+summary, category, pydantic parameter model, the entry point of its code
+(``"package.module:function"``, imported only by the engine, so validating a
+scenario never runs code) and what it reports: run metrics and protocol state.
+Records are added with :func:`register`; nothing else keeps a list of
+behaviours. The built-in records are made in :mod:`sandbox.scenario.behaviours`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from pydantic import BaseModel
+
+__all__ = [
+    "CATEGORIES",
+    "QT_TRANSLATE_NOOP",
+    "BehaviourInfo",
+    "Metric",
+    "StateField",
+    "UnknownBehaviour",
+    "behaviour",
+    "behaviours",
+    "categories",
+    "is_registered",
+    "names",
+    "register",
+]
+
+
+def QT_TRANSLATE_NOOP(context: str, text: str) -> str:  # noqa: N802 - the name lupdate reads
+    """Mark ``text`` for translation in ``context`` (Qt's extraction tool reads these calls);
+    returns it unchanged. The views translate it when they show it."""
+    return text
+
+
+_noop = QT_TRANSLATE_NOOP
+
+
+#: The categories behaviours are grouped in, in the order menus show them: id -> title.
+CATEGORIES: dict[str, str] = {
+    "basic": _noop("Category", "Basic"),
+    "requests": _noop("Category", "Requests"),
+    "failure_detection": _noop("Category", "Failure detection"),
+    "clocks": _noop("Category", "Clock synchronisation"),
+    "broadcast": _noop("Category", "Broadcast"),
+    "replication": _noop("Category", "Replication"),
+    "memory": _noop("Category", "Shared memory"),
+}
+
+
+@dataclass(frozen=True)
+class Metric:
+    """A figure a behaviour feeds into the run summary: its key there, unit and meaning."""
+
+    key: str
+    unit: str
+    description: str
+
+
+@dataclass(frozen=True)
+class StateField:
+    """A piece of protocol state a behaviour reports for its host (shown beside the host)."""
+
+    name: str
+    description: str
+
+
+@dataclass(frozen=True)
+class BehaviourInfo:
+    """One behaviour, described once.
+
+    ``entry_point`` is ``"module:function"``; the function is a generator
+    ``function(node, params)`` written against the node API
+    (:mod:`sandbox.engine.node`), where ``params`` is an instance of
+    ``params``. ``host_fields`` of the parameter model name the parameters
+    that hold host ids (checked against the scenario, rewritten on a rename).
+    """
+
+    name: str
+    title: str
+    summary: str
+    category: str
+    params: type[BaseModel]
+    entry_point: str
+    metrics: tuple[Metric, ...] = ()
+    state: tuple[StateField, ...] = ()
+    #: Where it came from: "builtin", or a user's file (later).
+    origin: str = field(default="builtin", compare=False)
+
+    @property
+    def host_fields(self) -> tuple[str, ...]:
+        """The names of the parameters that hold host ids."""
+        return tuple(getattr(self.params, "host_fields", ()))
+
+    @property
+    def category_title(self) -> str:
+        """The title of this behaviour's category."""
+        return CATEGORIES.get(self.category, self.category)
+
+
+class UnknownBehaviour(KeyError):
+    """No behaviour of that name is registered; the message lists the known ones."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        super().__init__(name)
+
+    def __str__(self) -> str:
+        return f"unknown behaviour {self.name!r} (known: {', '.join(_REGISTRY)})"
+
+
+_REGISTRY: dict[str, BehaviourInfo] = {}
+
+
+def register(info: BehaviourInfo) -> BehaviourInfo:
+    """Add a behaviour; a second record of the same name, or a bad record, is refused."""
+    if info.name in _REGISTRY:
+        raise ValueError(f"behaviour {info.name!r} is registered twice")
+    if info.category not in CATEGORIES:
+        raise ValueError(f"behaviour {info.name!r}: unknown category {info.category!r} "
+                         f"(one of {', '.join(CATEGORIES)})")
+    module, sep, function = info.entry_point.partition(":")
+    if not (module and sep and function):
+        raise ValueError(f"behaviour {info.name!r}: entry point {info.entry_point!r} "
+                         "must look like 'package.module:function'")
+    _REGISTRY[info.name] = info
+    return info
+
+
+def behaviour(name: str) -> BehaviourInfo:
+    """The record of behaviour ``name``; :class:`UnknownBehaviour` if there is none."""
+    try:
+        return _REGISTRY[name]
+    except KeyError:
+        raise UnknownBehaviour(name) from None
+
+
+def is_registered(name: str) -> bool:
+    """Whether a behaviour of this name exists."""
+    return name in _REGISTRY
+
+
+def names() -> tuple[str, ...]:
+    """Every behaviour name, in registration order."""
+    return tuple(_REGISTRY)
+
+
+def behaviours() -> Iterator[BehaviourInfo]:
+    """Every record, in registration order."""
+    return iter(tuple(_REGISTRY.values()))
+
+
+def categories() -> dict[str, list[BehaviourInfo]]:
+    """The records grouped by category, categories in :data:`CATEGORIES` order, empty ones left out."""
+    out: dict[str, list[BehaviourInfo]] = {}
+    for cat in CATEGORIES:
+        group = [info for info in _REGISTRY.values() if info.category == cat]
+        if group:
+            out[cat] = group
+    return out
