@@ -72,9 +72,9 @@ from sandbox.trace.timeline import (
     Timeline,
 )
 
-from .event_log import event_details, event_title, format_ns, kind_colour
-from .player import time_digits
-from .theme import host_colour, is_dark
+from ..event_log import event_details, event_title, format_ns, kind_colour
+from ..player import time_digits
+from ..theme import host_colour, is_dark
 
 __all__ = ["DETAIL_LIMIT", "SpaceTimeView"]
 
