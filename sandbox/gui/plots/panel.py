@@ -45,11 +45,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..scenario.units import format_duration
-from ..trace import series as S
-from ..trace.events import TraceEvent
-from ..trace.stats import percentile
-from .theme import host_colour, is_dark
+from ...scenario.units import format_duration
+from ...trace import series as S
+from ...trace.events import TraceEvent
+from ...trace.stats import percentile
+from ..theme import host_colour, is_dark
 
 __all__ = ["PLOTS", "PlotsPanel", "Series"]
 
@@ -631,8 +631,8 @@ class PlotsPanel(QWidget):
         if share <= 0:
             return None
         try:
-            from ..engine.workload import rate_function
-            from ..scenario.model import WorkloadSpec
+            from ...engine.workload import rate_function
+            from ...scenario.model import WorkloadSpec
 
             rate = rate_function(WorkloadSpec.model_validate(scenario.get("workload") or {}))
         except (ValueError, TypeError):
