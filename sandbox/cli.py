@@ -150,44 +150,39 @@ class ProgressBar:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """``sandbox run``."""
-    from sandbox.engine import Simulation
-    from sandbox.trace import JsonlSink, MemorySink, StatsSink, TeeSink, export, format_summary
+    from sandbox.engine import Reporter, run
+    from sandbox.trace import JsonlSink, MemorySink, export, format_summary
 
     scenario = _load(args.scenario)
     fmt = args.format
     if fmt is None and args.out is not None:
         fmt = _EXTENSIONS.get(args.out.suffix.lower(), "jsonl")
-    stats = StatsSink()
-    sinks = [stats]
-    memory = None
+    sink = None
     if args.out is not None:
         if not args.out.parent.exists():
             raise UsageError([f"error: {args.out}: folder {args.out.parent} does not exist"])
-        if fmt == "jsonl":
-            sinks.append(JsonlSink(args.out))
-        else:
-            memory = MemorySink()
-            sinks.append(memory)
-    sim = Simulation(scenario, TeeSink(*sinks), seed=args.seed)
+        sink = JsonlSink(args.out) if fmt == "jsonl" else MemorySink()
     bar = ProgressBar(sys.stderr, not args.quiet)
+    reporter = Reporter()
+    reporter.progress = bar  # type: ignore[method-assign]
     try:
-        sim.run(until=args.until, progress=bar, freeze_gc=True)
+        result = run(scenario, sink, seed=args.seed, until=args.until, reporter=reporter,
+                     chunks=100, freeze_gc=True)
     finally:
         bar.done()
-    if memory is not None:
-        export(memory.header, memory.events, fmt, args.out)
-    summary = sim.summary(stats)
-    if sim.errors:
-        summary["behaviour_errors"] = sim.errors
+    if isinstance(sink, MemorySink):
+        export(sink.header, sink.events, fmt, args.out)
     if args.json:
-        print(json.dumps(summary, indent=2))
+        print(json.dumps(result.summary, indent=2))
     else:
-        print(f"{scenario.title or Path(args.scenario).stem} (seed {sim.seed})")
-        print(format_summary(summary))
-        for err in sim.errors[:10]:
-            print(f"warning: behaviour error: {err}")
+        print(f"{scenario.title or Path(args.scenario).stem} (seed {result.seed})")
+        print(format_summary(result.summary))
         if args.out is not None:
             print(f"Trace: {args.out} ({fmt})")
+    for err in result.errors[:10]:
+        print(f"warning: behaviour error: {err}", file=sys.stderr)
+    if len(result.errors) > 10:
+        print(f"warning: {len(result.errors) - 10} more behaviour errors", file=sys.stderr)
     return 0
 
 
@@ -228,12 +223,15 @@ def cmd_presets(args: argparse.Namespace) -> int:
 
 
 def cmd_behaviours(args: argparse.Namespace) -> int:
-    """``sandbox behaviours``."""
-    from sandbox.scenario import BEHAVIOURS, behaviour_summary
+    """``sandbox behaviours``: every registered behaviour, by category, with its parameters."""
+    from sandbox.scenario.registry import categories
 
-    for name in BEHAVIOURS:
-        fields = ", ".join(BEHAVIOURS[name].model_fields)
-        print(f"{name:<16} {behaviour_summary(name)}" + (f"\n{'':<16} params: {fields}" if fields else ""))
+    for infos in categories().values():
+        for info in infos:
+            print(f"{info.name:<16} {info.title}: {info.summary} [{info.category_title}]")
+            fields = ", ".join(info.params.model_fields)
+            if fields:
+                print(f"{'':<16} params: {fields}")
     return 0
 
 

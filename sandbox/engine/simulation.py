@@ -11,7 +11,6 @@ from simpy.core import NORMAL
 from simpy.events import Event
 
 from sandbox import __version__
-from sandbox.scenario.registry import behaviour as registered_behaviour
 from sandbox.scenario.io import sha256_of_data
 from sandbox.scenario.model import (
     ByzantineFault,
@@ -25,14 +24,14 @@ from sandbox.scenario.model import (
     RecoverFault,
     Scenario,
 )
+from sandbox.scenario.registry import behaviour as registered_behaviour
 from sandbox.trace.events import TraceEvent
 from sandbox.trace.sinks import Sink, make_header
-from sandbox.trace.stats import StatsSink
 
 from .clock import HostClock
+from .host import HostRuntime, Others
 from .memory import Memory
 from .network import Channel, Message, Network
-from .host import HostRuntime, Others
 from .protocols import load_behaviour
 from .rng import Streams
 

@@ -4,8 +4,8 @@
 runs a :class:`~sandbox.engine.simulation.Simulation` in chunks of simulated
 time into a :class:`~sandbox.trace.sinks.MemorySink` and a
 :class:`~sandbox.trace.stats.StatsSink`, reports progress between chunks and
-can be cancelled there. The engine is the same one ``sandbox run`` uses and
-chunking does not change what it computes, so a GUI run and a headless run of
+can be cancelled there. The run loop is the same one ``sandbox run`` and sweeps use
+(:func:`sandbox.engine.runner.run`) and chunking does not change what it computes, so a GUI run and a headless run of
 the same scenario and seed give the same trace, byte for byte.
 """
 
@@ -15,16 +15,14 @@ import gc
 import os
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal
 
-from ..engine import Simulation
+from ..engine.runner import CHUNKS, Reporter, RunCancelled, RunResult, run
 from ..scenario.model import Scenario
 from ..trace.events import TraceEvent
-from ..trace.sinks import MemorySink, TeeSink, TraceFormatError, read_jsonl
-from ..trace.stats import StatsSink
+from ..trace.sinks import TraceFormatError, read_jsonl
 
 __all__ = [
     "RunCancelled",
@@ -35,70 +33,33 @@ __all__ = [
     "run_scenario",
 ]
 
-#: How many chunks of simulated time a run is cut into (progress and cancel points).
-CHUNKS = 200
-
-
 def _tr(text: str) -> str:
     return QCoreApplication.translate("RunController", text)
 
 
-class RunCancelled(Exception):
-    """A run was cancelled between two chunks."""
+class _Callbacks(Reporter):
+    """A reporter from two callables: progress and a cancellation check."""
 
-
-@dataclass
-class RunResult:
-    """What a run produced: the trace (header and events) and its summary.
-
-    ``summary`` is the dict ``sandbox run --json`` prints (a
-    :meth:`~sandbox.trace.stats.StatsSink.summary` with the seed, the
-    sampled maximum clock skew and any behaviour errors); ``errors`` are the
-    behaviour errors of the run (a behaviour that raised; the run went on).
-    """
-
-    header: dict[str, Any]
-    events: list[TraceEvent]
-    summary: dict[str, Any] = field(default_factory=dict)
-    errors: list[str] = field(default_factory=list)
-    seed: int = 0
-    until: int = 0
-
-    @property
-    def scenario_json(self) -> dict[str, Any]:
-        """The scenario of the run, as stored in the trace header."""
-        return self.header.get("scenario") or {}
+    def __init__(self, progress: Callable[[int, int], None] | None,
+                 cancelled: Callable[[], bool] | None) -> None:
+        if progress is not None:
+            self.progress = progress  # type: ignore[method-assign]
+        if cancelled is not None:
+            self.cancelled = cancelled  # type: ignore[method-assign]
 
 
 def run_scenario(scenario: Scenario, seed: int | None = None, until: int | None = None,
                  progress: Callable[[int, int], None] | None = None,
                  cancelled: Callable[[], bool] | None = None,
                  chunks: int = CHUNKS) -> RunResult:
-    """Run ``scenario`` to the end (no Qt involved) and return its :class:`RunResult`.
+    """Run ``scenario`` to the end with the engine's one run loop and keep its trace.
 
     ``progress(now, until)`` is called after every chunk; when
     ``cancelled()`` returns true between chunks the run stops with
     :class:`RunCancelled`. ``seed`` and ``until`` override the scenario's.
     """
-    memory = MemorySink()
-    stats = StatsSink()
-    sim = Simulation(scenario, TeeSink(memory, stats), seed=seed)
-    sim.start(until)
-    end = sim.until
-    step = max(1, end // max(1, chunks))
-    t = 0
-    while t < end:
-        if cancelled is not None and cancelled():
-            raise RunCancelled()
-        t = min(end, t + step)
-        sim.advance(t)
-        if progress is not None:
-            progress(t, end)
-    sim.finish()
-    summary = sim.summary(stats)
-    if sim.errors:
-        summary["behaviour_errors"] = list(sim.errors)
-    return RunResult(memory.header, memory.events, summary, list(sim.errors), sim.seed, end)
+    return run(scenario, seed=seed, until=until, reporter=_Callbacks(progress, cancelled),
+               keep_events=True, chunks=chunks)
 
 
 def recompute_with_fault(scenario: Scenario, fault: Any, replace: int | None = None) -> Scenario:

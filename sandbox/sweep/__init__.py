@@ -12,9 +12,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Executor
 from typing import Any
 
-from sandbox.engine import Simulation
+from sandbox.engine import run
 from sandbox.scenario import Scenario, scenario_from_dict
-from sandbox.trace.stats import StatsSink
 
 
 def set_path(data: dict[str, Any], path: str, value: Any) -> None:
@@ -36,11 +35,8 @@ def set_path(data: dict[str, Any], path: str, value: Any) -> None:
 
 def run_one(scenario_data: dict[str, Any], seed: int, until: int | None = None) -> dict[str, Any]:
     """Run one scenario (as a dict, so it pickles cheaply) with a seed; return its summary."""
-    scenario = scenario_from_dict(scenario_data)
-    stats = StatsSink()
-    sim = Simulation(scenario, stats, seed=seed)
-    sim.run(until=until)  # no freeze_gc: a sweep may run in threads of a Qt program
-    return sim.summary(stats)
+    # No freeze_gc: a sweep may run in threads of a Qt program.
+    return run(scenario_from_dict(scenario_data), seed=seed, until=until).summary
 
 
 def grid(parameters: dict[str, Sequence[Any]]) -> Iterator[dict[str, Any]]:
