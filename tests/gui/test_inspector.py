@@ -6,18 +6,18 @@ import pytest
 from PySide6.QtCore import Qt
 
 from sandbox.gui.document import Document
-from sandbox.gui.inspector import (
+from sandbox.gui.forms import (
     MIXED,
     BandwidthEditor,
     ChoiceEditor,
     DurationEditor,
     FloatEditor,
-    Inspector,
     IntEditor,
     OptionalEditor,
     describe_field,
     parse_bandwidth,
 )
+from sandbox.gui.inspector import Inspector
 from sandbox.scenario.model import (
     BehaviourSpec,
     ClockSpec,
@@ -52,7 +52,7 @@ def host_form(inspector):
 
 
 def clock_editor(inspector, name):
-    return host_form(inspector)._subforms["clock"].editors[name]
+    return host_form(inspector).subform("clock").editors[name]
 
 
 def test_describe_field_reads_kinds_bounds_and_units():
@@ -78,7 +78,7 @@ def test_form_widgets_follow_field_types(inspector):
     assert form.editors["cores"].spin.maximum() == 1024
     assert isinstance(form.editors["kind"], ChoiceEditor)
     assert isinstance(clock_editor(inspector, "offset"), DurationEditor)
-    failures = form._subforms["failures"]
+    failures = form.subform("failures")
     prob = failures.editors["crash_probability"]
     assert isinstance(prob, FloatEditor)
     assert (prob.spin.minimum(), prob.spin.maximum(), prob.spin.decimals()) == (0.0, 1.0, 3)
@@ -150,7 +150,7 @@ def test_invalid_value_is_refused_with_message_and_model_unchanged(inspector, qt
 def test_cross_field_problem_is_refused(inspector):
     doc = inspector.document
     inspector.set_selection(links=[0])
-    latency = inspector.forms["link"]._subforms["latency"]
+    latency = inspector.forms["link"].subform("latency")
     # Give the link a uniform latency whose spread exceeds its mean: refused.
     doc.set_link_fields([0], "latency", {"dist": "uniform", "mean": 1_000_000, "spread": 0})
     spread = latency.editors["spread"]
@@ -192,7 +192,7 @@ def test_mixed_values_are_shown_as_a_dash_and_not_committed(inspector):
 def test_optional_field_none_box(inspector):
     doc = inspector.document
     inspector.set_selection(hosts=["h1"])
-    mttr = host_form(inspector)._subforms["failures"].editors["mttr"]
+    mttr = host_form(inspector).subform("failures").editors["mttr"]
     mttr.none_box.click()
     assert doc.host("h1").failures.mttr == 60_000_000_000
     mttr.inner.edit.setText("5min")
@@ -213,7 +213,7 @@ def test_link_form_bandwidth_and_latency_section(inspector):
     bandwidth.inner.edit.setText("100M")
     bandwidth.inner.edit.editingFinished.emit()
     assert doc.scenario.links[1].bandwidth == 100e6
-    box = form._section_boxes["latency"]
+    box = form.none_box("latency")
     assert box.isChecked()  # no latency: by locality
     mean = form.subform("latency").editors["mean"]
     assert mean.edit.text() == "500us"  # ungrouped hosts count as one data centre
