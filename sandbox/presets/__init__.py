@@ -1,17 +1,40 @@
-"""The bundled presets: scenario files in the top-level ``presets/`` folder that teach one idea each."""
+"""The bundled presets: scenario files shipped inside this package that teach one idea each."""
 
 from __future__ import annotations
 
+import atexit
 import json
+import shutil
+import tempfile
+from importlib import resources
 from pathlib import Path
 
 #: The preset opened when the program starts with no file.
 DEFAULT_PRESET = "message_passing_basics"
 
+_extracted: Path | None = None
+
 
 def preset_dir() -> Path:
-    """The folder that holds the bundled presets."""
-    return Path(__file__).resolve().parent.parent / "presets"
+    """The folder that holds the bundled presets (the JSON files beside this module).
+
+    The files are read through :mod:`importlib.resources`, so they are found in a source
+    tree, an editable install, a regular install and a wheel alike. A package imported
+    from a zip archive has no folder on disk: its presets are then copied once to a
+    temporary folder that is removed when the program exits.
+    """
+    global _extracted
+    root = resources.files(__name__)
+    if isinstance(root, Path):
+        return root
+    if _extracted is None:
+        folder = Path(tempfile.mkdtemp(prefix="sandbox-presets-"))
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        for item in root.iterdir():
+            if item.name.endswith(".json"):
+                (folder / item.name).write_bytes(item.read_bytes())
+        _extracted = folder
+    return _extracted
 
 
 def list_presets() -> list[tuple[Path, str]]:
