@@ -9,6 +9,7 @@ import pytest
 
 from sandbox.trace import TraceEvent, make_header
 from sandbox.trace import series as S
+from sandbox.trace.clock_model import ClockModel, ClockSegments
 
 MS = 1_000_000
 US = 1_000
@@ -101,10 +102,10 @@ def test_clock_skew_gives_a_curve_to_a_host_known_only_from_its_events():
     assert off["z"][-1] == pytest.approx(3 * MS)
 
 
-def test_slew_rate_mirrors_the_engine():
-    from sandbox.engine.clock import SLEW_PPM
+def test_the_engine_clock_is_the_shared_clock_model():
+    from sandbox.engine.clock import HostClock
 
-    assert S.SLEW_PPM == SLEW_PPM
+    assert issubclass(HostClock, ClockModel)
 
 
 @pytest.mark.parametrize("mode", ["step", "slew"])
@@ -128,11 +129,11 @@ def test_clock_skew_matches_the_local_readings_of_a_real_run(mode):
     for e in events:
         if not e.host:
             continue
-        segs = S._clock_segments(
-            scenario.host(e.host).clock.offset, scenario.host(e.host).clock.drift_ppm,
+        segs = ClockSegments.replay(
+            scenario.host(e.host).clock.offset, scenario.host(e.host).clock.drift_ppm, 1,
             [(x.t, x.data["delta"], x.data["mode"]) for x in events
              if x.kind == "clock_adjust" and x.host == e.host and x.seq <= e.seq])
-        expected = S._eval_segments(segs, np.array([float(e.t)]))[0]
+        expected = segs.at(np.array([e.t]), quantise=False)[0] - e.t
         assert abs((e.local - e.t) - expected) <= resolution[e.host] + 2, e
 
 

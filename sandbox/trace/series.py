@@ -33,8 +33,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from ..scenario.model import SLEW_PPM
 from ..scenario.units import parse_duration
+from .clock_model import SLEW_PPM, ClockSegments
 from .events import KINDS, TraceEvent
 
 __all__ = [
@@ -283,60 +283,6 @@ def _last_t(events: Sequence[TraceEvent]) -> int:
 # -- clocks -----------------------------------------------------------------------------------
 
 
-class _Segment(NamedTuple):
-    start: int       # real time the segment begins
-    base_t: int      # the clock reads base_local at base_t and runs at rate from there
-    base_local: float
-    rate: float
-
-
-def _clock_segments(offset: int, drift_ppm: float,
-                    adjusts: Sequence[tuple[int, int, str]]) -> list[_Segment]:
-    """The piecewise-linear local clock of a host from its spec and its clock adjustments.
-
-    Follows the engine's clock: a step jumps the reading by delta and ends a
-    slew in progress; a slew restarts from the current reading and runs
-    SLEW_PPM faster (or slower) until delta is made up.
-    """
-    nominal = 1.0 + drift_ppm * 1e-6
-    speed = SLEW_PPM * 1e-6
-    segs = [_Segment(0, 0, float(offset), nominal)]
-    slew_end: int | None = None
-
-    def raw(t: int) -> float:
-        s = segs[-1]
-        return s.base_local + (t - s.base_t) * s.rate
-
-    for t, delta, mode in adjusts:
-        if slew_end is not None and t >= slew_end:
-            segs.append(_Segment(slew_end, slew_end, raw(slew_end), nominal))
-            slew_end = None
-        now = raw(t)
-        if mode == "slew" and delta != 0:
-            segs.append(_Segment(t, t, now, nominal + (speed if delta > 0 else -speed)))
-            slew_end = t + int(abs(delta) / speed)
-        elif mode == "slew":
-            segs.append(_Segment(t, t, now, nominal))
-            slew_end = None
-        else:
-            segs.append(_Segment(t, t, now + delta, nominal))
-            slew_end = None
-    if slew_end is not None:
-        segs.append(_Segment(slew_end, slew_end, raw(slew_end), nominal))
-    return segs
-
-
-def _eval_segments(segs: list[_Segment], ts: np.ndarray) -> np.ndarray:
-    starts = np.array([s.start for s in segs], dtype=np.float64)
-    # the last segment starting at or before each t (a step at t applies from t on)
-    idx = np.searchsorted(starts, ts, side="right") - 1
-    idx = np.clip(idx, 0, len(segs) - 1)
-    base_t = np.array([s.base_t for s in segs], dtype=np.float64)[idx]
-    base_local = np.array([s.base_local for s in segs], dtype=np.float64)[idx]
-    rate = np.array([s.rate for s in segs], dtype=np.float64)[idx]
-    return base_local + (ts - base_t) * rate - ts
-
-
 def clock_skew(header: Mapping[str, Any] | None, events: Sequence[TraceEvent],
                n_points: int = 400, cols: Columns | None = None) -> ClockSkew:
     """Every host's clock offset (local minus real time, ns) over the run.
@@ -373,15 +319,17 @@ def clock_skew(header: Mapping[str, Any] | None, events: Sequence[TraceEvent],
     marks: list[int] = []
     segments = {}
     for host, (offset, drift) in specs.items():
-        segs = _clock_segments(offset, drift, adjusts.get(host, ()))
+        segs = ClockSegments.replay(offset, drift, 1, adjusts.get(host, ()))
         segments[host] = segs
-        for s in segs[1:]:
-            marks.append(s.start)
-            if s.start > 0:
-                marks.append(s.start - 1)
+        for start in segs.changes.tolist():
+            marks.append(start)
+            if start > 0:
+                marks.append(start - 1)
     ts = np.unique(np.concatenate([grid, np.asarray(marks, dtype=np.float64)]))
     ts = ts[(ts >= 0) & (ts <= max(end, 0))] if end > 0 else ts
-    return ClockSkew(ts, {host: _eval_segments(segs, ts) for host, segs in segments.items()})
+    ts_ns = ts.astype(np.int64)
+    return ClockSkew(ts, {host: (segs.at(ts_ns, quantise=False) - ts_ns).astype(np.float64)
+                          for host, segs in segments.items()})
 
 
 # -- messages ---------------------------------------------------------------------------------

@@ -32,7 +32,6 @@ from __future__ import annotations
 import copy
 import gc
 import json
-import math
 import os
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -43,6 +42,7 @@ import numpy as np
 
 from ..scenario.model import SLEW_PPM, partition_blocks
 from .causality import causal_future, causal_past, lamport_clocks
+from .clock_model import ClockSegments
 from .events import KINDS, TraceEvent
 from .sinks import iter_jsonl, read_header
 
@@ -227,95 +227,6 @@ class _State:
             partitions=tuple(self.partitions),
             cut_links=frozenset(p for p, c in self.cuts.items() if c > 0),
         )
-
-
-class _Clock:
-    """The piecewise-linear local clock of one host (segments start, local at start, rate)."""
-
-    __slots__ = ("starts", "bases", "rates", "resolution")
-
-    def __init__(self, starts: list[int], bases: list[int], rates: list[float],
-                 resolution: int) -> None:
-        self.starts = np.asarray(starts, dtype=np.int64)
-        self.bases = np.asarray(bases, dtype=np.int64)
-        self.rates = np.asarray(rates, dtype=np.float64)
-        self.resolution = max(1, int(resolution))
-
-    @classmethod
-    def build(cls, spec: Mapping[str, Any], adjusts: Sequence[tuple[int, int, str]]) -> _Clock:
-        """Replay the engine's clock model: offset, drift, then steps and slews in order.
-
-        A step jumps the clock by ``delta`` at once. A slew runs the clock
-        :data:`SLEW_PPM` faster (or slower) than its nominal rate until
-        ``delta`` is absorbed, then back at the nominal rate; a later step or
-        slew cancels a slew in progress. This is the engine's own model, so
-        the result equals the ``local`` reading of every event of the host.
-        """
-        offset = int(spec.get("offset", 0) or 0)
-        nominal = 1.0 + float(spec.get("drift_ppm", 0.0) or 0.0) * 1e-6
-        base_t, base_local, rate = 0, offset, nominal
-        slew_end: int | None = None
-        starts, bases, rates = [0], [offset], [nominal]
-
-        def push(t: int, local: int, r: float) -> None:
-            if starts[-1] == t:
-                starts.pop()
-                bases.pop()
-                rates.pop()
-            starts.append(t)
-            bases.append(local)
-            rates.append(r)
-
-        speed = SLEW_PPM * 1e-6
-        for t, delta, mode in adjusts:
-            if slew_end is not None and t >= slew_end:
-                base_local += int((slew_end - base_t) * rate)
-                base_t, rate, slew_end = slew_end, nominal, None
-                push(base_t, base_local, rate)
-            now = base_local + int((t - base_t) * rate)
-            base_t = t
-            if mode == "slew":
-                base_local = now
-                if delta == 0:
-                    rate, slew_end = nominal, None
-                else:
-                    rate = nominal + (speed if delta > 0 else -speed)
-                    slew_end = t + int(abs(delta) / speed)
-            else:
-                base_local = now + delta
-                rate, slew_end = nominal, None
-            push(base_t, base_local, rate)
-        if slew_end is not None:
-            base_local += int((slew_end - base_t) * rate)
-            push(slew_end, base_local, nominal)
-        return cls(starts, bases, rates, int(spec.get("resolution", 1) or 1))
-
-    def at(self, ts: np.ndarray) -> np.ndarray:
-        """Local readings at the real times ``ts`` (int64 array), quantised to the resolution."""
-        k = np.searchsorted(self.starts, ts, side="right") - 1
-        np.maximum(k, 0, out=k)
-        elapsed = (ts - self.starts[k]).astype(np.float64)
-        v = self.bases[k] + np.trunc(elapsed * self.rates[k]).astype(np.int64)
-        r = self.resolution
-        if r > 1:
-            v -= np.mod(v, r)
-        return v
-
-    def real_span(self, a0: float, a1: float, t_max: int) -> tuple[int, int] | None:
-        """The smallest real-time interval outside which the reading never lies in [a0, a1]."""
-        starts = self.starts.astype(np.float64)
-        ends = np.append(starts[1:], float(max(t_max, int(self.starts[-1]) + 1)))
-        lo_local = self.bases.astype(np.float64)
-        hi_local = lo_local + (ends - starts) * self.rates
-        slop = float(self.resolution)
-        lo = np.maximum(lo_local, a0)
-        hi = np.minimum(hi_local, a1 + slop)
-        ok = lo <= hi
-        if not ok.any():
-            return None
-        t_lo = starts[ok] + (lo[ok] - lo_local[ok]) / self.rates[ok]
-        t_hi = starts[ok] + (hi[ok] - lo_local[ok]) / self.rates[ok]
-        return int(math.floor(t_lo.min())), int(math.ceil(t_hi.max()))
 
 
 class Timeline:
@@ -581,7 +492,8 @@ class Timeline:
             d = ev.data or {}
             adjusts.setdefault(ev.host, []).append(
                 (int(ev.t), int(d.get("delta", 0) or 0), str(d.get("mode", "step"))))
-        self._clocks = {h: _Clock.build(specs.get(h, {}), adjusts.get(h, ())) for h in self.hosts}
+        self._clocks = {h: ClockSegments.from_spec(specs.get(h, {}), adjusts.get(h, ()))
+                        for h in self.hosts}
 
     def _build_memory(self, events: Sequence[TraceEvent]) -> None:
         pos = np.flatnonzero(self.kind_code == self._code("mem"))
