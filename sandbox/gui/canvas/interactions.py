@@ -1,5 +1,8 @@
 """Mouse interactions of the canvas, one object each: move, new link, resize a group box.
 
+:func:`interaction_for_press` decides which one a press begins;
+:func:`drop_host` and :func:`drop_group` make what a palette drop asks for.
+
 The scene hands mouse events to the current interaction. An interaction
 changes only items while the mouse moves (live feedback) and commits one
 edit through the Document's edit API when the button is released, so that a
@@ -15,16 +18,22 @@ import gc
 from contextlib import ExitStack
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QPointF, Qt, Signal
-from PySide6.QtWidgets import QGraphicsSceneMouseEvent
+from PySide6.QtCore import QObject, QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QTransform
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsSceneMouseEvent
 
+from ...scenario.model import Group, Host
 from ..document import EditError
 from .items import (
+    GROUP_SIZES,
     GhostLinkItem,
     GroupItem,
     HostItem,
+    LinkItem,
+    LinkLabelItem,
     batch_link_updates,
     defer_link_paths,
+    nesting_parent,
 )
 
 if TYPE_CHECKING:
@@ -310,3 +319,79 @@ class ResizeInteraction(Interaction):
     def revert(self) -> None:
         """Back to the size at the start."""
         self.item.set_size(*self._start_size)
+
+
+def item_at(scene: CanvasScene, pos: QPointF) -> QGraphicsItem | None:
+    """The topmost host, link or group box under a scene point (a label stands for its link)."""
+    for item in scene.items(pos, Qt.ItemSelectionMode.IntersectsItemShape,
+                            Qt.SortOrder.DescendingOrder, QTransform()):
+        if isinstance(item, LinkLabelItem):
+            return item.link_item
+        if isinstance(item, (HostItem, LinkItem, GroupItem)):
+            return item
+    return None
+
+
+def interaction_for_press(scene: CanvasScene, event: QGraphicsSceneMouseEvent
+                          ) -> tuple[bool, Interaction | None]:
+    """What a left-button press on the scene does: (whether it is handled, the gesture to begin).
+
+    On a host with Shift or the Link tool: a new link. On the grip of a
+    selected group box: a resize. On a host, group box or link: select it
+    (Ctrl toggles it), then move the selection unless it is a link. Elsewhere
+    the press is not handled (the view's rubber band takes it).
+    """
+    pos = event.scenePos()
+    item = item_at(scene, pos)
+    toggle = bool(event.modifiers() & Qt.KeyboardModifier.ControlModifier)
+    if isinstance(item, HostItem) and (
+            scene.link_tool or event.modifiers() & Qt.KeyboardModifier.ShiftModifier):
+        return True, LinkInteraction(scene, item)
+    if (isinstance(item, GroupItem) and item.isSelected() and not toggle
+            and item.grip_rect().adjusted(-4, -4, 4, 4).contains(item.mapFromScene(pos))):
+        return True, ResizeInteraction(scene, item)
+    if isinstance(item, (HostItem, GroupItem, LinkItem)):
+        if toggle:
+            item.setSelected(not item.isSelected())
+            return True, None
+        if not item.isSelected():
+            blocked = scene.blockSignals(True)
+            scene.clearSelection()
+            scene.blockSignals(blocked)
+            item.setSelected(True)
+        return True, None if isinstance(item, LinkItem) else MoveInteraction(scene, item)
+    return False, None
+
+
+def drop_host(scene: CanvasScene, kind: str, pos: QPointF) -> str:
+    """A palette drop: create a host of ``kind`` at a scene point (snapped), in the group box
+    under it, and select it. Returns its id."""
+    p = scene.snap(pos)
+    group = scene.group_at(p)
+    doc = scene.document
+    host = Host(id=doc.new_host_id(kind), kind=kind, x=p.x(), y=p.y(),
+                group=group.group_id if group is not None else None)
+    doc.add_host(host)
+    scene.select(host_ids=[host.id])
+    return host.id
+
+
+def drop_group(scene: CanvasScene, kind: str, pos: QPointF) -> str:
+    """A palette drop: create a group box of ``kind`` with its top-left corner at a scene point.
+
+    It nests in the innermost larger group under the point, and takes in
+    the hosts whose centres fall inside it (those not in a smaller group).
+    Returns its id.
+    """
+    p = scene.snap(pos)
+    w, h = GROUP_SIZES.get(kind, (300.0, 200.0))
+    doc = scene.document
+    parent = nesting_parent(scene.group_items(), kind, p)
+    group = Group(id=doc.new_group_id(kind), kind=kind, parent=parent,
+                  x=p.x(), y=p.y(), width=w, height=h)
+    box = QRectF(p.x(), p.y(), w, h)
+    members = [it.host_id for it in scene.host_items()
+               if box.contains(it.pos()) and it.host.group in (None, parent)]
+    doc.add_group(group, members)
+    scene.select(group_ids=[group.id])
+    return group.id

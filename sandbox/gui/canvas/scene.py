@@ -21,7 +21,6 @@ from collections.abc import Iterable
 from typing import Any
 
 from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QTransform
 from PySide6.QtWidgets import (
     QGraphicsItem,
     QGraphicsRectItem,
@@ -29,24 +28,22 @@ from PySide6.QtWidgets import (
     QGraphicsSceneMouseEvent,
 )
 
-from ...engine.network import group_chain, locality_latency
 from ...scenario.model import Group, Host, Link
 from ..document import Document
-from .interactions import Interaction, LinkInteraction, MoveInteraction, ResizeInteraction
+from .interactions import Interaction, drop_group, drop_host, interaction_for_press, item_at
 from .items import (
+    GROUP_RANK,
+    GROUP_SIZES,
     Z_LINK,
     GroupItem,
     HostItem,
     LinkItem,
-    LinkLabelItem,
+    LinkLabels,
     LinkLayer,
-    link_label_text,
+    innermost_group,
 )
 
-#: Default size of a new group box, by kind.
-GROUP_SIZES = {"rack": (280.0, 360.0), "datacenter": (640.0, 440.0), "region": (1000.0, 680.0)}
-#: How far inside which group kind a group kind may nest.
-GROUP_RANK = {"rack": 0, "datacenter": 1, "region": 2}
+__all__ = ["GROUP_RANK", "GROUP_SIZES", "CanvasScene"]
 #: Room kept around the items so the user can pan and drop beyond them.
 SCENE_MARGIN = 1500.0
 #: Below this zoom the link labels are hidden (too small to read).
@@ -84,7 +81,7 @@ class CanvasScene(QGraphicsScene):
         self._group_items: list[GroupItem] = []
         self._group_by_id: dict[str, GroupItem] = {}
         self._pending_links: set[LinkItem] = set()
-        self._chains: dict[str, dict[str, str]] | None = None
+        self._labels = LinkLabels(document)
         self._interaction: Interaction | None = None
         self._last_paste: str | None = None
         self._paste_count = 0
@@ -145,16 +142,7 @@ class CanvasScene(QGraphicsScene):
 
     def group_at(self, pos: QPointF, exclude: Iterable[GroupItem] = ()) -> GroupItem | None:
         """The innermost (smallest) group box that contains a scene point."""
-        exclude = set(exclude)
-        best, best_area = None, float("inf")
-        for item in self._group_items:
-            if item in exclude:
-                continue
-            rect = item.box().translated(item.pos())
-            area = rect.width() * rect.height()
-            if rect.contains(pos) and area < best_area:
-                best, best_area = item, area
-        return best
+        return innermost_group(self._group_items, pos, exclude)
 
     def itemsBoundingRect(self) -> QRectF:  # noqa: N802 - Qt name, for Python callers
         """The area the hosts, links and group boxes cover (not the scene-wide link layer).
@@ -292,14 +280,7 @@ class CanvasScene(QGraphicsScene):
 
     def drop_host(self, kind: str, pos: QPointF) -> str:
         """Create a host of ``kind`` at a scene point (snapped), in the group box under it."""
-        p = self.snap(pos)
-        group = self.group_at(p)
-        doc = self.document
-        host = Host(id=doc.new_host_id(kind), kind=kind, x=p.x(), y=p.y(),
-                    group=group.group_id if group is not None else None)
-        doc.add_host(host)
-        self.select(host_ids=[host.id])
-        return host.id
+        return drop_host(self, kind, pos)
 
     def drop_group(self, kind: str, pos: QPointF) -> str:
         """Create a group box of ``kind`` with its top-left corner at a scene point.
@@ -307,26 +288,7 @@ class CanvasScene(QGraphicsScene):
         It nests in the innermost larger group under the point, and takes in
         the hosts whose centres fall inside it (those not in a smaller group).
         """
-        p = self.snap(pos)
-        w, h = GROUP_SIZES.get(kind, (300.0, 200.0))
-        doc = self.document
-        parent = None
-        rank = GROUP_RANK.get(kind, 0)
-        best_area = float("inf")
-        for item in self._group_items:
-            rect = item.box().translated(item.pos())
-            area = rect.width() * rect.height()
-            if (GROUP_RANK.get(item.group.kind, 0) > rank and rect.contains(p)
-                    and area < best_area):
-                parent, best_area = item.group_id, area
-        group = Group(id=doc.new_group_id(kind), kind=kind, parent=parent,
-                      x=p.x(), y=p.y(), width=w, height=h)
-        box = QRectF(p.x(), p.y(), w, h)
-        members = [it.host_id for it in self._host_items
-                   if box.contains(it.pos()) and it.host.group in (None, parent)]
-        doc.add_group(group, members)
-        self.select(group_ids=[group.id])
-        return group.id
+        return drop_group(self, kind, pos)
 
     # -- mouse and keys ----------------------------------------------------------------------------
 
@@ -352,15 +314,6 @@ class CanvasScene(QGraphicsScene):
         """Cancel the gesture under way, if any."""
         if self._interaction is not None:
             self._interaction.cancel()
-
-    def _item_at(self, pos: QPointF) -> QGraphicsItem | None:
-        for item in self.items(pos, Qt.ItemSelectionMode.IntersectsItemShape,
-                               Qt.SortOrder.DescendingOrder, QTransform()):
-            if isinstance(item, LinkLabelItem):
-                return item.link_item
-            if isinstance(item, (HostItem, LinkItem, GroupItem)):
-                return item
-        return None
 
     # -- level of detail ---------------------------------------------------------------------------
 
@@ -420,7 +373,8 @@ class CanvasScene(QGraphicsScene):
         self.addItem(self._label_layer)
 
     def _new_link_item(self, link: Link, a: HostItem, b: HostItem) -> LinkItem:
-        item = LinkItem(link, a, b, self._label(link), self._link_layer, self._label_layer)
+        item = LinkItem(link, a, b, self._labels.text(link), self._link_layer,
+                        self._label_layer)
         a.links.add(item)
         b.links.add(item)
         self.addItem(item)
@@ -434,30 +388,10 @@ class CanvasScene(QGraphicsScene):
         if event.button() != Qt.MouseButton.LeftButton:
             super().mousePressEvent(event)
             return
-        pos = event.scenePos()
-        item = self._item_at(pos)
-        toggle = bool(event.modifiers() & Qt.KeyboardModifier.ControlModifier)
-        if isinstance(item, HostItem) and (
-                self._link_tool or event.modifiers() & Qt.KeyboardModifier.ShiftModifier):
-            self._begin(LinkInteraction(self, item), event)
-            event.accept()
-            return
-        if (isinstance(item, GroupItem) and item.isSelected() and not toggle
-                and item.grip_rect().adjusted(-4, -4, 4, 4).contains(item.mapFromScene(pos))):
-            self._begin(ResizeInteraction(self, item), event)
-            event.accept()
-            return
-        if isinstance(item, (HostItem, GroupItem, LinkItem)):
-            if toggle:
-                item.setSelected(not item.isSelected())
-            else:
-                if not item.isSelected():
-                    blocked = self.blockSignals(True)
-                    self.clearSelection()
-                    self.blockSignals(blocked)
-                    item.setSelected(True)
-                if not isinstance(item, LinkItem):
-                    self._begin(MoveInteraction(self, item), event)
+        handled, interaction = interaction_for_press(self, event)
+        if interaction is not None:
+            self._begin(interaction, event)
+        if handled:
             event.accept()
             return
         super().mousePressEvent(event)
@@ -483,7 +417,7 @@ class CanvasScene(QGraphicsScene):
 
     def mouseDoubleClickEvent(self, event: QGraphicsSceneMouseEvent) -> None:  # noqa: N802
         """Double-click on a host: ``host_activated``."""
-        item = self._item_at(event.scenePos())
+        item = item_at(self, event.scenePos())
         if isinstance(item, HostItem) and event.button() == Qt.MouseButton.LeftButton:
             self.host_activated.emit(item.host_id)
             event.accept()
@@ -524,22 +458,6 @@ class CanvasScene(QGraphicsScene):
             self.setSceneRect(current.united(
                 rect.adjusted(-SCENE_MARGIN, -SCENE_MARGIN, SCENE_MARGIN, SCENE_MARGIN)))
 
-    def _chain(self) -> dict[str, dict[str, str]]:
-        if self._chains is None:
-            self._chains = group_chain(self.document.scenario)
-        return self._chains
-
-    def _label(self, link: Link) -> str:
-        auto = None
-        if link.latency is None:
-            auto = locality_latency(self.document.scenario, self._chain(), link.a, link.b)
-        return link_label_text(link, auto)
-
-    def _relabel(self, items: Iterable[LinkItem]) -> None:
-        for item in items:
-            if item.link.latency is None:
-                item.set_label(self._label(item.link))
-
     def _attach(self, item: LinkItem) -> bool:
         a = self._host_by_id.get(item.link.a)
         b = self._host_by_id.get(item.link.b)
@@ -564,7 +482,7 @@ class CanvasScene(QGraphicsScene):
         self._host_items, self._link_items, self._group_items = [], [], []
         self._host_by_id, self._group_by_id = {}, {}
         self._pending_links = set()
-        self._chains = None
+        self._labels.invalidate()
         s = self.document.scenario
         for g in s.groups:
             item = self._new_group_item(g)
@@ -591,7 +509,7 @@ class CanvasScene(QGraphicsScene):
         self.addItem(item)
         self._host_items.insert(index, item)
         self._host_by_id[host.id] = item
-        self._chains = None
+        self._labels.invalidate()
         self._resolve_pending()
         self._grow(item.sceneBoundingRect())
 
@@ -599,7 +517,7 @@ class CanvasScene(QGraphicsScene):
         item = self._host_items.pop(index)
         if self._host_by_id.get(host.id) is item:
             del self._host_by_id[host.id]
-        self._chains = None
+        self._labels.invalidate()
         if self._interaction is not None:
             self._interaction.cancel()
         self.removeItem(item)
@@ -615,8 +533,8 @@ class CanvasScene(QGraphicsScene):
         if old.id != host.id:
             self._resolve_pending()
         if old.group != host.group or old.id != host.id:
-            self._chains = None
-            self._relabel(item.links)
+            self._labels.invalidate()
+            self._labels.relabel(item.links)
         self._grow(item.sceneBoundingRect())
 
     def _on_link_added(self, index: int, link: Link) -> None:
@@ -635,7 +553,7 @@ class CanvasScene(QGraphicsScene):
         item = self._link_items[index]
         item.link = link
         if self._attach(item):
-            item.set_link(link, self._label(link))
+            item.set_link(link, self._labels.text(link))
         else:
             item.set_link(link)
 
@@ -650,19 +568,19 @@ class CanvasScene(QGraphicsScene):
         self.addItem(item)
         self._group_items.insert(index, item)
         self._group_by_id[group.id] = item
-        self._chains = None
-        self._relabel(self._link_items)
+        self._labels.invalidate()
+        self._labels.relabel(self._link_items)
         self._grow(item.sceneBoundingRect())
 
     def _on_group_removed(self, index: int, group: Group) -> None:
         item = self._group_items.pop(index)
         if self._group_by_id.get(group.id) is item:
             del self._group_by_id[group.id]
-        self._chains = None
+        self._labels.invalidate()
         if self._interaction is not None:
             self._interaction.cancel()
         self.removeItem(item)
-        self._relabel(self._link_items)
+        self._labels.relabel(self._link_items)
 
     def _on_group_changed(self, index: int, group: Group) -> None:
         item = self._group_items[index]
@@ -673,10 +591,10 @@ class CanvasScene(QGraphicsScene):
             self._group_by_id[group.id] = item
         item.set_group(group)
         if (old.id, old.kind, old.parent) != (group.id, group.kind, group.parent):
-            self._chains = None
-            self._relabel(self._link_items)
+            self._labels.invalidate()
+            self._labels.relabel(self._link_items)
         self._grow(item.sceneBoundingRect())
 
     def _on_settings_changed(self, name: str) -> None:
         if name == "locality":
-            self._relabel(self._link_items)
+            self._labels.relabel(self._link_items)
