@@ -70,6 +70,7 @@ def test_volatile_state_lost_or_kept_across_a_crash():
                 if e.data["payload"]["type"] == "request" and e.data["payload"]["try"] == 0]
 
     kept, lost = numbers("kept"), numbers("lost")
+    assert len(kept) == 10  # every 10 ms: five before the crash at 45 ms, five after 55 ms
     assert kept == list(range(1, len(kept) + 1))  # 1..5 then 6..10: no number reused
     assert lost[:5] == [1, 2, 3, 4, 5] and lost[5] == 1  # counting starts again
 

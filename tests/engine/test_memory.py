@@ -112,6 +112,7 @@ def test_migrate_on_write_moves_the_page_to_the_writer():
     _, ev, _ = run(s)
     mem = [e.data for e in by_kind(ev, "mem", "h0")]
     page1 = [d for d in mem if d["page"] == 1]
+    assert len(page1) == 3  # six sequential accesses over two pages
     assert page1[0]["remote"] is True and page1[0]["home"] == "h1" and page1[0]["ok"]
     for d in page1[1:]:
         assert d["remote"] is False and d["home"] == "h0" and d["cost"] == 100

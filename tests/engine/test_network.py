@@ -100,13 +100,18 @@ def test_loss_burst_raises_loss_for_its_window():
                       "end": "200ms", "loss": 1.0}])
     _, ev, _ = run(s)
     end = fate(ev)
+    counts = Counter()
     for m in sends(ev):
         if m.msg not in end:
             continue
         if 100 * MS <= m.t < 200 * MS:
             assert end[m.msg].data == {"reason": "loss", "link": ["h0", "h1"]}
+            counts["burst"] += 1
         elif m.t >= 200 * MS or m.t < 99 * MS:
             assert end[m.msg].kind == "deliver"
+            counts["outside"] += 1
+    # A ping every 2 ms on average: about 50 in the 100 ms burst, about 100 outside it.
+    assert counts["burst"] > 25 and counts["outside"] > 50, counts
 
 
 def test_no_route_is_a_drop():
@@ -122,10 +127,14 @@ def test_routing_over_several_hops_adds_latencies():
              duration=200 * MS, model=UNBOUNDED_SYNC)
     _, ev, _ = run(s)
     end = fate(ev)
-    for m in sends(ev, "h0"):
+    out = sends(ev, "h0")
+    # A ping every 10 ms on average for 200 ms: about 20 (a Poisson count).
+    assert len(out) > 5
+    for m in out:
         assert m.data["path"] == ["h0", "h1", "h2"]
         if m.msg in end:
             assert end[m.msg].t - m.t == 5 * MS
+    assert sum(1 for m in out if m.msg in end and end[m.msg].kind == "deliver") > 5
 
 
 def test_injected_drop_of_one_message():
@@ -217,7 +226,9 @@ def test_no_reordering_means_fifo_per_channel():
 
 def test_reordering_lets_messages_overtake():
     per_channel = order_run(0.5)
+    assert set(per_channel) == {("h0", "h1"), ("h1", "h0")}
     for seq in per_channel.values():
+        assert len(seq) > 1000
         assert inversions(seq) > 50
 
 
