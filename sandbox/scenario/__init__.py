@@ -29,6 +29,17 @@ from .model import (
     Scenario,
     WorkloadSpec,
 )
+from .paths import (
+    Location,
+    ParsedPath,
+    PathError,
+    format_path,
+    get_value,
+    get_values,
+    parse_path,
+    resolve,
+    set_value,
+)
 from .units import format_duration, parse_duration
 
 __all__ = [
@@ -37,4 +48,9 @@ __all__ = [
     "MemorySpec", "RunSpec", "Scenario", "ScenarioError", "WorkloadSpec", "behaviour_summary",
     "dumps", "format_duration", "json_schema", "load", "loads", "migrate", "parse_duration",
     "parse_params", "save", "scenario_from_dict", "sha256",
+]
+# The path language (sandbox.scenario.paths): "this field of this object", by id.
+__all__ += [
+    "Location", "ParsedPath", "PathError", "format_path", "get_value", "get_values",
+    "parse_path", "resolve", "set_value",
 ]

@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 
 from sandbox.gui.document import Document, EditError
+from sandbox.gui.edits import EDIT_METHODS, Edits
 from sandbox.presets import default_preset
 from sandbox.scenario import Host, Link, Scenario, load
-from sandbox.scenario.model import CrashFault, Group
+from sandbox.scenario.model import CrashFault, Group, PartitionFault
 
 
 def make_doc() -> Document:
@@ -196,3 +197,55 @@ def test_dirty_flag_and_reset(qapp, tmp_path):
     doc.set_scenario(load(default_preset()))
     assert resets == [1] and not doc.is_dirty and doc.path is None
     assert doc.undo_stack.count() == 0
+
+
+def test_edit_api_is_offered_by_the_document(qapp):
+    doc = make_doc()
+    assert isinstance(doc.edits, Edits)
+    for name in EDIT_METHODS:
+        assert getattr(doc, name) == getattr(doc.edits, name), name
+        assert getattr(Document, name).__doc__
+
+
+def test_field_paths_go_through_the_path_language(qapp):
+    doc = make_doc()
+    before = dump(doc)
+    with pytest.raises(EditError) as info:
+        doc.set_host_fields(["h1"], "clok.drift_ppm", 1)
+    assert info.value.problems[0][0] == "clok.drift_ppm"
+    assert "'clock'" in info.value.problems[0][1]
+    with pytest.raises(EditError, match="no parameter 'server' in behaviour 'idle'"):
+        doc.set_host_fields(["h1"], "behaviour.params.server", "h2")
+    with pytest.raises(EditError, match="has no ids"):
+        doc.set_setting("faults[0]", {})
+    with pytest.raises(EditError, match="not a scenario setting"):
+        doc.set_setting("hosts", [])
+    assert dump(doc) == before and doc.undo_stack.count() == 0
+    doc.set_host_fields(["h1"], "behaviour", {"name": "rr_client", "params": {"server": "h2"}})
+    doc.set_host_fields(["h1"], "behaviour.params.server", "h3")
+    assert doc.host("h1").behaviour.params["server"] == "h3"
+
+
+def test_remove_host_shrinks_partitions_and_undo(qapp):
+    doc = make_doc()
+    doc.add_fault(PartitionFault(sides=[["h1", "h2"], ["h3"]], start=0))
+    doc.add_fault(PartitionFault(sides=[["h2"], ["h4"]], start=0))
+    before = dump(doc)
+    doc.remove(host_ids=["h2"])
+    assert [f.sides for f in doc.scenario.faults] == [[["h1"], ["h3"]]]
+    doc.undo_stack.undo()
+    assert dump(doc) == before
+
+
+def test_rename_group_updates_members_and_children(qapp):
+    doc = make_doc()
+    doc.add_group(Group(id="dc1", kind="datacenter"), members=["h1"])
+    doc.add_group(Group(id="rack1", parent="dc1"), members=["h2"])
+    changed = []
+    doc.group_changed.connect(lambda i, g: changed.append(g.id))
+    doc.set_group_fields(["dc1"], "id", "dc9")
+    assert changed == ["dc9", "rack1"]
+    assert doc.group("rack1").parent == "dc9" and doc.host("h1").group == "dc9"
+    assert doc.undo_stack.undoText() == "Rename group"
+    doc.undo_stack.undo()
+    assert doc.group("rack1").parent == "dc1" and doc.host("h1").group == "dc1"
