@@ -169,13 +169,13 @@ def test_shiviz_event_texts(tmp_path, header, events):
     assert "LOST" not in texts[0]
     assert texts[2] == "deliver m1 from a (latency 5ms)"
     assert texts[4] == "send m3 to c [LOST: loss]"
-    assert texts[5] == "drop m3 (loss) for c"
+    assert texts[5] == "drop m3 to c (reason: loss)"
     # no latency in the data: computed from the send time, 10ms - 6ms
     assert texts[6] == "deliver m2 from b (latency 4ms)"
     # m4 is dropped by the network (no host): said on its send
     assert texts[7] == "send m4 to a [LOST: partition]"
     assert texts[8].startswith("crash")
-    assert texts[9] == "suspect c"
+    assert texts[9] == "suspect (suspects c)"
     first = regex.match(log[0])
     assert first.group("t_ns") == "0" and first.group("local_ns") == "2000"
 
@@ -191,7 +191,7 @@ def test_shiviz_duplicate_copy(tmp_path, header):
     write_shiviz(header, events, path)
     assert check_shiviz_clocks(path) == []
     regex, _, log = shiviz_parts(path)
-    assert regex.match(log[2]).group("event") == "deliver m2 from a (latency 4ns) [duplicate]"
+    assert regex.match(log[2]).group("event") == "deliver m2 from a (latency 4ns, a duplicate)"
 
 
 def write_log(tmp_path, lines, regex=SHIVIZ_REGEX):
@@ -259,7 +259,7 @@ def test_describe_event_texts():
     assert describe_event(ev(0, 0, "send", "a", 12, "b"), lost="loss") == "send m12 to b [LOST: loss]"
     assert describe_event(ev(0, 0, "deliver", "b", 12, "a", {"latency": 5 * MS})) == \
         "deliver m12 from a (latency 5ms)"
-    assert describe_event(ev(0, 0, "app", "a", data={"name": "x\ny"})) == "app x y"
+    assert describe_event(ev(0, 0, "app", "a", data={"name": "x\ny"})) == "application (x y)"
 
 
 # -- Chrome -----------------------------------------------------------------------------------

@@ -43,6 +43,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from sandbox.trace import describe
 from sandbox.trace.timeline import Timeline
 
 from .player import time_digits
@@ -96,18 +97,13 @@ def kind_colour(kind: str, palette: QPalette | None = None) -> QColor:
     return QColor(table.get(kind, table["app"]))
 
 
+def _tr_event(text: str) -> str:
+    return QCoreApplication.translate(describe.CONTEXT, text)
+
+
 def kind_label(kind: str) -> str:
     """The translated name of an event kind."""
-    names = {
-        "send": _tr("send"), "deliver": _tr("deliver"), "drop": _tr("drop"),
-        "corrupt": _tr("corrupt"), "duplicate": _tr("duplicate"), "crash": _tr("crash"),
-        "recover": _tr("recover"), "pause": _tr("pause"), "resume": _tr("resume"),
-        "byzantine": _tr("Byzantine"), "suspect": _tr("suspect"), "unsuspect": _tr("unsuspect"),
-        "clock_adjust": _tr("clock adjust"), "mem": _tr("memory"), "timer": _tr("timer"),
-        "app": _tr("application"), "partition": _tr("partition"), "heal": _tr("heal"),
-        "link_cut": _tr("link cut"), "link_heal": _tr("link heal"),
-    }
-    return names.get(kind, kind)
+    return describe.kind_label(kind, _tr_event)
 
 
 def format_ns(ns: int) -> str:
@@ -120,116 +116,16 @@ def format_ns(ns: int) -> str:
     return f"{sign}{a} ns"
 
 
-def _short(value: Any, limit: int = 80) -> str:
-    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False,
-                                                           separators=(", ", ": "))
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 def event_title(tl: Timeline, i: int) -> str:
     """A one-line summary of event ``i``: ``p1 · deliver m12 from p0``."""
     ev = tl.events[i]
-    parts = [ev.host or _tr("network"), kind_label(ev.kind)]
-    if ev.msg is not None:
-        parts[-1] += f" m{ev.msg}"
-    if ev.peer:
-        if ev.kind == "deliver":
-            parts[-1] += " " + _tr("from {0}").format(ev.peer)
-        else:
-            parts[-1] += " " + _tr("to {0}").format(ev.peer)
-    return " · ".join(parts)
+    return _tr("{host} · {what}").format(host=ev.host or _tr("network"),
+                                         what=describe.event_headline(ev, _tr_event))
 
 
 def event_details(tl: Timeline, i: int) -> str:
     """The details of event ``i`` in words: latency, drop reason, crash mode, page, ..."""
-    ev = tl.events[i]
-    d = ev.data or {}
-    kind = ev.kind
-    out: list[str] = []
-    if kind == "send":
-        if d.get("channel"):
-            out.append(_tr("channel {0}").format(d["channel"]))
-        if "size" in d:
-            out.append(_tr("{0} B").format(d["size"]))
-        if d.get("byz"):
-            out.append(_tr("Byzantine ({0})").format(d["byz"]))
-        if d.get("late"):
-            out.append(_tr("late"))
-        if d.get("path"):
-            out.append(_tr("via {0}").format(" → ".join(d["path"])))
-        if "payload" in d:
-            out.append(_short(d["payload"]))
-    elif kind == "deliver":
-        if "latency" in d:
-            out.append(_tr("latency {0}").format(format_ns(d["latency"])))
-        if d.get("corrupted"):
-            out.append(_tr("corrupted"))
-        if d.get("byz"):
-            out.append(_tr("Byzantine ({0})").format(d["byz"]))
-        if d.get("late"):
-            out.append(_tr("late"))
-        if d.get("dup") is not None:
-            out.append(_tr("copy of m{0}").format(d["dup"]))
-        if d.get("channel"):
-            out.append(_tr("channel {0}").format(d["channel"]))
-    elif kind == "drop":
-        out.append(_tr("reason: {0}").format(d.get("reason", "?")))
-        if d.get("link"):
-            out.append(_tr("on link {0}").format("–".join(d["link"])))
-    elif kind == "duplicate":
-        out.append(_tr("copy of m{0}").format(d.get("of", "?")))
-    elif kind == "crash":
-        out.append(str(d.get("mode", "")).replace("_", "-"))
-        if d.get("state"):
-            out.append(_tr("state {0}").format(d["state"]))
-        if d.get("cause"):
-            out.append(_tr("cause: {0}").format(d["cause"]))
-    elif kind in ("recover", "pause", "resume"):
-        if d.get("duration"):
-            out.append(_tr("for {0}").format(format_ns(d["duration"])))
-        if d.get("cause"):
-            out.append(_tr("cause: {0}").format(d["cause"]))
-    elif kind in ("suspect", "unsuspect"):
-        target = d.get("target", "?")
-        out.append(_tr("suspects {0}").format(target) if kind == "suspect"
-                   else _tr("trusts {0} again").format(target))
-    elif kind == "clock_adjust":
-        delta = int(d.get("delta", 0) or 0)
-        out.append(_tr("{0} by {1}").format(d.get("mode", "step"),
-                                            ("+" if delta >= 0 else "") + format_ns(delta)))
-        if d.get("reason"):
-            out.append(str(d["reason"]))
-    elif kind == "mem":
-        op = d.get("op", "?")
-        text = _tr("{0} page {1}").format(op, d.get("page", "?"))
-        if d.get("home"):
-            text += " @ " + str(d["home"])
-        out.append(text)
-        out.append(_tr("remote") if d.get("remote") else _tr("local"))
-        if "cost" in d:
-            out.append(_tr("cost {0}").format(format_ns(d["cost"])))
-        if d.get("ok") is False:
-            out.append(_tr("failed") + (f" ({d['error']})" if d.get("error") else ""))
-    elif kind in ("partition", "heal"):
-        sides = d.get("sides") or []
-        out.append(" | ".join("[" + ", ".join(side) + "]" for side in sides))
-        if d.get("one_way"):
-            out.append(_tr("one way"))
-    elif kind in ("link_cut", "link_heal"):
-        if d.get("link"):
-            out.append("–".join(d["link"]))
-        if d.get("name"):
-            out.append(str(d["name"]))
-    elif kind == "byzantine":
-        out.append(_tr("{0}, probability {1}").format(d.get("behaviour", "?"),
-                                                      d.get("probability", "?")))
-    else:  # timer, app and anything new
-        rest = {k: v for k, v in d.items() if k != "name"}
-        if d.get("name"):
-            out.append(str(d["name"]))
-        if rest:
-            out.append(_short(rest))
-    return ", ".join(x for x in out if x)
+    return ", ".join(describe.event_details(tl.events[i], _tr_event, format_ns))
 
 
 class EventTableModel(QAbstractTableModel):

@@ -28,8 +28,8 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, TextIO
 
-from ..scenario.units import format_duration
 from .causality import iter_vector_clocks
+from .describe import describe_event
 from .events import TraceEvent
 from .sinks import JsonlSink
 
@@ -86,120 +86,6 @@ _compact_sorted = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), so
 
 def _one_line(text: str) -> str:
     return text.replace("\r", " ").replace("\n", " ")
-
-
-# -- readable event text ----------------------------------------------------------------------
-
-
-def _msg(m: Any) -> str:
-    return f"m{m}" if m is not None else "m?"
-
-
-def _flags(data: dict[str, Any]) -> str:
-    out = ""
-    if data.get("corrupted"):
-        out += " [corrupted]"
-    if data.get("dup"):
-        out += " [duplicate]"
-    if data.get("late"):
-        out += " [late]"
-    if data.get("byz"):
-        out += f" [byzantine: {data['byz']}]"
-    return out
-
-
-def describe_event(ev: TraceEvent, *, lost: str | None = None,
-                   latency: int | None = None) -> str:
-    """A short readable one-line text of an event, e.g. ``send m12 to b``.
-
-    ``lost`` is the drop reason of a message that never arrives: the text
-    of its send (or of the duplicate that made it) then ends in
-    ``[LOST: reason]``. ``latency`` (ns) is shown on a delivery when its data
-    carries none.
-    """
-    d = ev.data or {}
-    kind = ev.kind
-    if kind == "send":
-        text = f"send {_msg(ev.msg)} to {ev.peer or '?'}"
-        if d.get("size"):
-            text += f" ({d['size']} B)"
-        text += _flags(d)
-    elif kind == "deliver":
-        text = f"deliver {_msg(ev.msg)} from {ev.peer or '?'}"
-        lat = d.get("latency", latency)
-        if isinstance(lat, int):
-            text += f" (latency {format_duration(lat)})"
-        text += _flags(d)
-    elif kind == "drop":
-        text = f"drop {_msg(ev.msg)} ({d.get('reason', 'unknown')})"
-        if ev.peer:
-            text += f" for {ev.peer}"
-    elif kind == "corrupt":
-        text = f"corrupt {_msg(ev.msg)}"
-    elif kind == "duplicate":
-        text = f"duplicate {_msg(d.get('of'))} as {_msg(ev.msg)}"
-    elif kind == "crash":
-        parts = [str(d[k]) for k in ("mode", "cause") if d.get(k)]
-        if d.get("state"):
-            parts.insert(1 if parts else 0, f"state {d['state']}")
-        text = "crash" + (f" ({', '.join(parts)})" if parts else "")
-    elif kind in ("recover", "pause", "resume"):
-        text = kind + (f" ({d['cause']})" if d.get("cause") else "")
-    elif kind in ("suspect", "unsuspect"):
-        text = f"{kind} {d.get('target', ev.peer or '?')}"
-    elif kind == "clock_adjust":
-        delta = d.get("delta")
-        text = "clock adjust"
-        if isinstance(delta, int):
-            text += f" {'+' if delta >= 0 else ''}{format_duration(delta)}"
-        parts = [str(d[k]) for k in ("mode", "reason") if d.get(k)]
-        if parts:
-            text += f" ({', '.join(parts)})"
-    elif kind == "mem":
-        text = f"mem {d.get('op', '?')}"
-        if "addr" in d:
-            text += f" addr {d['addr']}"
-        if "page" in d:
-            text += f" page {d['page']}"
-        if d.get("home"):
-            text += f" home {d['home']}"
-        if "remote" in d:
-            text += " remote" if d["remote"] else " local"
-        if isinstance(d.get("cost"), int):
-            text += f" cost {format_duration(d['cost'])}"
-        if d.get("ok") is False:
-            text += " FAILED"
-    elif kind == "timer":
-        text = f"timer {d.get('name', '')}".rstrip()
-    elif kind == "app":
-        text = f"app {d.get('name', '')}".rstrip()
-        extra = {k: v for k, v in d.items() if k != "name"}
-        if extra:
-            text += " " + " ".join(f"{k}={_compact(v)}" for k, v in extra.items())
-    elif kind == "byzantine":
-        text = f"byzantine {d.get('behaviour', '')}".rstrip()
-        if "probability" in d:
-            text += f" (p={d['probability']})"
-    elif kind in ("partition", "heal"):
-        text = kind
-        if d.get("sides") is not None:
-            text += " " + " | ".join(
-                ",".join(map(str, side)) if isinstance(side, list) else str(side)
-                for side in d["sides"]
-            )
-        if d.get("one_way"):
-            text += " (one way)"
-    else:
-        text = kind
-        if ev.msg is not None:
-            text += f" {_msg(ev.msg)}"
-        if ev.peer:
-            text += f" {ev.peer}"
-        if d:
-            text += " " + _compact(d)
-    if lost is not None:
-        text += f" [LOST: {lost}]"
-    return _one_line(text)
 
 
 # -- JSONL and CSV ----------------------------------------------------------------------------
