@@ -6,14 +6,24 @@ import pytest
 
 from sandbox.presets import preset_path
 from sandbox.scenario import ScenarioError, load
-from sandbox.sweep import grid, set_path, sweep
+from sandbox.scenario.paths import PathError
+from sandbox.sweep import grid, sweep
 
 
-def test_set_path_reaches_nested_lists():
-    data = {"hosts": [{"clock": {"drift_ppm": 0}}, {"clock": {"drift_ppm": 0}}]}
-    set_path(data, "hosts[1].clock.drift_ppm", 50)
-    assert data["hosts"][1]["clock"]["drift_ppm"] == 50
-    assert data["hosts"][0]["clock"]["drift_ppm"] == 0
+def test_a_sweep_addresses_hosts_by_id_and_by_wildcard():
+    scenario = load(preset_path("crash_heartbeat"))
+    first = scenario.hosts[1].id
+    rows = sweep(scenario, seeds=[1], until=200_000_000,
+                 parameters={f"hosts[{first}].clock.drift_ppm": [50.0],
+                             "hosts[*].failures.mttr": [10**8, 2 * 10**8]})
+    assert len(rows) == 2
+    assert {r["hosts[*].failures.mttr"] for r in rows} == {10**8, 2 * 10**8}
+
+
+def test_a_sweep_refuses_a_list_index_with_a_hint():
+    scenario = load(preset_path("crash_heartbeat"))
+    with pytest.raises(PathError, match=scenario.hosts[0].id):
+        sweep(scenario, seeds=[1], parameters={"hosts[0].clock.drift_ppm": [1.0]})
 
 
 def test_grid_is_every_combination():
@@ -24,7 +34,7 @@ def test_grid_is_every_combination():
 
 def test_sweep_rows_and_executor_agree():
     scenario = load(preset_path("lossy_reliable_broadcast"))
-    params = {"links[0].loss": [0.0, 1.0]}
+    params = {"links[r0-r1].loss": [0.0, 1.0]}
     here = sweep(scenario, seeds=[1, 2], parameters=params, until=500_000_000)
     with ThreadPoolExecutor(max_workers=2) as pool:
         there = sweep(scenario, seeds=[1, 2], parameters=params, executor=pool,
@@ -32,8 +42,8 @@ def test_sweep_rows_and_executor_agree():
     assert len(here) == 4
     assert here == there
     # A link that loses everything drops at least as much as one that loses nothing.
-    lossless = [r for r in here if r["links[0].loss"] == 0.0]
-    lossy = [r for r in here if r["links[0].loss"] == 1.0]
+    lossless = [r for r in here if r["links[r0-r1].loss"] == 0.0]
+    lossy = [r for r in here if r["links[r0-r1].loss"] == 1.0]
     losses = [sum(r["dropped_by_reason"].get("loss", 0) for r in rows) for rows in (lossless, lossy)]
     assert losses[1] > losses[0]
 
@@ -41,4 +51,4 @@ def test_sweep_rows_and_executor_agree():
 def test_sweep_refuses_a_bad_value_before_running():
     scenario = load(preset_path("lossy_reliable_broadcast"))
     with pytest.raises(ScenarioError, match="loss"):
-        sweep(scenario, seeds=[1], parameters={"links[0].loss": [2.0]})
+        sweep(scenario, seeds=[1], parameters={"links[r0-r1].loss": [2.0]})

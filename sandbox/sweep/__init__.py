@@ -14,23 +14,7 @@ from typing import Any
 
 from sandbox.engine import run
 from sandbox.scenario import Scenario, scenario_from_dict
-
-
-def set_path(data: dict[str, Any], path: str, value: Any) -> None:
-    """Set ``value`` at a dotted path such as ``hosts[2].clock.drift_ppm`` in a scenario dict."""
-    parts: list[Any] = []
-    for piece in path.split("."):
-        name, _, rest = piece.partition("[")
-        if name:
-            parts.append(name)
-        while rest:
-            index, _, rest = rest.partition("]")
-            parts.append(int(index))
-            rest = rest.lstrip("[")
-    target: Any = data
-    for part in parts[:-1]:
-        target = target[part]
-    target[parts[-1]] = value
+from sandbox.scenario.paths import set_value
 
 
 def run_one(scenario_data: dict[str, Any], seed: int, until: int | None = None) -> dict[str, Any]:
@@ -50,6 +34,9 @@ def sweep(scenario: Scenario, seeds: Iterable[int], parameters: dict[str, Sequen
           executor: Executor | None = None, until: int | None = None) -> list[dict[str, Any]]:
     """Run ``scenario`` for every seed and every combination of ``parameters``.
 
+    ``parameters`` maps a path of the project's path language
+    (:mod:`sandbox.scenario.paths`, objects by id: ``hosts[*].failures.mttr``,
+    ``links[a-b].loss``) to the values it takes.
     Returns one row per run: the parameter values, the seed and the run
     summary. Without an executor the runs happen here, one after another.
     """
@@ -58,7 +45,7 @@ def sweep(scenario: Scenario, seeds: Iterable[int], parameters: dict[str, Sequen
     for combo in grid(parameters or {}):
         data = scenario_from_dict(base).model_dump(mode="json")
         for path, value in combo.items():
-            set_path(data, path, value)
+            set_value(data, path, value)  # the one path language: hosts[h1].clock.drift_ppm
         scenario_from_dict(data)  # refuse a bad value before any run starts
         for seed in seeds:
             jobs.append((combo, data, seed))
