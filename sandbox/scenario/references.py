@@ -58,7 +58,8 @@ def host_fields_of(behaviour: str) -> tuple[str, ...]:
 # -- what names a host --------------------------------------------------------------------------
 
 
-class Reference(NamedTuple):
+@dataclass(frozen=True)
+class Reference:
     """One place that names a host: ``kind`` (host, link, fault), index in its list, field."""
 
     kind: str
@@ -333,6 +334,13 @@ def group_descendants(scenario: Scenario, group_id: str) -> list[str]:
     return out
 
 
+def _mapped(ident: str | None, mapping: Mapping[str, str], existing: set[str]) -> str | None:
+    """The copy of ``ident``, else ``ident`` itself if it exists, else None."""
+    if ident is None:
+        return None
+    return mapping.get(ident, ident if ident in existing else None)
+
+
 class Copies(NamedTuple):
     """Copies made by :func:`copies`, ready to append to the scenario."""
 
@@ -359,7 +367,7 @@ def copies(scenario: Scenario, hosts: Sequence[Host], links: Sequence[Link] = ()
     existing_groups = {g.id for g in scenario.groups}
     new_groups = []
     for g in groups:
-        parent = gmap.get(g.parent, g.parent if g.parent in existing_groups else None)
+        parent = _mapped(g.parent, gmap, existing_groups)
         new_groups.append(g.model_copy(update={
             "id": gmap[g.id], "parent": parent, "x": g.x + dx, "y": g.y + dy}))
     hmap: dict[str, str] = {}
@@ -370,7 +378,7 @@ def copies(scenario: Scenario, hosts: Sequence[Host], links: Sequence[Link] = ()
     existing_hosts = set(scenario.host_ids())
     new_hosts = []
     for h in hosts:
-        group = gmap.get(h.group, h.group if h.group in existing_groups else None)
+        group = _mapped(h.group, gmap, existing_groups)
         copy_ = h.model_copy(update={"id": hmap[h.id], "group": group,
                                      "x": h.x + dx, "y": h.y + dy})
         refs: dict[str, str | None] = dict(hmap)
