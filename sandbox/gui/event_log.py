@@ -43,6 +43,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from sandbox.scenario.units import format_ns
 from sandbox.trace import describe
 from sandbox.trace.timeline import Timeline
 
@@ -104,16 +105,6 @@ def _tr_event(text: str) -> str:
 def kind_label(kind: str) -> str:
     """The translated name of an event kind."""
     return describe.kind_label(kind, _tr_event)
-
-
-def format_ns(ns: int) -> str:
-    """A duration in the largest unit that keeps it readable: ``5.036 ms``, ``800 ns``."""
-    sign = "-" if ns < 0 else ""
-    a = abs(int(ns))
-    for size, unit in ((1_000_000_000, "s"), (1_000_000, "ms"), (1_000, "µs")):
-        if a >= size:
-            return f"{sign}{a / size:.3f} {unit}"
-    return f"{sign}{a} ns"
 
 
 def event_title(tl: Timeline, i: int) -> str:

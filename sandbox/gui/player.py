@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from sandbox.scenario.units import format_seconds, format_speed, time_digits
 from sandbox.trace.timeline import Timeline
 
 __all__ = [
@@ -69,29 +70,6 @@ def slider_to_speed(value: int) -> float:
     """The speed at a speed slider position (the inverse of :func:`speed_to_slider`)."""
     value = min(max(int(value), 0), SPEED_SLIDER_MAX)
     return 10 ** (_LOG_MIN + _LOG_SPAN * value / SPEED_SLIDER_MAX)
-
-
-def format_speed(speed: float) -> str:
-    """A speed as the slider label shows it: ``1x``, ``0.25x``, ``3.2x``, ``10000x``."""
-    if speed >= 100:
-        text = f"{round(speed, -int(math.floor(math.log10(speed))) + 1):.0f}"
-    else:
-        text = f"{float(f'{speed:.2g}'):g}"
-    return f"{text}x"
-
-
-def time_digits(duration: int) -> int:
-    """How many decimals of a second to show for a run this long: 3, 6 or 9."""
-    if duration >= 1_000_000_000:
-        return 3
-    if duration >= 1_000_000:
-        return 6
-    return 9
-
-
-def format_seconds(ns: int, digits: int = 3) -> str:
-    """``ns`` nanoseconds as seconds with ``digits`` decimals: ``1.234 s``."""
-    return f"{ns / 1e9:.{digits}f} s"
 
 
 class Player(QObject):

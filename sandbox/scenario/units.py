@@ -1,7 +1,16 @@
-"""Durations with units: parse "20ms" into integer nanoseconds and format them back."""
+"""Units: parse durations ("20ms" -> integer nanoseconds), and the one place where times,
+durations and numbers are formatted for display (command line, trace texts, every view).
+
+Formatters build their text from a number and a unit with one template,
+never by gluing words; the decimal separator is :data:`DECIMAL_POINT`, which
+the program sets once for the user's language (:func:`set_decimal_point`).
+Compact forms without a space (``1.5ms``) are the ones files and the command
+line accept back; display forms put a space before the unit (``1.500 ms``).
+"""
 
 from __future__ import annotations
 
+import math
 import re
 
 #: Nanoseconds per unit, for every unit a duration may carry.
@@ -63,3 +72,117 @@ def format_duration(ns: int) -> str:
             text = f"{value:.3f}".rstrip("0").rstrip(".")
             return f"{sign}{text}{unit}"
     return f"{sign}{ns}ns"
+
+
+# -- display --------------------------------------------------------------------------------
+
+#: The decimal separator of displayed numbers ("." in English, "," in Portuguese).
+DECIMAL_POINT = "."
+
+
+def set_decimal_point(point: str) -> None:
+    """Use ``point`` as the decimal separator of every displayed number from now on."""
+    global DECIMAL_POINT
+    DECIMAL_POINT = point
+
+
+def _num(text: str) -> str:
+    return text if DECIMAL_POINT == "." else text.replace(".", DECIMAL_POINT)
+
+
+def _with_unit(number: str, unit: str) -> str:
+    return f"{_num(number)} {unit}"
+
+
+_SPANS = ((1_000_000_000, "s"), (1_000_000, "ms"), (1_000, "µs"))
+
+
+def format_ns(ns: int) -> str:
+    """A duration in the largest unit that keeps it readable: ``5.036 ms``, ``800 ns``."""
+    sign = "-" if ns < 0 else ""
+    a = abs(int(ns))
+    for size, unit in _SPANS:
+        if a >= size:
+            return _with_unit(f"{sign}{a / size:.3f}", unit)
+    return _with_unit(f"{sign}{a}", "ns")
+
+
+def format_latency(ns: int) -> str:
+    """A duration for a short label: ``5ms``, ``50µs`` (compact, no trailing zeros)."""
+    return _num(format_duration(ns).replace("us", "µs"))
+
+
+def format_skew(ns: int) -> str:
+    """A clock's skew, signed, in a readable unit: ``+4.1 ms``, ``-350 µs``, ``±0``."""
+    if ns == 0:
+        return "±0"
+    a = abs(ns)
+    value, unit = float(ns), "ns"
+    for scale, name in _SPANS:
+        if a >= scale:
+            value, unit = ns / scale, name
+            break
+    text = f"{value:+.3g}"
+    if "e" in text:
+        text = f"{value:+.0f}"
+    return _with_unit(text, unit)
+
+
+def format_seconds(ns: int, digits: int = 3) -> str:
+    """``ns`` nanoseconds as seconds with ``digits`` decimals: ``1.234 s``."""
+    return _with_unit(f"{ns / 1e9:.{digits}f}", "s")
+
+
+def time_digits(duration: int) -> int:
+    """How many decimals of a second to show for a run this long: 3, 6 or 9."""
+    if duration >= 1_000_000_000:
+        return 3
+    if duration >= 1_000_000:
+        return 6
+    return 9
+
+
+def format_clock(local: int, skew: int, digits: int = 3) -> str:
+    """A clock readout: local time in seconds, then the skew when there is any.
+
+    ``format_clock(1_204_000_000, 4_100_000)`` is ``"1.204 s (+4.1 ms)"``.
+    """
+    text = format_seconds(local, digits)
+    return f"{text} ({format_skew(skew)})" if skew else text
+
+
+def format_percent(p: float) -> str:
+    """A probability as a short percentage: ``5%``, ``0.5%``."""
+    return _num(f"{p * 100:.3g}") + "%"
+
+
+def format_speed(speed: float) -> str:
+    """A playback speed: ``1x``, ``0.25x``, ``3.2x``, ``10000x``."""
+    if speed >= 100:
+        text = f"{round(speed, -int(math.floor(math.log10(speed))) + 1):.0f}"
+    else:
+        text = f"{float(f'{speed:.2g}'):g}"
+    return _num(text) + "x"
+
+
+def format_bytes(size: int) -> str:
+    """A byte count with a binary unit: ``4 KiB``, ``1.5 MiB``."""
+    value = float(size)
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
+        if value < 1024 or unit == "TiB":
+            text = f"{value:.1f}".rstrip("0").rstrip(".") if unit != "B" else str(int(value))
+            return _with_unit(text, unit)
+        value /= 1024
+    return _with_unit(str(size), "B")  # pragma: no cover
+
+
+#: SI prefixes of bandwidths.
+SI_PREFIXES = {"": 1.0, "k": 1e3, "K": 1e3, "M": 1e6, "G": 1e9, "T": 1e12}
+
+
+def format_bandwidth(bits_per_second: float) -> str:
+    """A bandwidth as short text with an SI prefix: ``100 Mbit/s``."""
+    for prefix in ("T", "G", "M", "k"):
+        if bits_per_second >= SI_PREFIXES[prefix]:
+            return _with_unit(f"{bits_per_second / SI_PREFIXES[prefix]:.4g}", f"{prefix}bit/s")
+    return _with_unit(f"{bits_per_second:.4g}", "bit/s")

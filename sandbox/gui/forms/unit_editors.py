@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QSize
 from PySide6.QtWidgets import QDoubleSpinBox, QLineEdit, QSizePolicy, QSpinBox, QWidget
 
-from ...scenario.units import format_duration, parse_duration
+from ...scenario.units import SI_PREFIXES, format_bandwidth, format_duration, parse_duration
 from .editors import FieldEditor
 from .labels import tr, unit_suffix
 from .specs import MIXED, MIXED_TEXT, FieldSpec, error_text
@@ -232,15 +232,7 @@ class DurationEditor(UnitTextEditor):
         return parse_duration(text)
 
 
-_SI = {"": 1.0, "k": 1e3, "K": 1e3, "M": 1e6, "G": 1e9, "T": 1e12}
-
-
-def format_bandwidth(bits_per_second: float) -> str:
-    """A bandwidth as short text with an SI prefix: ``100 Mbit/s``."""
-    for prefix in ("T", "G", "M", "k"):
-        if bits_per_second >= _SI[prefix]:
-            return f"{bits_per_second / _SI[prefix]:.4g} {prefix}bit/s"
-    return f"{bits_per_second:.4g} bit/s"
+_SI = SI_PREFIXES
 
 
 def parse_bandwidth(text: str) -> float:
