@@ -14,8 +14,10 @@ from __future__ import annotations
 import math
 from array import array
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
+from ..scenario.registry import QT_TRANSLATE_NOOP
 from ..scenario.units import format_duration
 from .events import TraceEvent
 from .sinks import Sink
@@ -254,37 +256,65 @@ def _dur(v: Any) -> str:
     return "-" if v is None else format_duration(round(v))
 
 
-def format_summary(summary: dict[str, Any]) -> str:
-    """A human multi-line text of a :meth:`StatsSink.summary` dict, for the command line."""
+def _n(text: str) -> str:
+    return QT_TRANSLATE_NOOP("Summary", text)
+
+
+#: The lines of the command line's summary, as whole templates with named fields.
+SUMMARY_TEMPLATES: dict[str, str] = {
+    "run": _n("Run: {events} events over {end}, {hosts} hosts"),
+    "messages": _n("Messages: {sent} sent, {delivered} delivered, {dropped} dropped{reasons}, "
+                   "{corrupted} corrupted, {duplicated} duplicated, {late} late"),
+    "reasons": _n(" ({list})"),
+    "latency": _n("Latency: p50 {p50}, p90 {p90}, p99 {p99}, max {max} (mean {mean}, "
+                  "{count} samples)"),
+    "no_latency": _n("Latency: no message delivered"),
+    "failures": _n("Failures: {crashes} crashes, {recoveries} recoveries, availability "
+                   "{availability}"),
+    "detector": _n("Failure detector: {suspicions} suspicions, {false} false"),
+    "memory": _n("Memory: {local} local accesses (mean {local_cost}), {remote} remote "
+                 "(mean {remote_cost})"),
+    "clocks": _n("Clocks: max skew {skew}"),
+    "app": _n("Application events: {app}"),
+    "errors": _n("Behaviour errors: {errors}"),
+}
+
+
+def format_summary(summary: dict[str, Any], tr: Callable[[str], str] = lambda t: t) -> str:
+    """A human multi-line text of a run summary, for the command line (``tr`` translates
+    each template)."""
     s = summary
-    lines = [f"Run: {s.get('events', 0)} events over {_dur(s.get('end_t'))}, "
-             f"{s.get('hosts', 0)} hosts"]
+
+    def line(key: str, **fields: Any) -> str:
+        return tr(SUMMARY_TEMPLATES[key]).format(**fields)
+
     reasons = s.get("dropped_by_reason") or {}
-    dropped = f"{s.get('dropped', 0)} dropped"
-    if reasons:
-        dropped += " (" + ", ".join(f"{k} {v}" for k, v in reasons.items()) + ")"
-    lines.append(
-        f"Messages: {s.get('sent', 0)} sent, {s.get('delivered', 0)} delivered, "
-        f"{dropped}, {s.get('corrupted', 0)} corrupted, "
-        f"{s.get('duplicated', 0)} duplicated, {s.get('late', 0)} late")
+    lines = [line("run", events=s.get("events", 0), end=_dur(s.get("end_t")),
+                  hosts=s.get("hosts", 0)),
+             line("messages", sent=s.get("sent", 0), delivered=s.get("delivered", 0),
+                  dropped=s.get("dropped", 0),
+                  reasons=line("reasons", list=", ".join(f"{k} {v}" for k, v in reasons.items()))
+                  if reasons else "",
+                  corrupted=s.get("corrupted", 0), duplicated=s.get("duplicated", 0),
+                  late=s.get("late", 0))]
     if s.get("latency_count"):
-        lines.append(
-            f"Latency: p50 {_dur(s.get('latency_p50'))}, p90 {_dur(s.get('latency_p90'))}, "
-            f"p99 {_dur(s.get('latency_p99'))}, max {_dur(s.get('latency_max'))} "
-            f"(mean {_dur(s.get('latency_mean'))}, {s['latency_count']} samples)")
+        lines.append(line("latency", p50=_dur(s.get("latency_p50")), p90=_dur(s.get("latency_p90")),
+                          p99=_dur(s.get("latency_p99")), max=_dur(s.get("latency_max")),
+                          mean=_dur(s.get("latency_mean")), count=s["latency_count"]))
     else:
-        lines.append("Latency: no message delivered")
+        lines.append(line("no_latency"))
     avail = s.get("availability")
-    avail_text = "-" if avail is None else f"{avail * 100:.3f}%"
-    lines.append(f"Failures: {s.get('crashes', 0)} crashes, {s.get('recoveries', 0)} recoveries, "
-                 f"availability {avail_text}")
-    lines.append(f"Failure detector: {s.get('suspicions', 0)} suspicions, "
-                 f"{s.get('false_suspicions', 0)} false")
+    lines.append(line("failures", crashes=s.get("crashes", 0), recoveries=s.get("recoveries", 0),
+                      availability="-" if avail is None else f"{avail * 100:.3f}%"))
+    lines.append(line("detector", suspicions=s.get("suspicions", 0),
+                      false=s.get("false_suspicions", 0)))
     if s.get("mem_local") or s.get("mem_remote"):
-        lines.append(
-            f"Memory: {s.get('mem_local', 0)} local accesses (mean "
-            f"{_dur(s.get('mem_local_mean_cost'))}), {s.get('mem_remote', 0)} remote (mean "
-            f"{_dur(s.get('mem_remote_mean_cost'))})")
-    lines.append(f"Clocks: max skew {_dur(s.get('max_clock_skew'))}")
-    lines.append(f"Application events: {s.get('app_events', 0)}")
+        lines.append(line("memory", local=s.get("mem_local", 0),
+                          local_cost=_dur(s.get("mem_local_mean_cost")),
+                          remote=s.get("mem_remote", 0),
+                          remote_cost=_dur(s.get("mem_remote_mean_cost"))))
+    lines.append(line("clocks", skew=_dur(s.get("max_clock_skew"))))
+    lines.append(line("app", app=s.get("app_events", 0)))
+    if s.get("behaviour_errors"):
+        lines.append(line("errors", errors=s["behaviour_errors"]))
     return "\n".join(lines)
