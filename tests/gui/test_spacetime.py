@@ -58,14 +58,15 @@ def test_selecting_highlights_the_causal_past_and_future(view, qtbot):
     with qtbot.assertNotEmitted(view.event_selected):
         view.select_event(2)                          # b sends m2 after receiving m1
     assert view.selected_event == 2
-    past = set(view._past.nonzero()[0].tolist())
-    future = set(view._future.nonzero()[0].tolist())
+    past = set(view.causal_past)
+    future = set(view.causal_future)
     assert past == tl.causal_past(2) == {0, 1}
     assert future == tl.causal_future(2)
     assert {4, 5, 6, 7} <= future and 3 not in future  # c's events from the delivery on, b's crash
     view.grab()                                       # paints the highlight without error
     view.select_event(-1)
     assert view.selected_event is None
+    assert not view.causal_past and not view.causal_future
 
 
 def test_click_in_the_diagram_selects_the_row_in_the_log(view, qtbot):
@@ -88,7 +89,7 @@ def test_click_in_the_diagram_selects_the_row_in_the_log(view, qtbot):
 
 
 def test_a_drop_is_drawn_between_the_lines_and_a_crash_on_its_host(view):
-    lay = view._compute_layout()
+    lay = view.frame()
     y_c, y_a = lay.lane_y[2], lay.lane_y[0]
     drop = view.event_position(6)
     assert drop.y() == pytest.approx(y_c + (y_a - y_c) * 0.55)   # lost on the way from c to a
@@ -126,8 +127,8 @@ def test_the_cursor_follows_the_player(view):
 
 def test_wheel_zooms_around_the_mouse_and_drag_pans(view, qtbot):
     view.set_window(0, 100 * MS)
-    lay = view._compute_layout()
-    x = lay.plot.left() + lay.plot.width() / 2        # at 50 ms
+    lay = view.frame()
+    x = lay.plot.left + lay.plot.width / 2            # at 50 ms
     ev = QWheelEvent(QPointF(x, 100), view.canvas.mapToGlobal(QPointF(x, 100)), QPoint(0, 0),
                      QPoint(0, 120), Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier,
                      Qt.ScrollPhase.NoScrollPhase, False)
@@ -142,7 +143,7 @@ def test_wheel_zooms_around_the_mouse_and_drag_pans(view, qtbot):
                        start + QPoint(100, 0))
     b0, b1 = view.window
     assert b1 - b0 == pytest.approx(a1 - a0)
-    assert b0 == pytest.approx(a0 - 100 * (a1 - a0) / lay.plot.width(), rel=1e-6)
+    assert b0 == pytest.approx(a0 - 100 * (a1 - a0) / lay.plot.width, rel=1e-6)
     assert view.selected_event is None                 # a drag is not a click
     view.zoom_to_fit()
     assert view.window[0] < 0 < 100 * MS < view.window[1]
@@ -174,7 +175,9 @@ def test_light_and_dark_palettes_paint(view):
     for palette in (light_palette(), dark_palette()):
         view.setPalette(palette)
         image = view.canvas.grab().toImage()
-        assert image.pixelColor(3, 40) != image.pixelColor(view.canvas.width() // 2, 40) or True
+        names = image.pixelColor(3, 40)                # the column of host names
+        assert near(names, palette.window().color(), 10)
+        assert names != image.pixelColor(view.canvas.width() // 2, 40)   # unlike the plot
         background = image.pixelColor(view.canvas.width() - 4, view.canvas.height() - 4)
         assert abs(background.lightness() - palette.base().color().lightness()) < 30
 
@@ -225,30 +228,36 @@ def near(colour, target, tolerance=60):
 
 def on_cursor(colour, view):
     """Whether a pixel is painted by the time cursor (1.6 px wide: mixed with the background)."""
-    return near(colour, view._colours().cursor, 100)
+    return near(colour, view.colours.cursor, 100)
 
 
 def painted(qtbot, view):
-    """Let pending repaints happen."""
-    qtbot.waitUntil(lambda: view._static is not None)
+    """Let pending repaints happen; returns how many times the diagram has been drawn."""
+    qtbot.waitUntil(lambda: view.painter.cached)
     QApplication.processEvents()
+    return view.painter.drawings
+
+
+def drawn_since(view, drawings):
+    """Whether the diagram was drawn again (not only its cursor) since ``drawings``."""
+    return not view.painter.cached or view.painter.drawings != drawings
 
 
 def test_moving_the_cursor_repaints_it_from_the_cached_drawing(view, qtbot):
     view.set_follow(False)
     view.set_window(0, 100 * MS)
     view.set_time(20 * MS)
-    painted(qtbot, view)
-    cached = view._static
-    lay = view._compute_layout()
+    drawings = painted(qtbot, view)
+    lay = view.frame()
     y = lay.lane_y[0] + lay.lane_h * 0.3               # on a lane, away from events
-    x20, x60 = view._cursor_x(lay, 20 * MS), view._cursor_x(lay, 60 * MS)
+    cursor_x = view.diagram_layout.cursor_x
+    x20, x60 = cursor_x(lay, 20 * MS), cursor_x(lay, 60 * MS)
     assert on_cursor(on_screen(view, x20, y), view)
     assert not on_cursor(on_screen(view, x60, y), view)
     view.set_time(60 * MS)
     qtbot.waitUntil(lambda: on_cursor(on_screen(view, x60, y), view))
     assert not on_cursor(on_screen(view, x20, y), view)   # the old cursor was painted over
-    assert view._static is cached                          # from the cache, not drawn again
+    assert not drawn_since(view, drawings)                 # from the cache, not drawn again
     image = view.canvas.grab().toImage()                   # a full repaint agrees
     assert on_cursor(image.pixelColor(int(round(x60)), int(y)), view)
     assert not on_cursor(image.pixelColor(int(round(x20)), int(y)), view)
@@ -257,14 +266,13 @@ def test_moving_the_cursor_repaints_it_from_the_cached_drawing(view, qtbot):
 def test_following_the_cursor_draws_the_new_window(view, qtbot):
     view.set_window(0, 20 * MS)
     view.set_time(10 * MS)
-    painted(qtbot, view)
-    cached = view._static
+    drawings = painted(qtbot, view)
     view.set_time(75 * MS)                             # out of view: the window jumps
     painted(qtbot, view)
-    assert view._static is not cached
-    lay = view._compute_layout()
-    x = view._cursor_x(lay, 75 * MS)
-    assert lay.plot.left() < x < lay.plot.right()
+    assert drawn_since(view, drawings)
+    lay = view.frame()
+    x = view.diagram_layout.cursor_x(lay, 75 * MS)
+    assert lay.plot.left < x < lay.plot.right
     assert on_cursor(on_screen(view, x, lay.lane_y[0] + lay.lane_h * 0.3), view)
 
 
@@ -272,17 +280,16 @@ def test_selecting_an_event_draws_the_highlight_again(view, qtbot):
     view.set_follow(False)
     view.set_window(0, 100 * MS)
     view.set_time(95 * MS)                             # the cursor away from the events looked at
-    painted(qtbot, view)
-    cached = view._static
+    drawings = painted(qtbot, view)
     pos = view.event_position(2)                       # b sends m2
     highlight = view.palette().color(QPalette.ColorRole.Highlight)
     assert not near(on_screen(view, pos.x(), pos.y()), highlight)
     view.select_event(2)
     qtbot.waitUntil(lambda: near(on_screen(view, pos.x(), pos.y()), highlight, 30))
-    assert view._static is not cached
+    assert drawn_since(view, drawings)
     # the causal past (a's send of m1) is highlighted, the unrelated drop is not
     past = view.event_position(0)
-    assert near(on_screen(view, past.x(), past.y()), view._colours().past, 30)
+    assert near(on_screen(view, past.x(), past.y()), view.colours.past, 30)
     view.select_event(None)
     qtbot.waitUntil(lambda: not near(on_screen(view, pos.x(), pos.y()), highlight, 30))
 
@@ -291,15 +298,14 @@ def test_host_names_turn_red_while_crashed_without_drawing_the_diagram_again(vie
     view.set_follow(False)
     view.set_window(0, 100 * MS)
     view.set_time(40 * MS)
-    painted(qtbot, view)
-    cached = view._static
-    lay = view._compute_layout()
-    crash = view._colours().crash
+    drawings = painted(qtbot, view)
+    lay = view.frame()
+    crash = view.colours.crash
     y = int(lay.lane_y[1])                             # b, which crashes at 50 ms
 
     def name_has_crash_colour():
         image = view.screen().grabWindow(view.winId()).toImage()
-        for x in range(24, int(lay.plot.left()) - 8):
+        for x in range(24, int(lay.plot.left) - 8):
             for dy in (-2, -1, 0, 1, 2):
                 at = view.canvas.mapTo(view, QPoint(x, y + dy))
                 if near(image.pixelColor(at), crash, 90):
@@ -311,7 +317,7 @@ def test_host_names_turn_red_while_crashed_without_drawing_the_diagram_again(vie
     qtbot.waitUntil(name_has_crash_colour)
     view.set_time(85 * MS)                             # recovered at 80 ms
     qtbot.waitUntil(lambda: not name_has_crash_colour())
-    assert view._static is cached
+    assert not drawn_since(view, drawings)
 
 
 def test_a_palette_change_draws_again_in_the_new_colours(view, qtbot):
