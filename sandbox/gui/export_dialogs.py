@@ -10,6 +10,10 @@ tests and scripts the dialogs are injectable: give ``path`` (and optionally
 
 A trace is first written to a ``.part`` file beside the target and then
 renamed, so a failed export never leaves a half-written file behind.
+
+:class:`ExportController` is the main window's export handling: the run
+shown (trace, plot, space-time diagram) through the functions above, and
+pictures of the whole canvas (PNG, SVG).
 """
 
 from __future__ import annotations
@@ -21,16 +25,20 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import QCoreApplication, QRectF, QSize, Qt
+from PySide6.QtGui import QImage, QPainter
+from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QWidget
 
 from ..trace.events import TraceEvent
 from ..trace.export import export as export_trace_file
+from .canvas.items import canvas_colours
 
 __all__ = [
     "PLOT_FORMATS",
     "SPACETIME_FORMATS",
     "TRACE_FORMATS",
+    "ExportController",
     "export_plot",
     "export_spacetime",
     "export_trace",
@@ -54,6 +62,9 @@ _TRACE_SUFFIXES = {".jsonl": "jsonl", ".csv": "csv", ".log": "shiviz", ".txt": "
 
 #: The folder of the last export, where the next dialog opens.
 _last_dir: Path | None = None
+
+
+translate = QCoreApplication.translate
 
 
 def _tr(text: str) -> str:
@@ -256,3 +267,131 @@ def export_spacetime(parent: QWidget | None, view: Any,
         _failed(parent, show_error, target, OSError(_tr("nothing was written")))
         return None
     return target
+
+
+# -- the main window's export handling --------------------------------------------------------
+
+
+class ExportController:
+    """File > Export: the run shown (trace, plot, space-time diagram) and the whole canvas.
+
+    ``shown_run`` is the window's :class:`~sandbox.gui.shown_run.ShownRun`
+    (nothing of a run is exported without one). ``ask_save_path(title,
+    suffix, filters)``, ``show_error(title, text)`` and
+    ``show_message(text, timeout)`` are the window's; ``display_name()``
+    titles an SVG drawing.
+    """
+
+    def __init__(self, parent: QWidget, scene: Any, spacetime: Any, plots: Any, shown_run: Any,
+                 ask_save_path: Callable[..., str | None], show_error: Callable[[str, str], None],
+                 show_message: Callable[..., None], display_name: Callable[[], str]) -> None:
+        self._parent = parent
+        self.scene = scene
+        self.spacetime = spacetime
+        self.plots = plots
+        self.shown_run = shown_run
+        self._ask_save_path = ask_save_path
+        self._show_error = show_error
+        self._show_message = show_message
+        self._display_name = display_name
+
+    def _export_error(self, _parent: Any, title: str, text: str) -> None:
+        self._show_error(title, text)
+
+    def _exported(self, target: Path | None) -> Path | None:
+        if target is not None:
+            self._show_message(translate("MainWindow", "Exported {name}").format(
+                name=target.name), 4000)
+        return target
+
+    def export_trace(self, path: str | Path | None = None, fmt: str | None = None) -> Path | None:
+        """Save the trace of the run shown (asking where when ``path`` is None)."""
+        tl = self.shown_run.timeline
+        if tl is None:
+            return None
+        return self._exported(export_trace(self._parent, tl.header, tl.events, path, fmt,
+                                           show_error=self._export_error))
+
+    def export_plot(self, path: str | Path | None = None, fmt: str | None = None) -> Path | None:
+        """Save the plot shown (PNG, SVG) or plot series (CSV)."""
+        if self.shown_run.timeline is None:
+            return None
+        return self._exported(export_plot(self._parent, self.plots, path, fmt,
+                                          show_error=self._export_error))
+
+    def export_spacetime(self, path: str | Path | None = None,
+                         fmt: str | None = None) -> Path | None:
+        """Save the space-time diagram as PNG or SVG."""
+        if self.shown_run.timeline is None:
+            return None
+        return self._exported(export_spacetime(self._parent, self.spacetime, path, fmt,
+                                               show_error=self._export_error))
+
+    # -- the canvas -------------------------------------------------------------------------
+
+    def _export_rect(self) -> QRectF:
+        rect = self.scene.itemsBoundingRect()
+        if rect.isNull():
+            rect = QRectF(-200, -150, 400, 300)
+        return rect.adjusted(-30, -30, 30, 30)
+
+    def _render_scene(self, painter: QPainter, target: QRectF, source: QRectF) -> None:
+        selected = (self.scene.selected_host_ids(), self.scene.selected_link_indices(),
+                    self.scene.selected_group_ids())
+        blocked = self.scene.blockSignals(True)
+        try:
+            self.scene.clearSelection()
+            painter.fillRect(target, canvas_colours(self.scene.palette()).background)
+            self.scene.render(painter, target, source)
+        finally:
+            self.scene.blockSignals(blocked)
+            self.scene.select(*selected)
+
+    def _cannot_write(self, path: Any) -> None:
+        self._show_error(translate("MainWindow", "Cannot export"),
+                         translate("MainWindow", "{path} could not be written").format(path=path))
+
+    def export_png(self, path: str | Path | None = None, scale: float = 2.0) -> bool:
+        """Save a picture of the whole canvas (``scale`` pixels per scene unit)."""
+        if path is None:
+            path = self._ask_save_path(translate("MainWindow", "Export Canvas as PNG"), ".png",
+                                       translate("MainWindow", "PNG images (*.png)"))
+            if path is None:
+                return False
+        source = self._export_rect()
+        size = QSize(max(1, int(source.width() * scale)), max(1, int(source.height() * scale)))
+        image = QImage(size, QImage.Format.Format_ARGB32_Premultiplied)
+        image.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(image)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+        self._render_scene(painter, QRectF(0, 0, size.width(), size.height()), source)
+        painter.end()
+        if not image.save(str(path), "PNG"):
+            self._cannot_write(path)
+            return False
+        self._exported(Path(path))
+        return True
+
+    def export_svg(self, path: str | Path | None = None) -> bool:
+        """Save the whole canvas as an SVG drawing."""
+        if path is None:
+            path = self._ask_save_path(translate("MainWindow", "Export Canvas as SVG"), ".svg",
+                                       translate("MainWindow", "SVG drawings (*.svg)"))
+            if path is None:
+                return False
+        source = self._export_rect()
+        generator = QSvgGenerator()
+        generator.setFileName(str(path))
+        generator.setSize(QSize(int(source.width()), int(source.height())))
+        generator.setViewBox(QRectF(0, 0, source.width(), source.height()))
+        generator.setTitle(self._display_name())
+        generator.setDescription(translate("MainWindow", "A DS Sandbox scenario"))
+        painter = QPainter()
+        if not painter.begin(generator):
+            self._cannot_write(path)
+            return False
+        self._render_scene(painter, QRectF(0, 0, source.width(), source.height()), source)
+        painter.end()
+        self._exported(Path(path))
+        return True

@@ -19,6 +19,13 @@ goes to ``replace_fault(index, fault)`` with its index in
 since a cut must end after it starts). The ``add_*_actions`` functions add the entries to an
 existing menu (the canvas's own context menu); the ``*_menu`` functions make
 a menu of their own.
+
+:class:`FaultController` is the main window's fault handling: a right-click
+on the canvas while a run is shown opens the menu for what is under the
+pointer, and the chosen fault becomes an undoable edit of the document's
+fault schedule followed by a recompute of the run from the same seed, the
+player staying at its time. Undo and redo go through the document's undo
+stack like any edit; the run shown then turns stale until it is run again.
 """
 
 from __future__ import annotations
@@ -26,8 +33,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, get_args
 
-from PySide6.QtCore import QCoreApplication
-from PySide6.QtGui import QAction
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QPoint, QPointF, Qt
+from PySide6.QtGui import QAction, QContextMenuEvent
 from PySide6.QtWidgets import QInputDialog, QMenu, QWidget
 
 from ..scenario.model import (
@@ -42,10 +49,12 @@ from ..scenario.model import (
     Scenario,
 )
 from ..scenario.units import format_duration, parse_duration
+from .canvas.items import HostItem, LinkItem, LinkLabelItem
 
 __all__ = [
     "BYZANTINE_BEHAVIOURS",
     "PAUSE_DURATIONS",
+    "FaultController",
     "active_cut",
     "add_host_actions",
     "add_link_actions",
@@ -65,6 +74,9 @@ BYZANTINE_BEHAVIOURS: tuple[str, ...] = get_args(ByzantineBehaviour)
 ApplyFault = Callable[[Any], None]
 ReplaceFault = Callable[[int, Any], None]
 AskDuration = Callable[[QWidget | None], int | None]
+
+
+translate = QCoreApplication.translate
 
 
 def _tr(text: str) -> str:
@@ -271,3 +283,129 @@ def message_menu(parent: QWidget | None, msg: int, t: int, apply_fault: ApplyFau
     menu.setToolTipsVisible(True)
     add_message_actions(menu, msg, t, apply_fault)
     return menu
+
+
+# -- the main window's fault handling ------------------------------------------------------------
+
+
+def _format_time(ns: int) -> str:
+    """A simulated time for menus and messages: ``1.234567 s``."""
+    return f"{ns / 1e9:.6f} s"
+
+
+def _first_line(exc: ValueError) -> str:
+    return str(exc).splitlines()[0] if str(exc) else translate("MainWindow", "Refused")
+
+
+class FaultController(QObject):
+    """Faults injected from the canvas while a run is shown, as undoable edits and a recompute.
+
+    ``shown_run`` is the window's :class:`~sandbox.gui.shown_run.ShownRun`;
+    ``exec_menu(menu, global_pos)`` pops a menu up and waits (tests replace
+    it); ``show_message(text, timeout)`` reports. The menus are children of
+    ``parent``, the window.
+    """
+
+    def __init__(self, document: Any, scene: Any, view: Any, shown_run: Any,
+                 show_message: Callable[..., None],
+                 exec_menu: Callable[[QMenu, QPoint], None], parent: QWidget) -> None:
+        super().__init__(parent)
+        self._parent = parent
+        self.document = document
+        self.scene = scene
+        self.view = view
+        self.shown_run = shown_run
+        self._show_message = show_message
+        self._exec_menu = exec_menu
+        self._viewport = view.viewport()
+        self._viewport.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        """A right-click on the canvas while a run is shown opens the fault menus."""
+        if event.type() == QEvent.Type.ContextMenu and self.shown_run.timeline is not None \
+                and watched is self._viewport and isinstance(event, QContextMenuEvent):
+            menu = self.fault_menu_at(self.view.mapToScene(event.pos()))
+            if menu is not None:
+                self._exec_menu(menu, event.globalPos())
+                menu.deleteLater()
+                return True
+        return super().eventFilter(watched, event)
+
+    def _canvas_item_at(self, pos: QPointF) -> HostItem | LinkItem | None:
+        for item in self.scene.items(pos, Qt.ItemSelectionMode.IntersectsItemShape,
+                                     Qt.SortOrder.DescendingOrder):
+            if isinstance(item, LinkLabelItem):
+                return item.link_item
+            if isinstance(item, (HostItem, LinkItem)):
+                return item
+        return None
+
+    def fault_menu_at(self, scene_pos: QPointF) -> QMenu | None:
+        """The fault menu for what is at a canvas point at the player's time, or None.
+
+        A message dot in flight offers to drop it; a host to crash, recover,
+        pause or make it Byzantine; a link to cut or heal it. The chosen fault
+        goes to :meth:`apply_fault` (or :meth:`replace_fault`).
+        """
+        tl = self.shown_run.timeline
+        if tl is None:
+            return None
+        t = self.shown_run.player.time
+        when = translate("MainWindow", "at {time}").format(time=_format_time(t))
+        msg = None
+        animator = self.shown_run.animator
+        if animator is not None and hasattr(animator, "message_at"):
+            msg = animator.message_at(scene_pos)
+        if msg is not None:
+            menu = message_menu(self._parent, int(msg), t, self.apply_fault)
+            title = translate("MainWindow", "Message m{msg} {when}").format(msg=msg, when=when)
+        else:
+            item = self._canvas_item_at(scene_pos)
+            states = tl.host_states(t)
+            if isinstance(item, HostItem):
+                self.scene.select(host_ids=[item.host_id])
+                menu = host_menu(self._parent, item.host_id, t, self.apply_fault, states)
+                title = translate("MainWindow", "{host} {when}").format(host=item.host_id, when=when)
+            elif isinstance(item, LinkItem):
+                a, b = item.link.a, item.link.b
+                menu = link_menu(self._parent, self.document.scenario, a, b, t,
+                                 self.apply_fault, self.replace_fault, states)
+                title = translate("MainWindow", "Link {a}\u2013{b} {when}").format(a=a, b=b, when=when)
+            else:
+                return None
+        actions = menu.actions()
+        if actions:
+            menu.insertSection(actions[0], title)
+        return menu
+
+    def apply_fault(self, fault: Any) -> bool:
+        """Add ``fault`` to the scenario's fault schedule (undoable) and recompute the run."""
+        try:
+            self.document.add_fault(fault)
+        except ValueError as exc:
+            self._show_message(_first_line(exc))
+            return False
+        self._after_fault_edit()
+        return True
+
+    def replace_fault(self, index: int, fault: Any) -> bool:
+        """Put ``fault`` at ``index`` of the fault schedule (undoable) and recompute the run."""
+        faults = list(self.document.scenario.faults)
+        if not 0 <= index < len(faults):
+            return False
+        faults[index] = fault
+        try:
+            self.document.set_setting("faults", faults)
+        except ValueError as exc:
+            self._show_message(_first_line(exc))
+            return False
+        self._after_fault_edit()
+        return True
+
+    def _after_fault_edit(self) -> None:
+        if self.shown_run.timeline is not None:
+            self.shown_run.recompute()
+            self._show_message(translate(
+                "MainWindow", "Fault added at {time}; recomputing the run (Ctrl+Z "
+                              "undoes it)\u2026").format(
+                time=_format_time(self.shown_run.player.time)), 6000)

@@ -6,6 +6,7 @@ import csv
 import json
 from pathlib import Path
 
+import pyqtgraph as pg
 import pytest
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QWidget
@@ -218,7 +219,9 @@ def test_plots_follow_the_player(qtbot, panel, trace):
     panel.seek_requested.connect(player.seek)
     player.seek(3_000_000_000)
     assert set(panel.cursor_positions()) == {3.0}
-    cursor = panel._cursors[0]
+    cursor = next(item for view in panel.findChildren(pg.GraphicsView)
+                  for item in view.scene().items()
+                  if isinstance(item, pg.InfiniteLine) and item.movable)
     cursor.setValue(1.5)
     cursor.sigDragged.emit(cursor)
     assert player.time == 1_500_000_000

@@ -10,15 +10,15 @@ from PySide6.QtGui import QGuiApplication, QImage, QKeySequence
 from PySide6.QtWidgets import QApplication
 
 from sandbox.gui import app as gui_app
-from sandbox.gui.main_window import (
+from sandbox.gui.edit_controller import SELECTION_MIME
+from sandbox.gui.file_controller import (
     AUTOSAVE_INTERVAL_MS,
     CANCEL,
     DISCARD,
     SAVE,
-    SELECTION_MIME,
-    MainWindow,
     ProblemsDialog,
 )
+from sandbox.gui.main_window import MainWindow
 from sandbox.gui.theme import apply_theme, is_dark
 from sandbox.presets import default_preset, list_presets
 from sandbox.scenario import io
@@ -271,7 +271,7 @@ def test_recent_files_menu(win, tmp_path):
     for name in ("a.json", "b.json"):
         io.save(Scenario(title=name), tmp_path / name)
         assert win.open_file(tmp_path / name)
-    win._fill_recent_menu()
+    win.recent_menu.aboutToShow.emit()  # the menu fills itself before it shows
     names = [a.data() for a in win.recent_menu.actions() if a.data()]
     assert names[:2] == [str((tmp_path / "b.json").resolve()),
                          str((tmp_path / "a.json").resolve())]

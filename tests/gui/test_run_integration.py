@@ -17,7 +17,8 @@ from PySide6.QtGui import QContextMenuEvent, QImage
 from PySide6.QtWidgets import QApplication, QMenu
 
 from sandbox.gui import app as gui_app
-from sandbox.gui.main_window import CanvasAnimator, MainWindow
+from sandbox.gui.main_window import MainWindow
+from sandbox.gui.shown_run import CanvasAnimator
 from sandbox.presets import preset_path
 from sandbox.scenario import io
 from sandbox.scenario.model import CrashFault, DropMessageFault
@@ -495,7 +496,7 @@ def test_behaviour_errors_and_failed_runs_are_reported(qtbot, window):
 
     result = run_scenario(window.document.scenario)
     result.errors = ["p1: ZeroDivisionError", "p2: KeyError"]
-    window._on_run_finished(result)
+    window.run_controller.finished.emit(result)
     assert window.timeline is not None
     assert "2 behaviour errors" in window.statusBar().currentMessage()
     window.run_controller.failed.emit("The run failed: boom")

@@ -1,0 +1,491 @@
+"""File handling of the main window: new, open, save, recent files, presets, autosave and recovery.
+
+:class:`FileController` owns what happens to the document's file: File >
+New and Open replace the document's scenario (after the dirty guard,
+:meth:`FileController.maybe_save`), Save writes it, the recent files live in
+the window's settings, unsaved work is written to an autosave file every
+:data:`AUTOSAVE_INTERVAL_MS` and offered back after a crash. Every question
+and message goes through :class:`Prompts`, callables the window gives (tests
+replace the window's ``_ask_*`` and ``_show_*`` methods); the dialogs
+themselves are the functions of this module.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, QObject, QSettings, QStandardPaths, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMenu,
+    QMessageBox,
+    QStyle,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..presets import list_presets
+from ..scenario import io
+from ..scenario.io import ScenarioError
+from ..scenario.model import Scenario
+from ..trace.sinks import TraceFormatError
+from ..trace.timeline import Timeline
+from ..trace.timeline import open_trace as open_timeline
+from .document import Document
+from .run_controller import open_trace as read_trace
+
+__all__ = [
+    "AUTOSAVE_INTERVAL_MS",
+    "CANCEL",
+    "DISCARD",
+    "MAX_RECENT",
+    "SAVE",
+    "FileController",
+    "ProblemsDialog",
+    "Prompts",
+    "default_autosave_dir",
+]
+
+translate = QCoreApplication.translate
+
+#: How many files File > Open Recent remembers.
+MAX_RECENT = 8
+#: Milliseconds between autosaves of a document with unsaved changes.
+AUTOSAVE_INTERVAL_MS = 30_000
+
+#: Answers of the "save changes?" question.
+SAVE, DISCARD, CANCEL = "save", "discard", "cancel"
+
+
+def default_autosave_dir() -> Path:
+    """Where autosaves go: ``autosave`` under the application's data folder."""
+    base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
+    if not base:
+        base = os.path.join(os.path.expanduser("~"), ".ds-sandbox")
+    return Path(base) / "autosave"
+
+
+class ProblemsDialog(QDialog):
+    """Lists the problems of a scenario file that could not be opened, each with its path."""
+
+    def __init__(self, error: ScenarioError, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Cannot open scenario"))
+        self.resize(620, 320)
+        layout = QVBoxLayout(self)
+        source = error.source or self.tr("the scenario")
+        heading = QLabel(self.tr("<b>{source}</b> could not be opened. Nothing was changed.")
+                         .format(source=Path(source).name if error.source else source), self)
+        heading.setWordWrap(True)
+        heading.setToolTip(source)
+        icon = QLabel(self)
+        icon.setPixmap(self.style().standardIcon(
+            QStyle.StandardPixmap.SP_MessageBoxWarning).pixmap(32, 32))
+        top = QHBoxLayout()
+        top.addWidget(icon)
+        top.addWidget(heading, 1)
+        layout.addLayout(top)
+        self.tree = QTreeWidget(self)
+        self.tree.setHeaderLabels([self.tr("Where"), self.tr("Problem")])
+        self.tree.setRootIsDecorated(False)
+        self.tree.setAlternatingRowColors(True)
+        self.tree.setWordWrap(True)
+        for path, message in error.problems:
+            item = QTreeWidgetItem([path or self.tr("(file)"), message])
+            item.setToolTip(1, message)
+            self.tree.addTopLevelItem(item)
+        header = self.tree.header()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        layout.addWidget(self.tree, 1)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        buttons.rejected.connect(self.reject)
+        buttons.accepted.connect(self.accept)
+        layout.addWidget(buttons)
+
+    def problems(self) -> list[tuple[str, str]]:
+        """The (path, message) rows shown."""
+        return [(self.tree.topLevelItem(i).text(0), self.tree.topLevelItem(i).text(1))
+                for i in range(self.tree.topLevelItemCount())]
+
+
+# -- the dialogs ----------------------------------------------------------------------------------
+
+
+def ask_save_changes(parent: QWidget, name: str) -> str:
+    """Ask whether to save unsaved changes to ``name``: :data:`SAVE`, :data:`DISCARD` or
+    :data:`CANCEL`."""
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Warning)
+    box.setWindowTitle(translate("MainWindow", "Unsaved changes"))
+    box.setText(translate("MainWindow", "Save the changes to {name}?").format(name=name))
+    box.setInformativeText(translate("MainWindow",
+                                     "Your changes are lost if you don't save them."))
+    box.setStandardButtons(QMessageBox.StandardButton.Save
+                           | QMessageBox.StandardButton.Discard
+                           | QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(QMessageBox.StandardButton.Save)
+    answer = box.exec()
+    if answer == QMessageBox.StandardButton.Save:
+        return SAVE
+    if answer == QMessageBox.StandardButton.Discard:
+        return DISCARD
+    return CANCEL
+
+
+def ask_open_path(parent: QWidget, document: Document) -> str | None:
+    """Ask for a scenario file to open (None if cancelled)."""
+    start = str(document.path.parent) if document.path else ""
+    path, _filter = QFileDialog.getOpenFileName(
+        parent, translate("MainWindow", "Open Scenario"), start,
+        translate("MainWindow", "Scenarios (*.json);;All files (*)"))
+    return path or None
+
+
+def ask_save_path(parent: QWidget, document: Document, title: str = "", suffix: str = ".json",
+                  filters: str = "") -> str | None:
+    """Ask for a file name to save to, beside the document's file (None if cancelled)."""
+    doc_path = document.path
+    stem = doc_path.stem if doc_path else (document.scenario.title or "scenario")
+    folder = doc_path.parent if doc_path else Path.home()
+    path, _filter = QFileDialog.getSaveFileName(
+        parent, title or translate("MainWindow", "Save Scenario"), str(folder / f"{stem}{suffix}"),
+        filters or translate("MainWindow", "Scenarios (*.json);;All files (*)"))
+    if not path:
+        return None
+    return path if Path(path).suffix else path + suffix
+
+
+def ask_recover(parent: QWidget, name: str) -> bool:
+    """Ask whether to recover the unsaved work to ``name`` found in an autosave file."""
+    answer = QMessageBox.question(
+        parent, translate("MainWindow", "Recover unsaved work?"),
+        translate("MainWindow", "DS Sandbox found unsaved changes to {name} from a session that "
+                                "did not end normally. Recover them?").format(name=name),
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        QMessageBox.StandardButton.Yes)
+    return answer == QMessageBox.StandardButton.Yes
+
+
+def ask_trace_path(parent: QWidget, document: Document) -> str | None:
+    """Ask for a trace file to open (None if cancelled)."""
+    start = str(document.path.parent) if document.path else ""
+    path, _filter = QFileDialog.getOpenFileName(
+        parent, translate("MainWindow", "Open Trace"), start,
+        translate("MainWindow", "DS Sandbox traces (*.jsonl);;All files (*)"))
+    return path or None
+
+
+@dataclass
+class Prompts:
+    """The questions and messages of file handling, as callables (the window's seams)."""
+
+    ask_save_changes: Callable[[], str]
+    ask_open_path: Callable[[], str | None]
+    ask_save_path: Callable[..., str | None]
+    ask_recover: Callable[[Path], bool]
+    ask_trace_path: Callable[[], str | None]
+    show_problems: Callable[[ScenarioError], None]
+    show_error: Callable[[str, str], None]
+    show_message: Callable[..., None]
+
+
+def _remove(path: Path) -> None:
+    try:
+        path.unlink()
+    except OSError:
+        pass
+
+
+class FileController(QObject):
+    """New, open, save, recent files, presets, autosave and crash recovery of one document.
+
+    ``settings`` keeps the recent files; ``autosave_dir`` is where unsaved
+    work goes; ``fit_view`` is called when another scenario is shown;
+    ``shown_run`` (a :class:`~sandbox.gui.shown_run.ShownRun`) shows a trace
+    that File > Open Trace opened.
+    """
+
+    #: A file was opened (its path), for whoever keeps a list.
+    file_opened = Signal(object)
+    #: Unsaved work was recovered from an autosave (the window title changes).
+    recovered = Signal()
+
+    def __init__(self, document: Document, settings: QSettings, autosave_dir: Path,
+                 prompts: Prompts, fit_view: Callable[[], Any], shown_run: Any,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.document = document
+        self.settings = settings
+        self.autosave_dir = autosave_dir
+        self.prompts = prompts
+        self.shown_run = shown_run
+        self._fit_view = fit_view
+        self._autosaved: Path | None = None
+        #: Writes the autosave every :data:`AUTOSAVE_INTERVAL_MS` (stopped on close).
+        self.autosave_timer = QTimer(self)
+        self.autosave_timer.setInterval(AUTOSAVE_INTERVAL_MS)
+        self.autosave_timer.timeout.connect(self.autosave)
+
+    # -- the dirty guard, new, open ---------------------------------------------------------------
+
+    def maybe_save(self) -> bool:
+        """The dirty guard: True when it is fine to drop the document (saved or discarded)."""
+        if not self.document.is_dirty:
+            return True
+        choice = self.prompts.ask_save_changes()
+        if choice == SAVE:
+            return self.save()
+        return choice == DISCARD
+
+    def new_file(self) -> bool:
+        """Start an empty scenario (after the dirty guard)."""
+        if not self.maybe_save():
+            return False
+        self.remove_autosave()
+        self.document.set_scenario(Scenario(), None)
+        self._fit_view()
+        return True
+
+    def load_scenario(self, scenario: Scenario, path: str | Path | None = None) -> None:
+        """Show ``scenario`` (from ``path``) without any question; the view fits it."""
+        self.document.set_scenario(scenario, path)
+        self._fit_view()
+
+    def open_file(self, path: str | Path | None = None) -> bool:
+        """Open a scenario file (asking for one if ``path`` is None), after the dirty guard.
+
+        A file that cannot be loaded shows its problems and leaves the current
+        document as it was. Returns whether a file was opened.
+        """
+        if path is None:
+            path = self.prompts.ask_open_path()
+            if path is None:
+                return False
+        try:
+            scenario = io.load(path)
+        except ScenarioError as exc:
+            self.prompts.show_problems(exc)
+            return False
+        if not self.maybe_save():
+            return False
+        self.remove_autosave()
+        self.load_scenario(scenario, path)
+        self.add_recent_file(path)
+        self.file_opened.emit(Path(path))
+        self.prompts.show_message(
+            translate("MainWindow", "Opened {name}").format(name=Path(path).name), 4000)
+        self.offer_recovery()
+        return True
+
+    def open_preset(self, path: str | Path) -> bool:
+        """Open a bundled preset as a new, untitled scenario (Save asks for a file)."""
+        try:
+            scenario = io.load(path)
+        except ScenarioError as exc:
+            self.prompts.show_problems(exc)
+            return False
+        if not self.maybe_save():
+            return False
+        self.remove_autosave()
+        self.load_scenario(scenario, None)
+        return True
+
+    def open_trace(self, path: str | Path | None = None) -> bool:
+        """Replay a JSONL trace: its scenario becomes a new, untitled document and the player
+        plays the trace. Returns whether it was opened."""
+        if path is None:
+            path = self.prompts.ask_trace_path()
+            if path is None:
+                return False
+        try:
+            tl = self._read_trace(path)
+        except TraceFormatError as exc:
+            self.prompts.show_error(translate("MainWindow", "Cannot open trace"), str(exc))
+            return False
+        try:
+            scenario = io.scenario_from_dict(tl.header.get("scenario") or {}, str(path))
+        except ScenarioError as exc:
+            self.prompts.show_problems(exc)
+            return False
+        if not self.maybe_save():
+            return False
+        self.remove_autosave()
+        self.shown_run.show_trace(tl, scenario, path)
+        self.prompts.show_message(
+            translate("MainWindow", "Opened trace {name}").format(name=Path(path).name), 4000)
+        return True
+
+    @staticmethod
+    def _read_trace(path: str | Path) -> Timeline:
+        """Load and index a JSONL trace; a bad file raises TraceFormatError saying why."""
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            try:
+                return open_timeline(path)
+            except (OSError, ValueError, UnicodeDecodeError):
+                pass
+            read_trace(path)  # raises with the file (and the line) of the problem
+            raise TraceFormatError(translate("MainWindow", "{path}: not a DS Sandbox trace")
+                                   .format(path=path))
+        finally:
+            QApplication.restoreOverrideCursor()
+
+    # -- save ----------------------------------------------------------------------------------
+
+    def save(self) -> bool:
+        """Save to the document's file (Save As when it has none). Returns success."""
+        if self.document.path is None:
+            return self.save_as()
+        return self._save_to(self.document.path)
+
+    def save_as(self, path: str | Path | None = None) -> bool:
+        """Save to a new file (asking for one if ``path`` is None). Returns success."""
+        if path is None:
+            path = self.prompts.ask_save_path()
+            if path is None:
+                return False
+        return self._save_to(Path(path))
+
+    def _save_to(self, path: Path) -> bool:
+        try:
+            io.save(self.document.scenario, path)
+        except OSError as exc:
+            self.prompts.show_error(
+                translate("MainWindow", "Cannot save"),
+                translate("MainWindow", "{path} could not be written: {error}").format(
+                    path=path, error=exc.strerror or exc))
+            return False
+        self.remove_autosave()
+        self.document.mark_saved(path)
+        self.add_recent_file(path)
+        self.prompts.show_message(
+            translate("MainWindow", "Saved {name}").format(name=path.name), 4000)
+        return True
+
+    # -- recent files and presets -----------------------------------------------------------------
+
+    def recent_files(self) -> list[str]:
+        """The recently opened or saved files, most recent first."""
+        value = self.settings.value("recent_files", [])
+        if isinstance(value, str):
+            value = [value]
+        return [str(v) for v in (value or [])]
+
+    def add_recent_file(self, path: str | Path) -> None:
+        """Put ``path`` first in the recent files."""
+        path = str(Path(path).resolve())
+        files = [path] + [f for f in self.recent_files() if f != path]
+        self.settings.setValue("recent_files", files[:MAX_RECENT])
+
+    def fill_recent_menu(self, menu: QMenu) -> None:
+        """Fill File > Open Recent (before it shows): one entry per file, then Clear Menu."""
+        menu.clear()
+        files = self.recent_files()
+        for i, name in enumerate(files):
+            action = menu.addAction(f"&{i + 1} {Path(name).name}")
+            action.setToolTip(name)
+            action.setData(name)
+            action.triggered.connect(lambda _c=False, n=name: self.open_file(n))
+        if not files:
+            empty = menu.addAction(translate("MainWindow", "No recent files"))
+            empty.setEnabled(False)
+        else:
+            menu.addSeparator()
+            clear = menu.addAction(translate("MainWindow", "Clear Menu"))
+            clear.triggered.connect(lambda: self.settings.setValue("recent_files", []))
+
+    def fill_presets_menu(self, menu: QMenu) -> None:
+        """Fill File > Presets: one entry per bundled preset, by its title."""
+        menu.clear()
+        for path, title in list_presets():
+            action = menu.addAction(title)
+            action.setData(str(path))
+            action.setToolTip(translate("MainWindow", "Open the preset {name}")
+                              .format(name=path.name))
+            action.triggered.connect(lambda _c=False, p=path: self.open_preset(p))
+        if menu.isEmpty():
+            menu.addAction(translate("MainWindow", "No presets found")).setEnabled(False)
+
+    # -- autosave and recovery ----------------------------------------------------------------------
+
+    def autosave_path(self, path: str | Path | None = None) -> Path:
+        """The autosave file of a document's file (of the current document by default)."""
+        if path is None:
+            path = self.document.path
+        if path is None:
+            return self.autosave_dir / "untitled.json"
+        resolved = str(Path(path).resolve())
+        digest = hashlib.sha1(resolved.encode("utf-8")).hexdigest()[:10]
+        return self.autosave_dir / f"{Path(path).stem}-{digest}.json"
+
+    def autosave(self) -> Path | None:
+        """Write the scenario to its autosave file if it has unsaved changes."""
+        if not self.document.is_dirty:
+            return None
+        target = self.autosave_path()
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            io.save(self.document.scenario, target)
+        except OSError as exc:
+            self.prompts.show_message(translate("MainWindow", "Autosave failed: {error}").format(
+                error=exc.strerror or exc))
+            return None
+        if self._autosaved is not None and self._autosaved != target:
+            _remove(self._autosaved)
+        self._autosaved = target
+        return target
+
+    def remove_autosave(self) -> None:
+        """Delete the autosave of the current document (after a save, a close or a discard)."""
+        _remove(self.autosave_path())
+        if self._autosaved is not None:
+            _remove(self._autosaved)
+            self._autosaved = None
+
+    def offer_recovery(self) -> bool:
+        """If an autosave newer than the document's file exists, offer to recover it.
+
+        A recovered scenario replaces the document's and counts as unsaved.
+        Returns whether one was recovered.
+        """
+        autosave = self.autosave_path()
+        if not autosave.is_file():
+            return False
+        path = self.document.path
+        if path is not None:
+            try:
+                if autosave.stat().st_mtime <= Path(path).stat().st_mtime:
+                    _remove(autosave)
+                    return False
+            except OSError:
+                pass
+        try:
+            scenario = io.load(autosave)
+        except ScenarioError:
+            _remove(autosave)
+            return False
+        if not self.prompts.ask_recover(autosave):
+            _remove(autosave)
+            return False
+        self.document.set_scenario(scenario, path)
+        # The recovered work is not saved anywhere but in the autosave: mark it unsaved.
+        self.document.undo_stack.resetClean()
+        self._autosaved = autosave
+        self.recovered.emit()
+        self._fit_view()
+        self.prompts.show_message(translate("MainWindow", "Recovered unsaved work"), 6000)
+        return True
