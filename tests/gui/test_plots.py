@@ -1,4 +1,4 @@
-"""The plots panel: series of real runs, the time cursor, linked x axes, themes and exports."""
+"""The plots panel: series of real runs, the time cursor, linked x axes, themes, exports, pages."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage, QPalette
 from PySide6.QtWidgets import QApplication, QGraphicsItem
 
-from sandbox.gui.plots import PLOTS, PlotsPanel
+from sandbox.gui.plots import PLOTS, PlotPage, PlotsPanel, register_page, unregister_page
 from sandbox.gui.run_controller import run_scenario
 from sandbox.gui.theme import dark_palette, light_palette
 from sandbox.presets import preset_path
@@ -46,23 +46,24 @@ def test_every_plot_has_series_for_a_message_passing_run(panel, runs):
     assert names["clocks"] == ["client1", "server", "client2", "backup"]
     latency = panel.series("latency")[0]
     assert int(latency.y.sum()) == 88                     # every delivered message is counted
-    assert panel._request_plot in panel._pages["throughput"].layout.ci.items
+    throughput = panel.page("throughput")
+    assert throughput.request_plot in throughput.shown_plots
     # no memory access in this run: the memory tab says so instead of drawing empty axes
-    page = panel._pages["memory"]
-    assert page.stack.currentWidget() is page.placeholder
-    assert "memory" in page.placeholder.text().lower()
+    hint = panel.page("memory").placeholder_text
+    assert hint is not None
+    assert "memory" in hint.lower()
 
 
 def test_memory_costs_of_a_dsm_run(panel, runs):
     panel.set_trace(*runs["dsm_numa"])
-    page = panel._pages["memory"]
-    assert page.stack.currentWidget() is page.body
+    assert panel.page("memory").placeholder_text is None       # the plots are shown
     series = {s.name: s for s in panel.series("memory")}
     local, remote = series["local mean cost"].y, series["remote mean cost"].y
     assert all(math.isclose(v, 100e-9) for v in local if not math.isnan(v))
     assert min(v for v in remote if not math.isnan(v)) > 1e-5   # remote costs real messages
     # requests are absent in this run: the request latency plot is taken out of the page
-    assert panel._request_plot not in panel._pages["throughput"].layout.ci.items
+    throughput = panel.page("throughput")
+    assert throughput.request_plot not in throughput.shown_plots
     assert panel.suggested_plot() == "memory"
 
 
@@ -96,7 +97,7 @@ def test_set_time_moves_every_cursor(panel, runs):
 
 def test_dragging_a_cursor_asks_to_seek(panel, qtbot, runs):
     panel.set_trace(*runs["message_passing_basics"])
-    cursor = panel._cursors[3]
+    cursor = panel.page("availability").cursors[0]              # the fourth of seven
     cursor.setValue(1.25)
     with qtbot.waitSignal(panel.seek_requested) as blocker:
         cursor.sigDragged.emit(cursor)
@@ -106,9 +107,9 @@ def test_dragging_a_cursor_asks_to_seek(panel, qtbot, runs):
 
 def test_time_axes_are_linked(panel, runs):
     panel.set_trace(*runs["crash_heartbeat"])
-    assert all(p.viewRange()[0][1] == pytest.approx(8.08, abs=0.1) for p in panel._time_plots)
-    panel._time_plots[2].setXRange(2.0, 4.0, padding=0)
-    for plot in panel._time_plots:
+    assert all(p.viewRange()[0][1] == pytest.approx(8.08, abs=0.1) for p in panel.time_plots())
+    panel.time_plots()[2].setXRange(2.0, 4.0, padding=0)
+    for plot in panel.time_plots():
         assert plot.viewRange()[0] == pytest.approx([2.0, 4.0])
 
 
@@ -122,21 +123,21 @@ def test_tabs(panel, runs):
 
 def test_theme_follows_the_palette(panel, runs):
     panel.set_trace(*runs["message_passing_basics"])
-    layout = panel._pages["clocks"].layout
+    clocks = panel.page("clocks")
+    layout = clocks.plot_area
     panel.setPalette(dark_palette())
     assert layout.backgroundBrush().color() == dark_palette().color(QPalette.ColorRole.Base)
-    title = panel._clock_plot.titleLabel.text
+    title = clocks.plot.titleLabel.text
     panel.setPalette(light_palette())
     assert layout.backgroundBrush().color() == light_palette().color(QPalette.ColorRole.Base)
-    assert panel._clock_plot.titleLabel.text == title
+    assert clocks.plot.titleLabel.text == title
 
 
 def test_empty_and_cleared(panel):
     panel.set_trace({"scenario": {"hosts": [], "run": {"duration": 10}}}, [])
     panel.clear()
     for name in PLOTS:
-        page = panel._pages[name]
-        assert page.stack.currentWidget() is page.placeholder
+        assert panel.page(name).placeholder_text == "Run the scenario to see its plots."
     assert panel.series() == []
 
 
@@ -179,7 +180,7 @@ def test_export_csv_current_and_all(panel, runs, tmp_path):
     assert rows and {r["plot"] for r in rows} == {"throughput"}
     assert {"delivered msg/s", "sent msg/s", "requests issued/s", "request latency"} <= {
         r["series"] for r in rows}
-    float(rows[0]["x"]), float(rows[0]["y"])
+    assert math.isfinite(float(rows[0]["x"])) and math.isfinite(float(rows[0]["y"]))
     assert list(rows[0]) == ["plot", "series", "x", "x_unit", "y", "y_unit"]
     with open(every, newline="") as fh:
         plots = {r["plot"] for r in csv.DictReader(fh)}
@@ -203,10 +204,10 @@ def test_every_tab_fits_a_400_pixel_dock(qtbot, runs, name):
     for plot in PLOTS:
         panel.show_plot(plot)
         QApplication.processEvents()
-        page = panel._pages[plot]
-        if page.stack.currentWidget() is page.placeholder:
+        page = panel.page(plot)
+        if page.placeholder_text is not None:
             continue
-        glw = page.layout
+        glw = page.plot_area
         needed = glw.ci.effectiveSizeHint(Qt.SizeHint.MinimumSize).width()
         assert needed <= glw.viewport().width(), f"{plot}: {needed} px needed"
         assert glw.ci.geometry().right() <= glw.viewport().width() + 0.5   # nothing cut
@@ -219,39 +220,141 @@ def test_the_figures_of_a_run_are_above_the_plots_and_in_exported_titles(panel, 
                                                                           tmp_path):
     panel.set_trace(*runs["crash_heartbeat"])
     assert panel.summary("availability") == "5 hosts, 80.00 % available overall; 2 crashes."
-    assert not panel._pages["availability"].summary.isHidden()
-    assert panel._up_plot.titleLabel.text == "Hosts up"
+    availability = panel.page("availability")
+    assert availability.summary_shown
+    assert availability.up_plot.titleLabel.text == "Hosts up"
     seen = []
-    panel._up_plot.titleLabel.setText = lambda text, **kw: seen.append(text)
+    availability.up_plot.titleLabel.setText = lambda text, **kw: seen.append(text)
     panel.export_png(tmp_path / "a.png", plot="availability")
-    del panel._up_plot.titleLabel.setText
+    del availability.up_plot.titleLabel.setText
     assert "Hosts up: 5 hosts, 80.00 % available overall" in seen   # while exporting
     assert seen[-1] == "Hosts up"                                   # and back after
     panel.set_trace(*runs["dsm_numa"])
     assert "remote" in panel.summary("memory") and "slower" in panel.summary("memory")
     assert panel.summary("throughput") == ""          # no client requests in this run
-    assert panel._pages["throughput"].summary.isHidden()
+    assert not panel.page("throughput").summary_shown
 
 
 def test_moving_the_cursor_computes_no_automatic_range(panel, runs, monkeypatch, qtbot):
     panel.set_trace(*runs["clock_sync_cristian"])
     panel.show_plot("clocks")
-    viewboxes = [plot.getViewBox() for plot in panel._time_plots]
-    QApplication.processEvents()                       # the tab shown: its ranges computed
-    qtbot.waitUntil(lambda: not panel._clock_plot.getViewBox()._autoRangeNeedsUpdate)
     calls = []
-    for plot in panel._time_plots:
+    for plot in panel.time_plots():
         vb = plot.getViewBox()
 
         def counted(vb=vb, original=vb.updateAutoRange):
             calls.append(vb)
             original()
         monkeypatch.setattr(vb, "updateAutoRange", counted)
+
+    def paints_without_range():
+        """Paint the panel (a view box computes a pending automatic range as it paints)."""
+        before = len(calls)
+        panel.grab()
+        return len(calls) == before
+
+    QApplication.processEvents()                       # the tab shown: its ranges computed
+    qtbot.waitUntil(paints_without_range)
+    calls.clear()
     for k in range(10):
         panel.set_time(k * 1_000_000_000)
         QApplication.processEvents()
     assert calls == []
-    assert not viewboxes[0]._autoRangeNeedsUpdate
-    assert panel.cursor_positions() == [9.0] * len(panel._cursors)
-    for cursor in panel._cursors:
+    assert paints_without_range()                      # no automatic range left pending
+    assert panel.cursor_positions() == [9.0] * len(panel.time_plots())
+    cursors = [cursor for page in panel.pages() for cursor in page.cursors]
+    assert len(cursors) == len(panel.time_plots())
+    for cursor in cursors:
         assert not cursor.flags() & QGraphicsItem.GraphicsItemFlag.ItemSendsGeometryChanges
+
+
+# -- the registry of pages --------------------------------------------------------------------
+
+
+class ProbePage(PlotPage):
+    """A page a protocol could add: one plot over time; it notes the runs and times it is given."""
+
+    name = "probe"
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.plot = self.add_plot(0, "Probe", "things")
+        self.curve = self.add_curve(self.plot, "delivered", "things")
+        self.timelines = []
+        self.times = []
+
+    def short_title(self):
+        return "Probe"
+
+    def title(self):
+        return "A page registered by a test"
+
+    def set_timeline(self, run):
+        super().set_timeline(run)
+        self.timelines.append(run)
+        x = [0.0, run.end / S]
+        self.curve.setData(x, [1.0, 2.0])
+        self.record("things", x, [1.0, 2.0], "s", "count")
+        self.show_placeholder(None)
+
+    def set_time(self, t_ns):
+        super().set_time(t_ns)
+        self.times.append(t_ns)
+
+
+@pytest.fixture
+def probe_registered():
+    register_page(ProbePage, before="memory")
+    yield ProbePage
+    unregister_page(ProbePage.name)
+
+
+def test_a_registered_page_is_a_tab_and_follows_the_run(qtbot, runs, probe_registered, tmp_path):
+    panel = PlotsPanel()
+    qtbot.addWidget(panel)
+    panel.resize(900, 560)
+    names = panel.plot_names()
+    assert names == ("clocks", "latency", "throughput", "availability", "probe", "memory")
+    probe = panel.page("probe")
+    assert isinstance(probe, ProbePage)
+    index = names.index("probe")
+    assert panel.tabs.widget(index) is probe
+    assert panel.tabs.tabText(index) == "Probe"
+    assert panel.tabs.tabToolTip(index) == "A page registered by a test"
+    assert probe.placeholder_text == "Run the scenario to see its plots."
+    header, events = runs["message_passing_basics"]
+    panel.set_trace(header, events)
+    assert len(probe.timelines) == 1
+    run = probe.timelines[0]
+    assert run.header is header and run.events is events and run.end == 5 * S
+    assert probe.placeholder_text is None
+    assert probe.times == [0]                          # set_trace puts the cursor at the start
+    panel.set_time(2 * S)
+    assert probe.times[-1] == 2 * S
+    assert probe.cursors[0].value() == 2.0
+    assert len(panel.cursor_positions()) == 8           # its cursor joined the others
+    panel.time_plots()[0].setXRange(1.0, 3.0, padding=0)
+    assert probe.plot.viewRange()[0] == pytest.approx([1.0, 3.0])   # its time axis is linked
+    panel.show_plot("probe")
+    assert panel.current_plot() == "probe"
+    path = tmp_path / "probe.csv"
+    panel.export_csv(path)
+    with open(path, newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [(r["plot"], r["series"], float(r["y"])) for r in rows] == [
+        ("probe", "things", 1.0), ("probe", "things", 2.0)]
+    assert "probe" in {s.plot for s in panel.series()}
+
+
+def test_registry_refuses_a_second_page_of_a_name(probe_registered):
+    with pytest.raises(ValueError, match="registered already"):
+        register_page(ProbePage)
+    with pytest.raises(ValueError, match="no plot page"):
+        register_page(type("Other", (ProbePage,), {"name": "other"}), before="nope")
+
+
+def test_an_unregistered_page_is_not_in_new_panels(qtbot):
+    panel = PlotsPanel()
+    qtbot.addWidget(panel)
+    assert "probe" not in panel.plot_names()
+    assert panel.plot_names() == PLOTS
