@@ -123,6 +123,22 @@ class MemoryMapView(QWidget):
         """The heat overlay shown (page -> 0..1)."""
         return dict(self._heat)
 
+    @property
+    def cell_count(self) -> int:
+        """How many cells the grid has (a cell stands for :attr:`pages_per_cell` pages)."""
+        return self._cells
+
+    @property
+    def pages_per_cell(self) -> int:
+        """How many consecutive pages one cell stands for (1 unless there are many pages)."""
+        return self._per_cell
+
+    @property
+    def grid_rect(self) -> QRect:
+        """Where the grid of cells is drawn, for the widget's current size."""
+        self._layout()
+        return QRect(self._grid)
+
     # -- geometry ----------------------------------------------------------------------------
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
@@ -235,7 +251,8 @@ class MemoryMapView(QWidget):
             r, g, b = r + c.redF() * n, g + c.greenF() * n, b + c.blueF() * n
         return QColor.fromRgbF(r / total, g / total, b / total)
 
-    def _cell_heat(self, cell: int) -> float:
+    def cell_heat(self, cell: int) -> float:
+        """The heat drawn on a cell: the hottest of its pages (0 without an overlay)."""
         if not self._heat:
             return 0.0
         first = cell * self._per_cell
@@ -263,7 +280,7 @@ class MemoryMapView(QWidget):
             rect = QRectF(self._grid.left() + col * cell, self._grid.top() + row * cell,
                           cell - gap, cell - gap)
             painter.fillRect(rect, self._cell_colour(i))
-            heat = self._cell_heat(i)
+            heat = self.cell_heat(i)
             if heat > 0:
                 overlay = QColor(heat_colour)
                 overlay.setAlphaF(0.25 + 0.6 * heat)

@@ -43,16 +43,15 @@ def test_tooltip_names_page_address_range_and_home(view):
 
 def test_cell_under_the_mouse(view):
     view.set_scenario(scenario())
-    view._layout()
-    first = view._grid.topLeft()
+    first = view.grid_rect.topLeft()
     assert view.cell_at(first) == 0
     assert view.cell_at(first - first) is None  # the top left corner is the header
 
 
 def test_many_pages_are_grouped_in_cells(view):
     view.set_scenario(scenario(pages=100_000, placement="round_robin"))
-    assert view._per_cell > 1
-    assert view._cells <= 4096
+    assert view.pages_per_cell > 1
+    assert view.cell_count <= 4096
     assert "Pages 0" in view.cell_tooltip(0)
 
 
@@ -60,7 +59,7 @@ def test_heat_overlay(view):
     view.set_scenario(scenario())
     view.set_heat({2: 0.5, 3: 7.0})
     assert view.heat() == {2: 0.5, 3: 1.0}
-    assert view._cell_heat(3) == 1.0
+    assert view.cell_heat(3) == 1.0
     view.set_heat(None)
     assert view.heat() == {}
 
