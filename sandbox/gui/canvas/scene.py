@@ -283,11 +283,8 @@ class CanvasScene(QGraphicsScene):
         return drop_host(self, kind, pos)
 
     def drop_group(self, kind: str, pos: QPointF) -> str:
-        """Create a group box of ``kind`` with its top-left corner at a scene point.
-
-        It nests in the innermost larger group under the point, and takes in
-        the hosts whose centres fall inside it (those not in a smaller group).
-        """
+        """Create a group box of ``kind`` with its top-left corner at a scene point, nested
+        and taking in hosts as :func:`.interactions.drop_group` says."""
         return drop_group(self, kind, pos)
 
     # -- mouse and keys ----------------------------------------------------------------------------
