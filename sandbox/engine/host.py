@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import random
 from collections import deque
-from collections.abc import Callable, Generator, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Generator, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, overload
 
 import simpy
 
@@ -17,6 +17,8 @@ from .network import Message
 from .node import Node
 
 if TYPE_CHECKING:
+    from .clock import HostClock
+    from .environment import Environment
     from .simulation import Simulation
 
 Match = Callable[[Message], bool]
@@ -39,7 +41,13 @@ class Others(Sequence[str]):
     def __len__(self) -> int:
         return len(self._ids) - 1
 
-    def __getitem__(self, i):  # type: ignore[override]
+    @overload
+    def __getitem__(self, i: int) -> str: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> list[str]: ...
+
+    def __getitem__(self, i: int | slice) -> str | list[str]:
         if isinstance(i, slice):
             return [self[j] for j in range(*i.indices(len(self)))]
         n = len(self)
@@ -49,7 +57,7 @@ class Others(Sequence[str]):
             raise IndexError("host index out of range")
         return self._ids[i if i < self._skip else i + 1]
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[str]:
         skip = self._skip
         for i, h in enumerate(self._ids):
             if i != skip:
@@ -67,7 +75,7 @@ class HostRuntime:
 
     def __init__(self, sim: Simulation, host_id: str, index: int) -> None:
         self.sim = sim
-        self.env: simpy.Environment = sim.env
+        self.env: Environment = sim.env
         self.id = host_id
         self.index = index
         self.spec = sim.scenario.hosts[index]
@@ -86,8 +94,9 @@ class HostRuntime:
         self.peers: Sequence[str] = ()
         self.neighbours: list[str] = []
         self.out: dict[str, Any] = {}  # neighbour -> the channel to it (set by the simulation)
-        # Set by the simulation: the host's clock and its failure probabilities (hot path).
-        self.clock_obj = None
+        #: The host's clock (hot path: the simulation reads it per send and delivery).
+        self.clock_obj: HostClock = sim.clocks[host_id]
+        # Set by the simulation: the host's failure probabilities (hot path).
         self.send_omission = 0.0
         self.receive_omission = 0.0
         self.timing_p = 0.0

@@ -82,6 +82,7 @@ class Memory:
                     yield from self._invalidate(node, page)
                 result = self._apply(self.values, op, addr, value)
             else:
+                assert cached is not None  # not our page: a read of its cached copy
                 result = cached.get(addr, 0)
             sim.emit("mem", node.id, data={"op": op, "addr": addr, "page": page, "home": home,
                                            "remote": False, "cost": env.now - start, "ok": True})
@@ -114,10 +115,15 @@ class Memory:
             result = self._apply(self.values, op, addr, value)
             ok = True
         else:
-            ok = reply is not None and reply.get("ok", False)
-            result = reply.get("value") if ok else None
-            if ok and op == "read" and self.spec.coherence == "read_replication":
-                self.cache.setdefault(node.id, {})[page] = dict(reply.get("page_values", {}))
+            ok = False
+            result = None
+            if reply is not None:
+                ok = reply.get("ok", False)
+                if ok:
+                    result = reply.get("value")
+                    if op == "read" and self.spec.coherence == "read_replication":
+                        self.cache.setdefault(node.id, {})[page] = dict(
+                            reply.get("page_values", {}))
         sim.emit("mem", node.id, data={"op": op, "addr": addr, "page": page, "home": home,
                                        "remote": True, "cost": env.now - start, "ok": ok,
                                        "tries": attempt + (1 if reply is not None else 0)})

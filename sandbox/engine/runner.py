@@ -10,6 +10,7 @@ trace and the run summary are the same for all of them.
 from __future__ import annotations
 
 import gc
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,7 +21,7 @@ from sandbox.trace.stats import StatsSink
 
 from .simulation import Simulation
 
-__all__ = ["CHUNKS", "Reporter", "RunCancelled", "RunResult", "drive", "run", "run_summary"]
+__all__ = ["CHUNKS", "ProgressReporter", "Reporter", "RunCancelled", "RunResult", "drive", "run", "run_summary"]
 
 #: How many chunks of simulated time a run is cut into (progress and cancel points).
 #: Chunking changes nothing the engine computes.
@@ -46,6 +47,16 @@ class Reporter:
 
     def behaviour_error(self, host: str, error: str) -> None:
         """The behaviour of ``host`` raised ``error``; the run goes on without that activity."""
+
+
+class ProgressReporter(Reporter):
+    """A reporter that only passes the progress on, to ``progress(now, until)``."""
+
+    def __init__(self, progress: Callable[[int, int], None]) -> None:
+        self._progress = progress
+
+    def progress(self, now: int, until: int) -> None:
+        self._progress(now, until)
 
 
 @dataclass

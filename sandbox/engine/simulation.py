@@ -29,6 +29,7 @@ from sandbox.trace.events import TraceEvent
 from sandbox.trace.sinks import Sink, make_header
 
 from .clock import HostClock
+from .environment import Environment
 from .host import HostRuntime, Others
 from .memory import Memory
 from .network import Channel, Message, Network
@@ -60,7 +61,7 @@ class Simulation:
         self.scenario = scenario
         self.sink = sink or Sink()
         self.seed = scenario.run.seed if seed is None else seed
-        self.env = simpy.Environment()
+        self.env = Environment()
         self.streams = Streams(self.seed)
         model = scenario.model
         self.synchrony = model.synchrony
@@ -80,7 +81,6 @@ class Simulation:
             node = HostRuntime(self, h.id, i)
             node.peers = Others(ids, i)
             f = h.failures
-            node.clock_obj = self.clocks[h.id]
             node.send_omission = f.send_omission
             node.receive_omission = f.receive_omission
             node.timing_p = f.timing_probability
@@ -153,11 +153,9 @@ class Simulation:
             chunks: int = 100, freeze_gc: bool = False) -> int:
         """Run the whole simulation with the one run loop (:func:`sandbox.engine.runner.drive`);
         ``progress(now, until)`` is called after each chunk. Returns the number of events."""
-        from .runner import Reporter, drive
+        from .runner import ProgressReporter, Reporter, drive
 
-        reporter = Reporter()
-        if progress is not None:
-            reporter.progress = progress  # type: ignore[method-assign]
+        reporter = Reporter() if progress is None else ProgressReporter(progress)
         return drive(self, until, reporter, chunks, freeze_gc)
 
     @property
@@ -253,11 +251,7 @@ class Simulation:
                     out[key] += rng.choice((-1, 1)) * rng.randrange(100_000_000, 2_000_000_000)
             return out
         if kind == "equivocate":
-            key = "value" if "value" in out else None
-            if key:
-                out[key] = rng.randrange(1000)
-            else:
-                out["value"] = rng.randrange(1000)
+            out["value"] = rng.randrange(1000)
             return out
         for key, value in p.items():  # corrupt: every number and text changed
             if key == "type":
@@ -287,13 +281,13 @@ class Simulation:
                 if rng is None:
                     rng = ch.rng = self.streams(ch.stream)
                 lat = ch.sample(rng)
-                bound = self.delivery_bound
-                if lat > bound:
-                    lat = bound
+                cap = self.delivery_bound
+                if lat > cap:
+                    lat = cap
                 arrive = t0 + lat
                 last = ch.last_arrival
                 if arrive < last:
-                    arrive = last if last <= t0 + bound else t0 + bound
+                    arrive = last if last <= t0 + cap else t0 + cap
                 else:
                     ch.last_arrival = arrive
                 ev = Event(env)
@@ -372,7 +366,7 @@ class Simulation:
         env.schedule(ev, NORMAL, t - env._now)
 
     def _arrive_cb(self, ev: simpy.Event) -> None:
-        msg: Message = ev._value  # type: ignore[attr-defined]
+        msg: Message = ev._value
         node = self.nodes[msg.dst]
         if msg.channel == "sys":
             if not node.crashed:
@@ -426,7 +420,7 @@ class Simulation:
         ev.callbacks.append(self._drop_cb)
 
     def _drop_cb(self, ev: simpy.Event) -> None:
-        msg, reason, ch = ev._value  # type: ignore[attr-defined]
+        msg, reason, ch = ev._value
         if msg.id in self._injected:
             reason = "injected"
         self._drop(msg, reason, ch)

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
 from .model import SCHEMA_VERSION, Scenario
 
@@ -47,7 +48,7 @@ def _loc(loc: tuple) -> str:
     return out
 
 
-def friendly_message(err: dict) -> str:
+def friendly_message(err: ErrorDetails) -> str:
     """The message of one pydantic error, in the words this program uses."""
     msg = err["msg"]
     if msg.startswith("Value error, "):

@@ -8,7 +8,8 @@ also be written with a unit (``"20ms"``).
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from collections.abc import Collection, Sequence
+from typing import Annotated, Any, Final, Literal
 
 from pydantic import (
     BaseModel,
@@ -21,7 +22,7 @@ from pydantic import (
 from .units import parse_duration
 
 #: The schema version this code writes. Older files are migrated on load.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION: Final = 2
 
 
 def _duration(value: Any) -> Any:
@@ -343,7 +344,7 @@ class PartitionFault(Model):
         return self
 
 
-def partition_blocks(sides: list, one_way: bool, a: str, b: str) -> bool:
+def partition_blocks(sides: Sequence[Collection[str]], one_way: bool, a: str, b: str) -> bool:
     """Whether a partition with these sides stops a message from host ``a`` to host ``b``.
 
     Hosts on no side are not affected; a one-way partition stops only messages

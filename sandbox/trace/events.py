@@ -35,6 +35,8 @@ byzantine: behaviour, probability
 from __future__ import annotations
 
 import json
+import json.encoder as _json_encoder
+from collections.abc import Callable, Iterable
 from typing import Any, NamedTuple
 
 #: Every kind of event the engine writes.
@@ -90,22 +92,32 @@ def _default(value: Any) -> Any:
     return repr(value)
 
 
-try:  # the C encoder, made once: much cheaper per call than json.dumps
-    from json.encoder import c_make_encoder as _c_make_encoder
-    from json.encoder import encode_basestring as _encode_basestring
-except ImportError:  # pragma: no cover - CPython always has it
-    _c_make_encoder = None
-_c_encode = None
+_CEncoder = Callable[[Any, int], Iterable[str]]
 
-if _c_make_encoder is not None:
-    _c_encode = _c_make_encoder(None, _default, _encode_basestring, None, ":", ",",
-                                False, False, True)
 
-    def _dumps(value: Any) -> str:
-        return "".join(_c_encode(value, 0))
-else:  # pragma: no cover
-    _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"),
+def _make_c_encoder() -> _CEncoder | None:
+    """CPython's C encoder, made once: much cheaper per call than json.dumps; None without it.
+
+    ``json.encoder.c_make_encoder`` is None where the C module is missing (and typeshed
+    does not declare the name, hence the getattr).
+    """
+    make = getattr(_json_encoder, "c_make_encoder", None)
+    if make is None:  # pragma: no cover - CPython always has it
+        return None
+    return make(None, _default, _json_encoder.encode_basestring, None, ":", ",",
+                False, False, True)
+
+
+_c_encode: _CEncoder | None = _make_c_encoder()
+_py_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"),
                               default=_default).encode
+
+
+def _dumps(value: Any) -> str:
+    """The compact JSON of a value, through the C encoder when there is one."""
+    if _c_encode is not None:
+        return "".join(_c_encode(value, 0))
+    return _py_encode(value)  # pragma: no cover
 
 
 def event_json(ev: TraceEvent) -> str:

@@ -200,7 +200,7 @@ def _bin_index(times: np.ndarray, bin_ns: int, n: int) -> np.ndarray:
     return np.clip(times // bin_ns, 0, n - 1).astype(np.intp)
 
 
-def _counts(times: Sequence[int], bin_ns: int, n: int) -> np.ndarray:
+def _counts(times: Sequence[int] | np.ndarray, bin_ns: int, n: int) -> np.ndarray:
     arr = np.asarray(times, dtype=np.int64)
     if arr.size == 0:
         return np.zeros(n, dtype=np.int64)
@@ -353,7 +353,7 @@ def latencies(events: Sequence[TraceEvent], cols: Columns | None = None) -> np.n
         copy_ids, copy_times = [], []
         for i in dups.tolist():
             ev = events[i]
-            origin = sent_at.get((ev.data or {}).get("of"))  # type: ignore[arg-type]
+            origin = sent_at.get((ev.data or {}).get("of"))
             if ev.msg is not None and origin is not None:
                 sent_at[ev.msg] = origin
                 copy_ids.append(ev.msg)

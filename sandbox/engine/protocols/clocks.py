@@ -59,10 +59,12 @@ def berkeley(node: Node, params: P.BerkeleyParams) -> Generator:
             node.send(p, {"type": "clock_poll", "req": n}, 32)
         estimates: dict[str, int] = {}
         deadline = node.now + params.timeout
+
+        def is_reply(m: Message, n: int = n) -> bool:
+            return kind(m) == "time_rep" and m.payload.get("req") == n
+
         while len(estimates) < len(peers) and node.now < deadline:
-            rep = yield from node.receive(
-                timeout=deadline - node.now,
-                match=lambda m, n=n: kind(m) == "time_rep" and m.payload.get("req") == n)
+            rep = yield from node.receive(timeout=deadline - node.now, match=is_reply)
             if rep is None:
                 break
             if rep.corrupted:
