@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 import sandbox
-from sandbox.scenario import BEHAVIOURS, load, scenario_from_dict, sha256
+from sandbox.scenario import load, registry, scenario_from_dict, sha256
 from sandbox.trace import (
     CSV_COLUMNS,
     FORMATS,
@@ -291,7 +291,7 @@ def test_behaviours_lists_every_behaviour():
     proc = ok(sandbox_cmd("behaviours"))
     listed = {line.split()[0] for line in proc.stdout.splitlines()
               if line.strip() and not line.startswith(" ")}
-    assert listed == set(BEHAVIOURS)
+    assert listed == set(registry.names())
 
 
 QT_PREFIXES = ("PySide6", "shiboken6", "pyqtgraph")

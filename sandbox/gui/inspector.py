@@ -23,7 +23,7 @@ from PySide6.QtGui import QFont, QPalette
 from PySide6.QtWidgets import QFormLayout, QLabel, QVBoxLayout, QWidget
 
 from ..engine.network import group_chain, locality_latency
-from ..scenario.behaviours import BEHAVIOURS, behaviour_summary
+from ..scenario import registry
 from ..scenario.model import BehaviourSpec, Group, Host, LatencySpec, Link
 from .batching import ChangeBatcher
 from .forms import (
@@ -126,13 +126,19 @@ class BehaviourEditor(QWidget):
         row = QFormLayout()
         row.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         row.setHorizontalSpacing(10)
+        # The protocols of the registry, by category, each shown by its title.
+        infos = [info for group in registry.categories().values() for info in group]
         self.name_spec = FieldSpec(
-            name="name", kind="choice", choices=tuple(BEHAVIOURS),
+            name="name", kind="choice", choices=tuple(info.name for info in infos),
             description=BehaviourSpec.model_fields["name"].description or "")
         self.name_editor = ChoiceEditor(
-            self.name_spec, [(n, n) for n in BEHAVIOURS], parent=self)
-        for i, name in enumerate(BEHAVIOURS):
-            self.name_editor.combo.setItemData(i, behaviour_summary(name), Qt.ItemDataRole.ToolTipRole)
+            self.name_spec,
+            [(info.name, QCoreApplication.translate("Behaviour", info.title)) for info in infos],
+            parent=self)
+        for i, info in enumerate(infos):
+            self.name_editor.combo.setItemData(
+                i, QCoreApplication.translate("Behaviour", info.summary),
+                Qt.ItemDataRole.ToolTipRole)
         self.name_editor.committed.connect(self._on_name)
         self.label = QLabel(_tr("Protocol"), self)
         self.label.setBuddy(self.name_editor)
@@ -156,15 +162,16 @@ class BehaviourEditor(QWidget):
             self.summary.setText(_tr("The selected hosts run different behaviours."))
             self._set_params_form(None)
             return
-        if names not in BEHAVIOURS:
+        if not registry.is_registered(names):
             self.summary.setText(_tr("Unknown behaviour {name!r}.").format(name=names))
             self._set_params_form(None)
             return
-        self.summary.setText(QCoreApplication.translate("Behaviour", behaviour_summary(names)))
+        info = registry.behaviour(names)
+        self.summary.setText(QCoreApplication.translate("Behaviour", info.summary))
         if names != self._name or self.params is None:
             self._set_params_form(names)
         assert self.params is not None
-        cls = BEHAVIOURS[names]
+        cls = info.params
         objects = []
         for s in self._specs:
             try:
@@ -184,7 +191,7 @@ class BehaviourEditor(QWidget):
         if name is None:
             return
         self._label_width = getattr(self, "_label_width", 0)
-        cls = BEHAVIOURS[name]
+        cls = registry.behaviour(name).params
         choices = {f: self._host_choices for f in cls.host_fields
                    if cls.model_fields[f].annotation is str}
         self.params = ModelForm(cls, self._commit, prefix="behaviour.params.", choices=choices,
@@ -332,7 +339,7 @@ class Inspector(QWidget):
 
     def _default_params(self, name: str) -> dict:
         """Parameters for a newly chosen behaviour: its required host fields filled in."""
-        cls = BEHAVIOURS[name]
+        cls = registry.behaviour(name).params
         params: dict[str, Any] = {}
         if self._doc is None:
             return params

@@ -1,6 +1,7 @@
 """The scenario model: what a user builds, saves, validates and runs (no Qt here)."""
 
-from .behaviours import BEHAVIOURS, behaviour_summary, parse_params
+from . import registry
+from .behaviours import behaviour_summary, parse_params
 from .io import (
     ScenarioError,
     dumps,
@@ -43,11 +44,11 @@ from .paths import (
 from .units import format_duration, parse_duration
 
 __all__ = [
-    "BEHAVIOURS", "SCHEMA_VERSION", "BehaviourSpec", "ClockSpec", "ComputationModel",
+    "SCHEMA_VERSION", "BehaviourSpec", "ClockSpec", "ComputationModel",
     "FailureSpec", "Fault", "Group", "Host", "LatencySpec", "Link", "LocalityLatency",
     "MemorySpec", "RunSpec", "Scenario", "ScenarioError", "WorkloadSpec", "behaviour_summary",
     "dumps", "format_duration", "json_schema", "load", "loads", "migrate", "parse_duration",
-    "parse_params", "save", "scenario_from_dict", "sha256",
+    "parse_params", "registry", "save", "scenario_from_dict", "sha256",
 ]
 # The path language (sandbox.scenario.paths): "this field of this object", by id.
 __all__ += [

@@ -9,7 +9,6 @@ importing the engine.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
 from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -227,22 +226,3 @@ def behaviour_problems(name: str, params: dict, host_ids: set[str]) -> list[tupl
                 path = f"params.{field}[{i}]" if isinstance(value, list) else f"params.{field}"
                 problems.append((path, f"unknown host {host!r}"))
     return problems
-
-
-class _ParamModels(Mapping[str, type[Params]]):
-    """A read-only view of the registry: name -> parameter model (for older callers)."""
-
-    def __getitem__(self, name: str) -> type[Params]:
-        if not is_registered(name):
-            raise KeyError(name)
-        return behaviour(name).params  # type: ignore[return-value]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(names())
-
-    def __len__(self) -> int:
-        return len(names())
-
-
-#: Deprecated view: name -> parameter model, read from the registry (no list of its own).
-BEHAVIOURS: Mapping[str, type[Params]] = _ParamModels()

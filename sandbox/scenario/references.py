@@ -30,7 +30,8 @@ from typing import Any, NamedTuple
 
 from pydantic import BaseModel, ValidationError
 
-from .behaviours import BEHAVIOURS
+from . import behaviours as _builtin  # noqa: F401 - registers the built-in behaviours
+from . import registry
 from .model import Group, Host, Link, PartitionFault, Scenario
 
 #: Prefix of new host ids by kind.
@@ -47,7 +48,7 @@ HostMapping = Mapping[str, str | None]
 
 def params_model_of(behaviour: str) -> type[BaseModel] | None:
     """The parameter model of a behaviour, or None for a behaviour that is not known."""
-    return BEHAVIOURS.get(behaviour)
+    return registry.behaviour(behaviour).params if registry.is_registered(behaviour) else None
 
 
 def host_fields_of(behaviour: str) -> tuple[str, ...]:
