@@ -150,7 +150,7 @@ class ProgressBar:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """``sandbox run``."""
-    from sandbox.engine import Reporter, run
+    from sandbox.engine.runner import CallbackReporter, run
     from sandbox.trace import JsonlSink, MemorySink, export, format_summary
 
     scenario = _load(args.scenario)
@@ -163,10 +163,9 @@ def cmd_run(args: argparse.Namespace) -> int:
             raise UsageError([f"error: {args.out}: folder {args.out.parent} does not exist"])
         sink = JsonlSink(args.out) if fmt == "jsonl" else MemorySink()
     bar = ProgressBar(sys.stderr, not args.quiet)
-    reporter = Reporter()
-    reporter.progress = bar  # type: ignore[method-assign]
     try:
-        result = run(scenario, sink, seed=args.seed, until=args.until, reporter=reporter,
+        result = run(scenario, sink, seed=args.seed, until=args.until,
+                     reporter=CallbackReporter(progress=bar),
                      chunks=100, freeze_gc=True)
     finally:
         bar.done()

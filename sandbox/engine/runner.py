@@ -21,7 +21,7 @@ from sandbox.trace.stats import StatsSink
 
 from .simulation import Simulation
 
-__all__ = ["CHUNKS", "ProgressReporter", "Reporter", "RunCancelled", "RunResult", "drive", "run", "run_summary"]
+__all__ = ["CHUNKS", "CallbackReporter", "Reporter", "RunCancelled", "RunResult", "drive", "run", "run_summary"]
 
 #: How many chunks of simulated time a run is cut into (progress and cancel points).
 #: Chunking changes nothing the engine computes.
@@ -49,14 +49,21 @@ class Reporter:
         """The behaviour of ``host`` raised ``error``; the run goes on without that activity."""
 
 
-class ProgressReporter(Reporter):
-    """A reporter that only passes the progress on, to ``progress(now, until)``."""
+class CallbackReporter(Reporter):
+    """A reporter made of callables: ``progress(now, until)`` and ``cancelled()`` (either may
+    be None)."""
 
-    def __init__(self, progress: Callable[[int, int], None]) -> None:
+    def __init__(self, progress: Callable[[int, int], None] | None = None,
+                 cancelled: Callable[[], bool] | None = None) -> None:
         self._progress = progress
+        self._cancelled = cancelled
 
     def progress(self, now: int, until: int) -> None:
-        self._progress(now, until)
+        if self._progress is not None:
+            self._progress(now, until)
+
+    def cancelled(self) -> bool:
+        return self._cancelled is not None and self._cancelled()
 
 
 @dataclass

@@ -153,9 +153,9 @@ class Simulation:
             chunks: int = 100, freeze_gc: bool = False) -> int:
         """Run the whole simulation with the one run loop (:func:`sandbox.engine.runner.drive`);
         ``progress(now, until)`` is called after each chunk. Returns the number of events."""
-        from .runner import ProgressReporter, Reporter, drive
+        from .runner import CallbackReporter, drive
 
-        reporter = Reporter() if progress is None else ProgressReporter(progress)
+        reporter = CallbackReporter(progress)
         return drive(self, until, reporter, chunks, freeze_gc)
 
     @property

@@ -19,7 +19,7 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal
 
-from ..engine.runner import CHUNKS, Reporter, RunCancelled, RunResult, run
+from ..engine.runner import CHUNKS, CallbackReporter, RunCancelled, RunResult, run
 from ..scenario.model import Scenario
 from ..trace.events import TraceEvent
 from ..trace.sinks import TraceFormatError, read_jsonl
@@ -37,17 +37,6 @@ def _tr(text: str) -> str:
     return QCoreApplication.translate("RunController", text)
 
 
-class _Callbacks(Reporter):
-    """A reporter from two callables: progress and a cancellation check."""
-
-    def __init__(self, progress: Callable[[int, int], None] | None,
-                 cancelled: Callable[[], bool] | None) -> None:
-        if progress is not None:
-            self.progress = progress  # type: ignore[method-assign]
-        if cancelled is not None:
-            self.cancelled = cancelled  # type: ignore[method-assign]
-
-
 def run_scenario(scenario: Scenario, seed: int | None = None, until: int | None = None,
                  progress: Callable[[int, int], None] | None = None,
                  cancelled: Callable[[], bool] | None = None,
@@ -58,7 +47,7 @@ def run_scenario(scenario: Scenario, seed: int | None = None, until: int | None 
     ``cancelled()`` returns true between chunks the run stops with
     :class:`RunCancelled`. ``seed`` and ``until`` override the scenario's.
     """
-    return run(scenario, seed=seed, until=until, reporter=_Callbacks(progress, cancelled),
+    return run(scenario, seed=seed, until=until, reporter=CallbackReporter(progress, cancelled),
                keep_events=True, chunks=chunks)
 
 

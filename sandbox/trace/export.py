@@ -76,8 +76,8 @@ def _open_text(target: _Target, newline: str | None = "\n") -> Iterator[TextIO]:
         with open(target, "w", encoding="utf-8", newline=newline) as fh:
             yield fh
     else:
-        yield target  # type: ignore[misc]
-        target.flush()  # type: ignore[union-attr]
+        yield target
+        target.flush()
 
 
 _compact = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
@@ -149,7 +149,7 @@ def write_shiviz(header: dict[str, Any], events: Iterable[TraceEvent], out: _Tar
             if ev.kind == "send" and ev.msg is not None:
                 send_t[ev.msg] = ev.t
             elif ev.kind == "duplicate" and ev.msg is not None and ev.data:
-                of_t = send_t.get(ev.data.get("of"))  # type: ignore[arg-type]
+                of_t = send_t.get(ev.data.get("of"))
                 if of_t is not None:
                     send_t[ev.msg] = of_t
             elif ev.kind == "deliver" and ev.msg is not None and ev.msg in send_t:
@@ -157,7 +157,7 @@ def write_shiviz(header: dict[str, Any], events: Iterable[TraceEvent], out: _Tar
             if vc is None:
                 continue
             marks_loss = ev.kind in ("send", "duplicate") and ev.msg is not None
-            text = describe_event(ev, lost=lost.get(ev.msg) if marks_loss else None,  # type: ignore[arg-type]
+            text = describe_event(ev, lost=lost.get(ev.msg) if marks_loss else None,
                                   latency=latency)
             lines.append(f"{ev.host} {_compact_sorted(vc)} t={ev.t} local={ev.local} {text}")
             if len(lines) >= 4096:

@@ -111,7 +111,7 @@ class StatsSink(Sink):
                 self._send_t[msg] = t
         elif kind == "deliver":
             self.delivered += 1
-            sent_at = self._send_t.pop(msg, None) if msg is not None else None  # type: ignore[arg-type]
+            sent_at = self._send_t.pop(msg, None) if msg is not None else None
             if sent_at is not None:
                 self.latencies.append(t - sent_at)
             elif isinstance(d.get("latency"), int):
@@ -119,7 +119,7 @@ class StatsSink(Sink):
             if d.get("late"):
                 self.late += 1
             if msg in self._corrupt_in_flight:
-                self._corrupt_in_flight.discard(msg)  # type: ignore[arg-type]
+                self._corrupt_in_flight.discard(msg)
             elif d.get("corrupted"):
                 self.corrupted += 1
         elif kind == "drop":
