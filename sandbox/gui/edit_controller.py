@@ -1,4 +1,4 @@
-"""The Edit menu of the main window: cut, copy, paste, duplicate, delete and select all on the canvas.
+"""The main window's Edit menu: cut, copy, paste, duplicate, delete, select all on the canvas.
 
 The clipboard holds a selection as JSON (``copy_selection`` of the canvas
 scene) under :data:`SELECTION_MIME`, with the same text as plain text. A
@@ -41,7 +41,7 @@ class EditController:
         self._copied = copied
 
     def facts(self) -> dict[str, bool]:
-        """What the Edit actions are enabled by (see :meth:`~sandbox.gui.actions.Actions.refresh`)."""
+        """The facts the Edit actions are enabled by (:meth:`.actions.Actions.refresh`)."""
         scene = self.scene
         has_hosts = bool(scene.selected_host_ids())
         anything = has_hosts or bool(scene.selected_link_indices() or scene.selected_group_ids())

@@ -365,12 +365,14 @@ class FaultController(QObject):
             if isinstance(item, HostItem):
                 self.scene.select(host_ids=[item.host_id])
                 menu = host_menu(self._parent, item.host_id, t, self.apply_fault, states)
-                title = translate("MainWindow", "{host} {when}").format(host=item.host_id, when=when)
+                title = translate("MainWindow", "{host} {when}").format(host=item.host_id,
+                                                                        when=when)
             elif isinstance(item, LinkItem):
                 a, b = item.link.a, item.link.b
                 menu = link_menu(self._parent, self.document.scenario, a, b, t,
                                  self.apply_fault, self.replace_fault, states)
-                title = translate("MainWindow", "Link {a}\u2013{b} {when}").format(a=a, b=b, when=when)
+                title = translate("MainWindow", "Link {a}\u2013{b} {when}").format(
+                    a=a, b=b, when=when)
             else:
                 return None
         actions = menu.actions()

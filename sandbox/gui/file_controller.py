@@ -240,7 +240,7 @@ class FileController(QObject):
         self.autosave_timer.setInterval(AUTOSAVE_INTERVAL_MS)
         self.autosave_timer.timeout.connect(self.autosave)
 
-    # -- the dirty guard, new, open ---------------------------------------------------------------
+    # -- the dirty guard, new, open ----------------------------------------------------------------
 
     def maybe_save(self) -> bool:
         """The dirty guard: True when it is fine to drop the document (saved or discarded)."""
@@ -344,7 +344,7 @@ class FileController(QObject):
         finally:
             QApplication.restoreOverrideCursor()
 
-    # -- save ----------------------------------------------------------------------------------
+    # -- save --------------------------------------------------------------------------------------
 
     def save(self) -> bool:
         """Save to the document's file (Save As when it has none). Returns success."""
@@ -376,7 +376,7 @@ class FileController(QObject):
             translate("MainWindow", "Saved {name}").format(name=path.name), 4000)
         return True
 
-    # -- recent files and presets -----------------------------------------------------------------
+    # -- recent files and presets ------------------------------------------------------------------
 
     def recent_files(self) -> list[str]:
         """The recently opened or saved files, most recent first."""
@@ -420,7 +420,7 @@ class FileController(QObject):
         if menu.isEmpty():
             menu.addAction(translate("MainWindow", "No presets found")).setEnabled(False)
 
-    # -- autosave and recovery ----------------------------------------------------------------------
+    # -- autosave and recovery ---------------------------------------------------------------------
 
     def autosave_path(self, path: str | Path | None = None) -> Path:
         """The autosave file of a document's file (of the current document by default)."""

@@ -140,7 +140,7 @@ class MainWindow(QMainWindow):
         self._update_run_actions()
         self._restore_settings()
 
-    # -- construction ----------------------------------------------------------------------------
+    # -- construction ------------------------------------------------------------------------------
 
     def _dock(self, title: str, name: str, widget: QWidget,
               area: Qt.DockWidgetArea) -> QDockWidget:
@@ -298,7 +298,7 @@ class MainWindow(QMainWindow):
         except Exception:  # noqa: BLE001 - an icon is never worth failing for
             return QIcon()
 
-    # -- the parts' API, kept on the window ------------------------------------------------------
+    # -- the parts' API, kept on the window --------------------------------------------------------
 
     maybe_save = _Forward("files")
     new_file = _Forward("files")
@@ -385,7 +385,7 @@ class MainWindow(QMainWindow):
         """Pop up a context menu and wait for the choice."""
         menu.exec(global_pos)
 
-    # -- settings: geometry, layout, theme -----------------------------------------------------------
+    # -- settings: geometry, layout, theme ---------------------------------------------------------
 
     def _restore_settings(self) -> None:
         self._default_state = self.saveState(STATE_VERSION)
@@ -514,7 +514,7 @@ class MainWindow(QMainWindow):
             return False
         return super().eventFilter(watched, event)
 
-    # -- title, counts, status, selection -------------------------------------------------------------
+    # -- title, counts, status, selection ----------------------------------------------------------
 
     def display_name(self) -> str:
         """The file name, or the scenario's title (or "Untitled") when it has no file."""
@@ -566,7 +566,7 @@ class MainWindow(QMainWindow):
     def _update_edit_actions(self) -> None:
         self.action_table.refresh(**self.edits.facts())
 
-    # -- closing --------------------------------------------------------------------------------------
+    # -- closing -----------------------------------------------------------------------------------
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         """The dirty guard; on close the layout is remembered and the autosave removed."""
