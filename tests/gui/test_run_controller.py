@@ -106,7 +106,9 @@ def test_an_engine_error_is_reported_by_failed(qtbot, controller, monkeypatch):
         def __init__(self, *a, **k):
             raise RuntimeError("engine exploded")
 
-    monkeypatch.setattr(rc, "Simulation", Broken)
+    import sandbox.engine.runner as runner
+
+    monkeypatch.setattr(runner, "Simulation", Broken)  # the one run loop builds the engine
     with qtbot.waitSignal(controller.failed, timeout=60_000) as blocker:
         controller.run(load(preset_path("message_passing_basics")))
     assert "engine exploded" in blocker.args[0]
