@@ -55,6 +55,7 @@ import shiboken6
 from PySide6.QtCore import QObject, QPointF, QRectF, Signal
 from PySide6.QtGui import QColor, QFontMetricsF
 
+from ...scenario.units import format_clock, format_skew
 from ...trace.inflight import (
     ARRIVAL_AT,
     BLOCKED_AT,
@@ -102,31 +103,6 @@ __all__ = [
 
 #: Wall-clock seconds an effect (a drop cross, a pulse, a flash) lasts at any speed.
 EFFECT_SECONDS = 0.6
-
-
-def format_skew(ns: int) -> str:
-    """A clock's skew, signed, in a readable unit: ``+4.1 ms``, ``-350 µs``, ``±0``."""
-    if ns == 0:
-        return "±0"
-    a = abs(ns)
-    value, unit = float(ns), "ns"
-    for scale, name in ((1e9, "s"), (1e6, "ms"), (1e3, "µs")):
-        if a >= scale:
-            value, unit = ns / scale, name
-            break
-    text = f"{value:+.3g}"
-    if "e" in text:
-        text = f"{value:+.0f}"
-    return f"{text} {unit}"
-
-
-def format_clock(local: int, skew: int, digits: int = 3) -> str:
-    """A clock readout: local time in seconds, then the skew when there is any.
-
-    ``format_clock(1_204_000_000, 4_100_000)`` is ``"1.204 s (+4.1 ms)"``.
-    """
-    text = f"{local / 1e9:.{digits}f} s"
-    return f"{text} ({format_skew(skew)})" if skew else text
 
 
 

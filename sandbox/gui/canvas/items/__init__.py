@@ -24,8 +24,6 @@ from .common import (
     Z_OVERLAY,
     CanvasColours,
     canvas_colours,
-    format_latency,
-    format_percent,
     group_kind_name,
     host_kind_name,
     mix,
@@ -43,7 +41,7 @@ __all__ = [
     "HOST_STATES", "HOST_WIDTH", "Z_GROUP", "Z_HOST", "Z_LINK", "Z_OVERLAY", "CanvasColours",
     "GhostLinkItem", "GroupItem", "HostItem", "LinkItem", "LinkLabelItem", "LinkLabels",
     "LinkLayer", "batch_link_updates", "canvas_colours", "default_clock_text",
-    "defer_link_paths", "draw_kind_icon", "format_latency", "format_percent",
+    "defer_link_paths", "draw_kind_icon",
     "group_kind_name", "host_kind_name", "innermost_group", "kind_icon", "link_label_text",
     "mix", "nesting_parent", "with_alpha",
 ]

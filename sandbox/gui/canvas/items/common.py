@@ -12,8 +12,6 @@ from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QColor, QFont, QGuiApplication, QPalette, QPen
 from PySide6.QtWidgets import QGraphicsItem
 
-from ....scenario.units import format_duration
-
 #: Width and height of a host card, in scene units.
 HOST_WIDTH = 156.0
 HOST_HEIGHT = 52.0
@@ -159,13 +157,4 @@ def pixel_font(pixel_size: int, bold: bool = False) -> QFont:
     font.setBold(bold)
     return font
 
-
-def format_latency(ns: int) -> str:
-    """A duration for a label: ``5ms``, ``50µs``."""
-    return format_duration(ns).replace("us", "µs")
-
-
-def format_percent(p: float) -> str:
-    """A probability as a short percentage: ``5%``, ``0.5%``."""
-    return f"{p * 100:.3g}%"
 

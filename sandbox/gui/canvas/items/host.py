@@ -15,6 +15,7 @@ from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsRectItem, QStyleOptionGraphicsItem
 
 from ....scenario.model import Host
+from ....scenario.units import format_latency
 from .common import (
     BYZANTINE_COLOUR,
     CLOCK_COLOUR,
@@ -26,7 +27,6 @@ from .common import (
     SUSPECT_COLOUR,
     Z_HOST,
     CanvasColours,
-    format_latency,
     host_kind_name,
     item_colours,
     mix,

@@ -23,14 +23,13 @@ from PySide6.QtWidgets import (
 
 from ....engine.network import group_chain, locality_latency
 from ....scenario.model import Link
+from ....scenario.units import format_latency, format_percent
 from .common import (
     CRASH_COLOUR,
     HOST_HEIGHT,
     HOST_WIDTH,
     Z_LINK,
     Z_OVERLAY,
-    format_latency,
-    format_percent,
     item_colours,
     mix,
     pixel_font,
