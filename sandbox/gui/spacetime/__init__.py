@@ -1,11 +1,14 @@
 """The space-time (Lamport) diagram: a Qt-free layout, its painter and the dock widget.
 
-``layout`` maps time to pixels and knows the window, the lanes, zoom, pan and
-follow without importing Qt (it is tested without a display); ``painter``
-draws a layout with QPainter and caches what does not move with the cursor;
-``widget`` is :class:`SpaceTimeView`, the dock widget wiring the two to the
-mouse, the scroll bars and the selection. The Qt names are imported on first
-use, so that ``sandbox.gui.spacetime.layout`` can be imported without Qt.
+Without Qt (tested without a display): ``layout`` maps time to pixels and
+keeps the window, the axis, zoom, pan and follow; ``frame`` holds what it
+computes for a canvas size (lanes, event positions, densities). With Qt:
+``painter`` draws a frame and caches what does not move with the cursor
+(with ``elements`` for messages, events and marks, ``style`` for colours and
+pens, ``readout`` for texts); ``canvas`` is the painted area and its mouse;
+``widget`` is :class:`SpaceTimeView`, the dock widget wiring them to the
+toolbar, the scroll bars and the selection. The Qt names are imported on
+first use, so that the package and its layout can be imported without Qt.
 """
 
 from __future__ import annotations
@@ -13,13 +16,14 @@ from __future__ import annotations
 from importlib import import_module
 from typing import Any
 
-from .layout import DETAIL_LIMIT, DiagramLayout, Frame, Rect
+from .frame import DETAIL_LIMIT, Frame, Rect, Selection
+from .layout import DiagramLayout
 
 __all__ = ["DETAIL_LIMIT", "DiagramColours", "DiagramLayout", "DiagramPainter", "Frame", "Rect",
-           "SpaceTimeView"]
+           "Selection", "SpaceTimeView"]
 
 #: The names that import Qt, and the module each comes from.
-_LAZY = {"SpaceTimeView": ".widget", "DiagramPainter": ".painter", "DiagramColours": ".painter"}
+_LAZY = {"SpaceTimeView": ".widget", "DiagramPainter": ".painter", "DiagramColours": ".style"}
 
 
 def __getattr__(name: str) -> Any:

@@ -21,7 +21,8 @@ from sandbox.trace.timeline import (
     Timeline,
 )
 
-from .layout import DiagramLayout, Frame, Selection
+from .frame import Frame, Selection
+from .layout import DiagramLayout
 from .style import DiagramColours, crosses, heads, lines, make_pen, mix, points
 
 __all__ = ["MARK_KINDS", "MARK_LIMIT", "NET_KINDS", "message_groups", "message_pens",

@@ -12,17 +12,20 @@ playback costs little however many events are in view.
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QCoreApplication, QLineF, QPointF, QRect, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QImage, QPainter, QPen, QPolygonF
+from PySide6.QtCore import QCoreApplication, QLineF, QPointF, QRect, QRectF, QSize, Qt
+from PySide6.QtGui import QBrush, QColor, QFont, QImage, QPainter, QPalette, QPen, QPolygonF
+from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QWidget
 
 from sandbox.trace.timeline import Timeline
 
 from ..theme import host_colour
 from .elements import paint_events, paint_marks_only, paint_messages, paint_selection
-from .layout import RULER_H, DiagramLayout, Frame, Selection, state_change_times
+from .frame import Frame, Selection, state_change_times
+from .layout import RULER_H, DiagramLayout
 from .style import DiagramColours
 
 __all__ = ["DiagramColours", "DiagramPainter"]
@@ -175,6 +178,36 @@ class DiagramPainter:
         p.drawImage(QPointF(0, 0), self._static)
         p.drawImage(QPointF(0, 0), self._names)
         self._paint_now(p, c, lay)
+
+    def export(self, path: Path, size: QSize, lay: Frame | None) -> bool:
+        """Draw ``lay`` at ``size`` into ``path``: SVG for ``.svg``, else a raster image at twice
+        the size (device pixel ratio 2). Returns whether the file was written."""
+        rect = QRect(0, 0, size.width(), size.height())
+        if path.suffix.lower() == ".svg":
+            gen = QSvgGenerator()
+            gen.setFileName(str(path))
+            gen.setSize(size)
+            gen.setViewBox(rect)
+            gen.setTitle(_tr("Space-time diagram"))
+            gen.setDescription(_tr("Exported from DS Sandbox"))
+            painter = QPainter()
+            if not painter.begin(gen):
+                return False
+            try:
+                self.paint(painter, rect, lay)
+            finally:
+                painter.end()
+            return path.is_file()
+        scale = 2
+        image = QImage(size * scale, QImage.Format.Format_ARGB32_Premultiplied)
+        image.setDevicePixelRatio(scale)
+        image.fill(self._owner.palette().color(QPalette.ColorRole.Base))
+        painter = QPainter(image)
+        try:
+            self.paint(painter, rect, lay)
+        finally:
+            painter.end()
+        return image.save(str(path))
 
     # -- painting --------------------------------------------------------------------
     def paint(self, p: QPainter, rect: QRect, lay: Frame | None) -> None:

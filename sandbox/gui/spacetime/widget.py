@@ -22,16 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QEvent, QPointF, QRect, QSize, Qt, Signal
-from PySide6.QtGui import (
-    QImage,
-    QMouseEvent,
-    QPainter,
-    QPaintEvent,
-    QPalette,
-    QResizeEvent,
-    QWheelEvent,
-)
-from PySide6.QtSvg import QSvgGenerator
+from PySide6.QtGui import QImage
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -41,67 +32,20 @@ from PySide6.QtWidgets import (
     QScrollBar,
     QSizePolicy,
     QToolButton,
-    QToolTip,
     QVBoxLayout,
     QWidget,
 )
 
 from sandbox.trace.timeline import Timeline
 
-from ..event_log import event_details, event_title, format_ns
-from ..player import time_digits
-from .layout import DETAIL_LIMIT, RULER_H, DiagramLayout, Frame, Selection
+from .canvas import DiagramCanvas
+from .frame import DETAIL_LIMIT, Frame, Selection
+from .layout import RULER_H, DiagramLayout
 from .painter import DiagramPainter
+from .readout import legend_html, selection_html
 from .style import DiagramColours
 
 __all__ = ["DETAIL_LIMIT", "SpaceTimeView"]
-
-
-class _Canvas(QWidget):
-    """The painted diagram; the view does the work, this widget only forwards events."""
-
-    def __init__(self, view: SpaceTimeView) -> None:
-        super().__init__(view)
-        self._view = view
-        self.setMouseTracking(True)
-        self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
-
-    def sizeHint(self) -> QSize:
-        return QSize(640, 240)
-
-    def minimumSizeHint(self) -> QSize:
-        return QSize(240, 90)
-
-    def paintEvent(self, event: QPaintEvent) -> None:
-        painter = QPainter(self)
-        try:
-            self._view._paint_screen(painter)
-        finally:
-            painter.end()
-
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        self._view._on_canvas_resized()
-
-    def mousePressEvent(self, event: QMouseEvent) -> None:
-        self._view._mouse_press(event)
-
-    def mouseMoveEvent(self, event: QMouseEvent) -> None:
-        self._view._mouse_move(event)
-
-    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
-        self._view._mouse_release(event)
-
-    def wheelEvent(self, event: QWheelEvent) -> None:
-        self._view._wheel(event)
-
-    def event(self, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.ToolTip:
-            self._view._tooltip(event)  # type: ignore[arg-type]
-            return True
-        return super().event(event)
 
 
 class SpaceTimeView(QWidget):
@@ -124,9 +68,6 @@ class SpaceTimeView(QWidget):
         super().__init__(parent)
         self._diagram = DiagramLayout()
         self._selection: Selection | None = None
-        self._press: QPointF | None = None
-        self._press_state: tuple[float, float, float] = (0.0, 0.0, 0.0)
-        self._dragging = False
         self._syncing = False
 
         self.axis_combo = QComboBox(self)
@@ -154,7 +95,9 @@ class SpaceTimeView(QWidget):
         self.info_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.info_label.setWordWrap(True)
         self.info_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.canvas = _Canvas(self)
+        self.canvas = DiagramCanvas(self)
+        self.canvas.clicked.connect(self._on_clicked)
+        self.canvas.resized.connect(self._on_canvas_resized)
         #: draws the diagram and keeps the drawing that does not move with the cursor
         self.painter = DiagramPainter(self._diagram, self, self.canvas)
         self.hbar = QScrollBar(Qt.Orientation.Horizontal, self)
@@ -354,33 +297,8 @@ class SpaceTimeView(QWidget):
             if not self.canvas.isVisible() or size.width() < 200 or size.height() < 80:
                 n = len(tl.hosts) if tl is not None else 4
                 size = QSize(1200, RULER_H + 12 + max(4, n) * 36)
-        rect = QRect(0, 0, size.width(), size.height())
-        frame = self._compute_layout(rect)
-        if path.suffix.lower() == ".svg":
-            gen = QSvgGenerator()
-            gen.setFileName(str(path))
-            gen.setSize(size)
-            gen.setViewBox(rect)
-            gen.setTitle(self.tr("Space-time diagram"))
-            gen.setDescription(self.tr("Exported from DS Sandbox"))
-            painter = QPainter()
-            if not painter.begin(gen):
-                return False
-            try:
-                self.painter.paint(painter, rect, frame)
-            finally:
-                painter.end()
-            return path.is_file()
-        scale = 2
-        image = QImage(size * scale, QImage.Format.Format_ARGB32_Premultiplied)
-        image.setDevicePixelRatio(scale)
-        image.fill(self.palette().color(QPalette.ColorRole.Base))
-        painter = QPainter(image)
-        try:
-            self.painter.paint(painter, rect, frame)
-        finally:
-            painter.end()
-        return image.save(str(path))
+        frame = self._compute_layout(QRect(0, 0, size.width(), size.height()))
+        return self.painter.export(path, size, frame)
 
     # -- the window and the scroll bars --------------------------------------------------
     def _invalidate(self) -> None:
@@ -495,39 +413,10 @@ class SpaceTimeView(QWidget):
             self.export_image(path)
 
     def _update_legend(self) -> None:
-        c = DiagramColours.of(self.palette())
-        items = [(c.message, self.tr("message")), (c.mem, self.tr("memory")),
-                 (c.corrupted, self.tr("corrupted")), (c.byz, self.tr("Byzantine")),
-                 (c.late, self.tr("late")), (c.dup, self.tr("duplicate")),
-                 (c.drop, self.tr("✕ dropped")), (c.past, self.tr("causal past")),
-                 (c.future, self.tr("causal future"))]
-        self.legend_label.setText("&nbsp;&nbsp;".join(
-            f'<span style="color:{col.name()}">■</span>&nbsp;{text}' for col, text in items))
+        self.legend_label.setText(legend_html(DiagramColours.of(self.palette())))
 
     def _update_info(self) -> None:
-        tl, sel = self._diagram.timeline, self._selection
-        if tl is None or sel is None:
-            self.info_label.setText(self.tr("Click an event to see its causal past and future "
-                                            "and its Lamport and vector clocks."))
-            return
-        i = sel.seq
-        digits = time_digits(tl.end) + 3
-        parts = [f"<b>{event_title(tl, i)}</b>"]
-        details = event_details(tl, i)
-        if details:
-            parts.append(details.replace("&", "&amp;").replace("<", "&lt;"))
-        parts.append(self.tr("t = {0} s").format(f"{tl.t[i] / 1e9:.{digits}f}"))
-        if tl.host_code[i] >= 0:
-            parts.append(self.tr("local {0} s").format(f"{tl.local[i] / 1e9:.{digits}f}"))
-            lamport = tl.lamport_clock(i)
-            vector = tl.vector_clock(i) or {}
-            parts.append(self.tr("Lamport {0}").format(lamport))
-            parts.append(self.tr("vector ⟨{0}⟩").format(
-                ", ".join(f"{h}:{vector[h]}" for h in tl.hosts if h in vector)))
-            past = int(sel.past.sum())
-            future = int(sel.future.sum())
-            parts.append(self.tr("{0} events before, {1} after").format(past, future))
-        self.info_label.setText(" · ".join(parts))
+        self.info_label.setText(selection_html(self._diagram.timeline, self._selection))
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.PaletteChange:
@@ -554,85 +443,5 @@ class SpaceTimeView(QWidget):
         if emit and self._selection is not None:
             self.event_selected.emit(self._selection.seq)
 
-    # -- mouse ---------------------------------------------------------------------------
-    def _paint_screen(self, p: QPainter) -> None:
-        rect = self.canvas.rect()
-        self.painter.paint_screen(p, rect, self._compute_layout(rect))
-
-    def _hit(self, pos: QPointF) -> int | None:
-        return self._diagram.hit(self._compute_layout(), pos.x(), pos.y())
-
-    def _mouse_press(self, event: QMouseEvent) -> None:
-        if event.button() == Qt.MouseButton.LeftButton:
-            self._press = event.position()
-            a0, a1 = self._diagram.window
-            self._press_state = (a0, a1, self._diagram.vscroll)
-            self._dragging = False
-
-    def _mouse_move(self, event: QMouseEvent) -> None:
-        if self._press is None or not event.buttons() & Qt.MouseButton.LeftButton:
-            return
-        delta = event.position() - self._press
-        if not self._dragging and abs(delta.x()) + abs(delta.y()) < 4:
-            return
-        self._dragging = True
-        self.canvas.setCursor(Qt.CursorShape.ClosedHandCursor)
-        a0, a1, vs = self._press_state
-        lay = self._compute_layout()
-        width = lay.plot.width if lay is not None else max(1, self.canvas.width())
-        if self.vbar.isVisible():
-            self.vbar.setValue(int(vs - delta.y()))
-        self._diagram.drag((a0, a1), delta.x(), width)
-        self._window_changed()
-
-    def _mouse_release(self, event: QMouseEvent) -> None:
-        if event.button() != Qt.MouseButton.LeftButton or self._press is None:
-            return
-        was_drag = self._dragging
-        self._press = None
-        self._dragging = False
-        self.canvas.unsetCursor()
-        if was_drag:
-            return
-        hit = self._hit(event.position())
+    def _on_clicked(self, hit: int | None) -> None:
         self._select(hit, emit=hit is not None)
-
-    def _wheel(self, event: QWheelEvent) -> None:
-        delta = event.angleDelta()
-        mods = event.modifiers()
-        dy = delta.y() or delta.x()
-        if mods & Qt.KeyboardModifier.AltModifier:
-            if self.vbar.isVisible():
-                self.vbar.setValue(self.vbar.value() - dy // 2)
-            event.accept()
-            return
-        if mods & Qt.KeyboardModifier.ShiftModifier or (delta.x() and not delta.y()):
-            self._diagram.pan_by_wheel(dy / 120)
-            self._window_changed()
-            event.accept()
-            return
-        lay = self._compute_layout()
-        if lay is None:
-            return
-        anchor = self._diagram.value_at(lay, event.position().x())
-        self.zoom(1.25 ** (dy / 120), anchor)
-        event.accept()
-
-    def _tooltip(self, event: Any) -> None:
-        tl = self._diagram.timeline
-        hit = self._hit(QPointF(event.pos()))
-        if tl is None or hit is None:
-            QToolTip.hideText()
-            event.ignore()
-            return
-        digits = time_digits(tl.end) + 3
-        text = event_title(tl, hit)
-        details = event_details(tl, hit)
-        if details:
-            text += "\n" + details
-        text += "\n" + self.tr("t = {0} s").format(f"{tl.t[hit] / 1e9:.{digits}f}")
-        if tl.host_code[hit] >= 0:
-            skew = int(tl.local[hit]) - int(tl.t[hit])
-            text += "  " + self.tr("(local {0} s, {1} {2})").format(
-                f"{tl.local[hit] / 1e9:.{digits}f}", "+" if skew >= 0 else "", format_ns(skew))
-        QToolTip.showText(event.globalPos(), text, self.canvas)
