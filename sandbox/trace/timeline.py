@@ -33,17 +33,27 @@ import copy
 import gc
 import json
 import os
-from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 
-from ..scenario.model import SLEW_PPM, partition_blocks
+from ..scenario.model import SLEW_PPM
 from .causality import causal_future, causal_past, lamport_clocks
 from .clock_model import ClockSegments
 from .events import KINDS, TraceEvent
+from .message_index import (
+    END_DELIVER,
+    END_DROP,
+    END_NONE,
+    FLAG_BYZ,
+    FLAG_CORRUPTED,
+    FLAG_DUP,
+    FLAG_LATE,
+    NEVER,
+    MessageIndex,
+)
+from .records import HostStates, MessageRecord, Partition, StateReplay
 from .sinks import iter_jsonl, read_header
 
 __all__ = [
@@ -64,172 +74,17 @@ __all__ = [
     "open_trace",
 ]
 
-#: ``t_end`` of a message that has not ended when the trace ends.
-NEVER = int(np.iinfo(np.int64).max)
-
-#: Bits of :attr:`Timeline.msg_flags`.
-FLAG_CORRUPTED = 1
-FLAG_BYZ = 2
-FLAG_LATE = 4
-FLAG_DUP = 8
-
-#: Values of :attr:`Timeline.msg_end_kind`.
-END_NONE = 0
-END_DELIVER = 1
-END_DROP = 2
-
 #: Kinds of event that change the state reported by :meth:`Timeline.host_states`.
 STATE_KINDS: tuple[str, ...] = (
     "crash", "recover", "pause", "resume", "byzantine", "suspect", "unsuspect",
     "partition", "heal", "link_cut", "link_heal",
 )
 
-#: Detail keys of a send that say nothing the index needs (a fast path when building).
-_PLAIN_SEND_KEYS = frozenset({"size", "payload", "path"})
-
 #: How many state-changing events lie between two snapshots of the host states.
 _SNAPSHOT_EVERY = 256
 
 
-class MessageRecord(NamedTuple):
-    """One message of the trace, from its creation (send or duplicate) to its end.
-
-    ``t_end`` and ``end_kind`` are None for a message still in flight when
-    the trace ends; ``end_kind`` is ``"deliver"`` or ``"drop"``. ``byz`` is
-    the Byzantine behaviour that made it (or None); ``dup_of`` the id of the
-    message it is a duplicate of; ``reason`` and ``link`` describe a drop;
-    ``channel`` is ``"app"``, ``"mem"`` or ``"sys"``; ``path`` the hosts of
-    a routed message. ``send_seq`` and ``end_seq`` are event positions.
-    """
-
-    msg: int
-    src: str
-    dst: str
-    t_send: int
-    t_end: int | None
-    end_kind: str | None
-    corrupted: bool
-    byz: str | None
-    late: bool
-    dup_of: int | None
-    reason: str | None
-    link: tuple[str, str] | None
-    channel: str
-    path: tuple[str, ...] | None
-    send_seq: int
-    end_seq: int | None
-
-
-class Partition(NamedTuple):
-    """An active network partition: its sides and whether it blocks one way only."""
-
-    sides: tuple[tuple[str, ...], ...]
-    one_way: bool
-
-
-@dataclass(frozen=True)
-class HostStates:
-    """The state of every host and of the network at one time.
-
-    ``status`` maps every host to ``"up"``, ``"crashed"`` or ``"paused"``;
-    ``suspects`` maps a host to the hosts its failure detector suspects
-    (hosts that suspect nobody are left out); ``byzantine`` holds the hosts
-    that may send malicious messages; ``partitions`` the active partitions
-    in the order they started; ``cut_links`` the cut links as sorted pairs.
-    """
-
-    status: dict[str, str]
-    suspects: dict[str, frozenset[str]] = field(default_factory=dict)
-    byzantine: frozenset[str] = frozenset()
-    partitions: tuple[Partition, ...] = ()
-    cut_links: frozenset[tuple[str, str]] = frozenset()
-
-    def suspected(self) -> set[str]:
-        """Every host that at least one host suspects."""
-        out: set[str] = set()
-        for targets in self.suspects.values():
-            out |= targets
-        return out
-
-    def is_cut(self, a: str, b: str) -> bool:
-        """Whether the link between ``a`` and ``b`` is cut."""
-        return (min(a, b), max(a, b)) in self.cut_links
-
-    def blocked(self, a: str, b: str) -> bool:
-        """Whether an active partition blocks messages from ``a`` to ``b``."""
-        return any(partition_blocks(sides, one_way, a, b) for sides, one_way in self.partitions)
-
-
-class _State:
-    """Mutable state replayed from state-changing events (see :class:`HostStates`)."""
-
-    __slots__ = ("status", "suspects", "byzantine", "partitions", "cuts")
-
-    def __init__(self, hosts: Iterable[str], byzantine: Iterable[str]) -> None:
-        self.status: dict[str, str] = {h: "up" for h in hosts}
-        self.suspects: dict[str, set[str]] = {}
-        self.byzantine: set[str] = set(byzantine)
-        self.partitions: list[Partition] = []
-        self.cuts: Counter[tuple[str, str]] = Counter()
-
-    def apply(self, ev: TraceEvent) -> None:
-        """Apply one state-changing event (other kinds change nothing)."""
-        kind = ev.kind
-        host = ev.host
-        d = ev.data or {}
-        if kind == "crash":
-            self.status[host] = "crashed"
-            self.suspects.pop(host, None)  # a crashed detector forgets its suspicions
-        elif kind in ("recover", "resume"):
-            self.status[host] = "up"
-        elif kind == "pause":
-            if self.status.get(host, "up") == "up":
-                self.status[host] = "paused"
-        elif kind == "byzantine":
-            if d.get("probability", 1.0):
-                self.byzantine.add(host)
-            else:
-                self.byzantine.discard(host)
-        elif kind == "suspect":
-            target = d.get("target")
-            if target is not None:
-                self.suspects.setdefault(host, set()).add(target)
-        elif kind == "unsuspect":
-            targets = self.suspects.get(host)
-            if targets is not None:
-                targets.discard(d.get("target"))
-                if not targets:
-                    del self.suspects[host]
-        elif kind in ("partition", "heal"):
-            sides = tuple(tuple(side) for side in d.get("sides") or ())
-            part = Partition(sides, bool(d.get("one_way", False)))
-            if kind == "partition":
-                self.partitions.append(part)
-            elif part in self.partitions:
-                self.partitions.remove(part)
-        elif kind in ("link_cut", "link_heal"):
-            link = d.get("link")
-            if link and len(link) == 2:
-                pair = (min(link[0], link[1]), max(link[0], link[1]))
-                if kind == "link_cut":
-                    self.cuts[pair] += 1
-                elif self.cuts[pair] > 1:
-                    self.cuts[pair] -= 1
-                else:
-                    self.cuts.pop(pair, None)
-
-    def frozen(self) -> HostStates:
-        """An immutable copy for callers."""
-        return HostStates(
-            status=dict(self.status),
-            suspects={h: frozenset(s) for h, s in self.suspects.items() if s},
-            byzantine=frozenset(self.byzantine),
-            partitions=tuple(self.partitions),
-            cut_links=frozenset(p for p, c in self.cuts.items() if c > 0),
-        )
-
-
-class Timeline:
+class Timeline(MessageIndex):
     """An index over a whole trace for playback, seeking and drawing.
 
     ``Timeline(header, events)`` takes the trace header (its ``scenario``
@@ -317,141 +172,6 @@ class Timeline:
         except ValueError:
             return -999
 
-    def _build_messages(self, events: Sequence[TraceEvent]) -> None:
-        kc, msg, t = self.kind_code, self.msg, self.t
-        c_send, c_dup = self._code("send"), self._code("duplicate")
-        c_deliver, c_drop = self._code("deliver"), self._code("drop")
-        has_msg = msg >= 0
-        creators = np.flatnonzero(((kc == c_send) | (kc == c_dup)) & has_msg)
-        cid = msg[creators]
-        order = np.argsort(cid, kind="stable")
-        cid_sorted = cid[order]
-        m = len(creators)
-        end_pos = np.full(m, -1, dtype=np.int64)
-        enders = np.flatnonzero(((kc == c_deliver) | (kc == c_drop)) & has_msg)
-        if m and len(enders):
-            eid = msg[enders]
-            j = np.minimum(np.searchsorted(cid_sorted, eid), m - 1)
-            match = cid_sorted[j] == eid
-            mi = order[j[match]]
-            ep = enders[match]
-            after = ep > creators[mi]
-            mi, ep = mi[after], ep[after]
-            first_mi, first = np.unique(mi, return_index=True)
-            end_pos[first_mi] = ep[first]
-        ended = end_pos >= 0
-        safe_end = np.where(ended, end_pos, 0)
-        #: Per message (in creation order): id, creator and end positions, hosts, times, end kind.
-        self.msg_id: np.ndarray = cid
-        self.msg_send_pos: np.ndarray = creators
-        self.msg_end_pos: np.ndarray = end_pos
-        self.msg_src: np.ndarray = self.host_code[creators]
-        self.msg_dst: np.ndarray = self.peer_code[creators]
-        self.msg_t_send: np.ndarray = t[creators]
-        self.msg_t_end: np.ndarray = np.where(ended, t[safe_end], NEVER).astype(np.int64)
-        self.msg_end_kind: np.ndarray = np.where(
-            ended, np.where(kc[safe_end] == c_deliver, END_DELIVER, END_DROP), END_NONE
-        ).astype(np.int8)
-        flags = np.zeros(m, dtype=np.int8)
-        flags[kc[creators] == c_dup] |= FLAG_DUP
-        # message id -> message index
-        self._id_sorted = cid_sorted
-        self._id_order = order
-        # corrupt events flag their message
-        corrupts = np.flatnonzero((kc == self._code("corrupt")) & has_msg)
-        if m and len(corrupts):
-            flags[self._indices_of_ids(msg[corrupts])] |= FLAG_CORRUPTED
-        channels = ["app", "mem", "sys"]
-        chmap = {c: i for i, c in enumerate(channels)}
-        chan = np.zeros(m, dtype=np.int8)
-        dup_of = np.full(m, -1, dtype=np.int64)
-        data = self._data_col
-        plain = _PLAIN_SEND_KEYS
-        for i, d in enumerate(map(data.__getitem__, creators.tolist())):
-            if not d or d.keys() <= plain:
-                continue
-            ch = d.get("channel")
-            if ch is not None:
-                code = chmap.get(ch)
-                if code is None:
-                    code = chmap[ch] = len(channels)
-                    channels.append(ch)
-                chan[i] = code
-            if d.get("byz"):
-                flags[i] |= FLAG_BYZ
-            if d.get("late"):
-                flags[i] |= FLAG_LATE
-            of = d.get("of")
-            if isinstance(of, int) and not isinstance(of, bool):
-                dup_of[i] = of
-        reasons: list[str] = []
-        rmap: dict[str, int] = {}
-        reason = np.full(m, -1, dtype=np.int16)
-        ended_idx = np.flatnonzero(ended)
-        for i, d in zip(ended_idx.tolist(), map(data.__getitem__, end_pos[ended_idx].tolist()),
-                        strict=True):
-            if not d or (len(d) < 2 and "reason" not in d):
-                continue
-            if "reason" in d:
-                r = str(d["reason"])
-                code = rmap.get(r)
-                if code is None:
-                    code = rmap[r] = len(reasons)
-                    reasons.append(r)
-                reason[i] = code
-            if d.get("corrupted"):
-                flags[i] |= FLAG_CORRUPTED
-            if d.get("late"):
-                flags[i] |= FLAG_LATE
-            if d.get("byz"):
-                flags[i] |= FLAG_BYZ
-            dup = d.get("dup")
-            if isinstance(dup, int) and not isinstance(dup, bool) and dup_of[i] < 0:
-                dup_of[i] = dup
-                flags[i] |= FLAG_DUP
-        #: Flags (``FLAG_*`` bits), channel codes (into ``channels``), drop reason codes
-        #: (into ``drop_reasons``, -1 if none) and original ids of duplicates (-1), per message.
-        self.msg_flags: np.ndarray = flags
-        self.msg_channel: np.ndarray = chan
-        self.channels: list[str] = channels
-        self.msg_reason: np.ndarray = reason
-        self.drop_reasons: list[str] = reasons
-        self.msg_dup_of: np.ndarray = dup_of
-        self._build_interval_index()
-
-    def _indices_of_ids(self, ids: np.ndarray) -> np.ndarray:
-        """Message indices of the message ids ``ids`` (ids not found are left out)."""
-        m = len(self._id_sorted)
-        if not m:
-            return np.empty(0, dtype=np.int64)
-        j = np.minimum(np.searchsorted(self._id_sorted, ids), m - 1)
-        ok = self._id_sorted[j] == ids
-        return self._id_order[j[ok]]
-
-    def _build_interval_index(self) -> None:
-        t0, t1 = self.msg_t_send, self.msg_t_end
-        open_ = t1 == NEVER
-        dur = np.where(open_, 0, t1 - t0)
-        # class -1: zero duration; class k: duration in [2**k, 2**(k+1)); class 64: never ends
-        cls = np.full(len(t0), -1, dtype=np.int16)
-        pos = dur > 0
-        if pos.any():
-            cls[pos] = np.floor(np.log2(dur[pos].astype(np.float64))).astype(np.int16)
-            # guard the float rounding at exact powers of two
-            too_big = pos & (np.left_shift(np.int64(1), np.clip(cls, 0, 62).astype(np.int64)) > dur)
-            cls[too_big] -= 1
-            nxt = np.left_shift(np.int64(1), np.clip(cls + 1, 0, 62).astype(np.int64))
-            cls[pos & (nxt <= dur)] += 1
-        cls[open_] = 64
-        self._classes: list[tuple[int, np.ndarray, np.ndarray]] = []
-        for c in np.unique(cls).tolist():
-            idx = np.flatnonzero(cls == c)
-            self._classes.append((int(c), idx, t0[idx]))
-        ended = np.flatnonzero(~open_)
-        order = np.argsort(t1[ended], kind="stable")
-        self._by_end_idx = ended[order]
-        self._by_end_t = t1[self._by_end_idx]
-
     def _build_states(self, events: Sequence[TraceEvent]) -> None:
         codes = [self._code(k) for k in STATE_KINDS]
         self._state_pos = np.flatnonzero(np.isin(self.kind_code, codes))
@@ -460,8 +180,8 @@ class Timeline:
             f = h.get("failures") if isinstance(h, dict) else None
             if isinstance(f, dict) and f.get("byzantine_probability", 0):
                 byz0.append(str(h.get("id")))
-        state = _State(self.hosts, byz0)
-        self._snapshots: list[_State] = [copy.deepcopy(state)]
+        state = StateReplay(self.hosts, byz0)
+        self._snapshots: list[StateReplay] = [copy.deepcopy(state)]
         intervals: dict[str, list[list[Any]]] = {h: [] for h in self.hosts}
         for count, p in enumerate(self._state_pos.tolist(), start=1):
             ev = events[p]
@@ -559,117 +279,6 @@ class Timeline:
     def host_name(self, code: int) -> str:
         """The host id of a host code (``""`` for -1)."""
         return self.hosts[code] if 0 <= code < len(self.hosts) else ""
-
-    # -- messages ----------------------------------------------------------------------
-    def _overlap(self, a: int, b: int, strict: bool) -> np.ndarray:
-        """Messages with ``t_send <= b`` and ``t_end > a`` (strict) or ``>= a``."""
-        parts = []
-        t1 = self.msg_t_end
-        for c, idx, starts in self._classes:
-            if c == 64:  # never ends
-                hi = int(np.searchsorted(starts, b, side="right"))
-                if hi:
-                    parts.append(idx[:hi])
-                continue
-            if c == -1:  # zero length: t_end == t_send
-                lo = int(np.searchsorted(starts, a, side="right" if strict else "left"))
-                hi = int(np.searchsorted(starts, b, side="right"))
-                if hi > lo:
-                    parts.append(idx[lo:hi])
-                continue
-            width = 1 << (c + 1)
-            lo = int(np.searchsorted(starts, a - width, side="left"))
-            hi = int(np.searchsorted(starts, b, side="right"))
-            if hi <= lo:
-                continue
-            cand = idx[lo:hi]
-            ends = t1[cand]
-            keep = ends > a if strict else ends >= a
-            parts.append(cand[keep])
-        if not parts:
-            return np.empty(0, dtype=np.int64)
-        out = np.concatenate(parts)
-        out.sort()
-        return out
-
-    def message_indices(self, t: int, linger: int = 0) -> np.ndarray:
-        """Indices (into the ``msg_*`` arrays) of the messages in flight at ``t``, by creation.
-
-        With ``linger > 0`` the messages that ended in ``(t - linger, t]`` are
-        included too, so a view can show an arrival or a drop for a moment.
-        """
-        inflight = self._overlap(t, t, strict=True)
-        if linger <= 0:
-            return inflight
-        lo = int(np.searchsorted(self._by_end_t, t - linger, side="right"))
-        hi = int(np.searchsorted(self._by_end_t, t, side="right"))
-        if hi <= lo:
-            return inflight
-        out = np.concatenate([inflight, self._by_end_idx[lo:hi]])
-        out.sort()
-        return out
-
-    def messages_overlapping(self, t0: int, t1: int) -> np.ndarray:
-        """Indices of the messages whose flight ``[t_send, t_end]`` meets ``[t0, t1]``."""
-        return self._overlap(t0, t1, strict=False)
-
-    def messages(self, t: int, linger: int = 0) -> list[MessageRecord]:
-        """The messages in flight at ``t`` (``t_send <= t < t_end``) as records, by creation.
-
-        ``linger`` adds the messages that ended in ``(t - linger, t]``.
-        """
-        return [self.message_record(i) for i in self.message_indices(t, linger).tolist()]
-
-    def message_index(self, msg_id: int) -> int:
-        """The index of the message with id ``msg_id`` in the ``msg_*`` arrays (-1 if none)."""
-        found = self._indices_of_ids(np.array([msg_id], dtype=np.int64))
-        return int(found[0]) if len(found) else -1
-
-    def message_record(self, i: int) -> MessageRecord:
-        """The record of the message at index ``i``."""
-        send_pos = int(self.msg_send_pos[i])
-        end_pos = int(self.msg_end_pos[i])
-        flags = int(self.msg_flags[i])
-        end_kind = int(self.msg_end_kind[i])
-        byz: str | None = None
-        path: tuple[str, ...] | None = None
-        d = self.events[send_pos].data or {}
-        if flags & FLAG_BYZ:
-            byz = d.get("byz")
-        p = d.get("path")
-        if isinstance(p, list):
-            path = tuple(p)
-        reason = link = None
-        if end_pos >= 0:
-            de = self.events[end_pos].data or {}
-            if flags & FLAG_BYZ and not byz:
-                byz = de.get("byz")
-            r = int(self.msg_reason[i])
-            reason = self.drop_reasons[r] if r >= 0 else None
-            lk = de.get("link")
-            if isinstance(lk, list) and len(lk) == 2:
-                link = (lk[0], lk[1])
-        if flags & FLAG_BYZ and not byz:
-            byz = "byzantine"
-        dup = int(self.msg_dup_of[i])
-        return MessageRecord(
-            msg=int(self.msg_id[i]),
-            src=self.host_name(int(self.msg_src[i])),
-            dst=self.host_name(int(self.msg_dst[i])),
-            t_send=int(self.msg_t_send[i]),
-            t_end=int(self.msg_t_end[i]) if end_pos >= 0 else None,
-            end_kind=("deliver" if end_kind == END_DELIVER else "drop") if end_pos >= 0 else None,
-            corrupted=bool(flags & FLAG_CORRUPTED),
-            byz=byz,
-            late=bool(flags & FLAG_LATE),
-            dup_of=dup if dup >= 0 else None,
-            reason=reason,
-            link=link,
-            channel=self.channels[int(self.msg_channel[i])],
-            path=path,
-            send_seq=send_pos,
-            end_seq=end_pos if end_pos >= 0 else None,
-        )
 
     # -- hosts -------------------------------------------------------------------------
     def host_states(self, t: int) -> HostStates:
