@@ -43,7 +43,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from sandbox.scenario.units import format_ns
+from sandbox.scenario.units import format_ns, seconds_text
 from sandbox.trace import describe
 from sandbox.trace.timeline import Timeline
 
@@ -320,13 +320,13 @@ class EventTableModel(QAbstractTableModel):
     def _display(self, tl: Timeline, i: int, col: int) -> str:
         digits = self._digits
         if col == self.TIME:
-            return f"{tl.t[i] / 1e9:.{digits}f}"
+            return seconds_text(int(tl.t[i]), digits)
         if col == self.HOST:
             return tl.host_name(int(tl.host_code[i])) or "—"
         if col == self.LOCAL:
             if tl.host_code[i] < 0:
                 return ""
-            return f"{tl.local[i] / 1e9:.{digits}f}"
+            return seconds_text(int(tl.local[i]), digits)
         if col == self.KIND:
             return kind_label(tl.kinds[tl.kind_code[i]])
         if col == self.MESSAGE:

@@ -37,6 +37,8 @@ from PySide6.QtCore import QCoreApplication, QEvent, QObject, QPoint, QPointF, Q
 from PySide6.QtGui import QAction, QContextMenuEvent
 from PySide6.QtWidgets import QInputDialog, QMenu, QWidget
 
+from sandbox.scenario.units import format_seconds
+
 from ..scenario.model import (
     ByzantineBehaviour,
     ByzantineFault,
@@ -288,11 +290,6 @@ def message_menu(parent: QWidget | None, msg: int, t: int, apply_fault: ApplyFau
 # -- the main window's fault handling ------------------------------------------------------------
 
 
-def _format_time(ns: int) -> str:
-    """A simulated time for menus and messages: ``1.234567 s``."""
-    return f"{ns / 1e9:.6f} s"
-
-
 def _first_line(exc: ValueError) -> str:
     return str(exc).splitlines()[0] if str(exc) else translate("MainWindow", "Refused")
 
@@ -351,7 +348,7 @@ class FaultController(QObject):
         if tl is None:
             return None
         t = self.shown_run.player.time
-        when = translate("MainWindow", "at {time}").format(time=_format_time(t))
+        when = translate("MainWindow", "at {time}").format(time=format_seconds(t, 6))
         msg = None
         animator = self.shown_run.animator
         if animator is not None and hasattr(animator, "message_at"):
@@ -410,4 +407,4 @@ class FaultController(QObject):
             self._show_message(translate(
                 "MainWindow", "Fault added at {time}; recomputing the run (Ctrl+Z "
                               "undoes it)\u2026").format(
-                time=_format_time(self.shown_run.player.time)), 6000)
+                time=format_seconds(self.shown_run.player.time, 6)), 6000)

@@ -15,6 +15,8 @@ from PySide6.QtCore import QCoreApplication, QEvent, QPoint, QRect, QRectF, QSiz
 from PySide6.QtGui import QColor, QFontMetrics, QHelpEvent, QPainter, QPalette
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
+from sandbox.scenario.units import format_bytes
+
 from ..scenario.model import Scenario
 from ..scenario.placement import page_counts, page_homes
 from .batching import ChangeBatcher
@@ -26,17 +28,6 @@ MAX_CELLS = 4096
 
 def _tr(text: str) -> str:
     return QCoreApplication.translate("MemoryMapView", text)
-
-
-def format_bytes(size: int) -> str:
-    """A byte count with a binary unit: ``4 KiB``, ``1.5 MiB``."""
-    value = float(size)
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
-        if value < 1024 or unit == "TiB":
-            text = f"{value:.1f}".rstrip("0").rstrip(".") if unit != "B" else str(int(value))
-            return f"{text} {unit}"
-        value /= 1024
-    return f"{size} B"  # pragma: no cover
 
 
 class MemoryMapView(QWidget):

@@ -14,6 +14,8 @@ from PySide6.QtCore import QCoreApplication, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPainterPath, QPalette, QPen
 from PySide6.QtWidgets import QSizePolicy, QVBoxLayout, QWidget
 
+from sandbox.scenario.units import format_rate
+
 from ..engine.workload import rate_function
 from ..scenario.model import RatePoint, Scenario, WorkloadSpec
 from ..scenario.units import format_duration
@@ -34,14 +36,6 @@ def preview_span(workload: WorkloadSpec) -> int:
     if workload.profile == "custom" and workload.points and workload.points[-1].t > 0:
         return workload.points[-1].t
     return workload.period
-
-
-def _format_rate(rate: float) -> str:
-    if rate >= 1e6:
-        return f"{rate / 1e6:.3g}M"
-    if rate >= 1e3:
-        return f"{rate / 1e3:.3g}k"
-    return f"{rate:.3g}"
 
 
 class RateProfilePreview(QWidget):
@@ -123,7 +117,7 @@ class RateProfilePreview(QWidget):
         y_peak = plot.bottom() - plot.height() * peak / top_rate
         painter.drawText(QRectF(rect.left() + 4, y_peak - fm.height() / 2, left - 8, fm.height()),
                          Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-                         _format_rate(peak))
+                         format_rate(peak))
         painter.drawText(QRectF(rect.left() + 4, plot.bottom() - fm.height() / 2, left - 8,
                                 fm.height()),
                          Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, "0")

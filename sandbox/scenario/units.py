@@ -128,9 +128,22 @@ def format_skew(ns: int) -> str:
     return _with_unit(text, unit)
 
 
+def seconds_text(ns: int, digits: int = 3) -> str:
+    """``ns`` nanoseconds as a number of seconds with ``digits`` decimals: ``1.234``."""
+    return _num(f"{ns / 1e9:.{digits}f}")
+
+
 def format_seconds(ns: int, digits: int = 3) -> str:
     """``ns`` nanoseconds as seconds with ``digits`` decimals: ``1.234 s``."""
-    return _with_unit(f"{ns / 1e9:.{digits}f}", "s")
+    return f"{seconds_text(ns, digits)} s"
+
+
+def format_rate(rate: float) -> str:
+    """A rate with a short SI suffix: ``950``, ``1.2k``, ``3M`` (per second)."""
+    for scale, suffix in ((1e6, "M"), (1e3, "k")):
+        if rate >= scale:
+            return _num(f"{rate / scale:.3g}") + suffix
+    return _num(f"{rate:.3g}")
 
 
 def time_digits(duration: int) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication
 
+from sandbox.scenario.units import seconds_text
 from sandbox.trace.timeline import Timeline
 
 from ..event_log import event_details, event_title, format_ns
@@ -40,9 +41,9 @@ def selection_html(tl: Timeline | None, sel: Selection | None) -> str:
     details = event_details(tl, i)
     if details:
         parts.append(details.replace("&", "&amp;").replace("<", "&lt;"))
-    parts.append(_tr("t = {0} s").format(f"{tl.t[i] / 1e9:.{digits}f}"))
+    parts.append(_tr("t = {0} s").format(seconds_text(int(tl.t[i]), digits)))
     if tl.host_code[i] >= 0:
-        parts.append(_tr("local {0} s").format(f"{tl.local[i] / 1e9:.{digits}f}"))
+        parts.append(_tr("local {0} s").format(seconds_text(int(tl.local[i]), digits)))
         lamport = tl.lamport_clock(i)
         vector = tl.vector_clock(i) or {}
         parts.append(_tr("Lamport {0}").format(lamport))
@@ -61,9 +62,9 @@ def tooltip_text(tl: Timeline, seq: int) -> str:
     details = event_details(tl, seq)
     if details:
         text += "\n" + details
-    text += "\n" + _tr("t = {0} s").format(f"{tl.t[seq] / 1e9:.{digits}f}")
+    text += "\n" + _tr("t = {0} s").format(seconds_text(int(tl.t[seq]), digits))
     if tl.host_code[seq] >= 0:
         skew = int(tl.local[seq]) - int(tl.t[seq])
         text += "  " + _tr("(local {0} s, {1} {2})").format(
-            f"{tl.local[seq] / 1e9:.{digits}f}", "+" if skew >= 0 else "", format_ns(skew))
+            seconds_text(int(tl.local[seq]), digits), "+" if skew >= 0 else "", format_ns(skew))
     return text
