@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from typing import Any
 
@@ -13,15 +12,6 @@ from simpy.events import Event
 from sandbox import __version__
 from sandbox.scenario.io import sha256_of_data
 from sandbox.scenario.model import (
-    ByzantineFault,
-    ClockJumpFault,
-    CrashFault,
-    DropMessageFault,
-    LinkCutFault,
-    LossBurstFault,
-    PartitionFault,
-    PauseFault,
-    RecoverFault,
     Scenario,
 )
 from sandbox.scenario.registry import behaviour as registered_behaviour
@@ -30,6 +20,7 @@ from sandbox.trace.sinks import Sink, make_header
 
 from .clock import HostClock
 from .environment import Environment
+from .faults import random_failures, schedule_fault
 from .host import HostRuntime, Others
 from .memory import Memory
 from .network import Channel, Message, Network
@@ -133,9 +124,9 @@ class Simulation:
         for node in self.nodes.values():
             f = node.spec.failures
             if f.mttf is not None or f.crash_probability > 0:
-                self.env.process(self._random_failures(node))
+                self.env.process(random_failures(self, node))
         for fault in self.scenario.faults:
-            self._schedule_fault(fault)
+            schedule_fault(self, fault)
         self.env.process(self._skew_sampler())
 
     def advance(self, t: int) -> None:
@@ -488,6 +479,10 @@ class Simulation:
         node.byz_probability = probability
         self.emit("byzantine", host, data={"behaviour": behaviour, "probability": probability})
 
+    def inject_drop(self, msg: int) -> None:
+        """Drop message ``msg`` when it next arrives anywhere (a fault made by a click)."""
+        self._injected.add(msg)
+
     def adjust_clock(self, host: str, delta: int, mode: str = "step", reason: str = "") -> None:
         """Step or slew a host's clock by ``delta`` ns and record it."""
         clock = self.clocks[host]
@@ -497,97 +492,6 @@ class Simulation:
         else:
             clock.step(self.env.now, delta)
         self.emit("clock_adjust", host, data={"delta": delta, "mode": mode, "reason": reason})
-
-    def _random_failures(self, node: HostRuntime):
-        f = node.spec.failures
-        if f.mttf is not None:
-            rate = 1.0 / f.mttf
-        elif f.crash_probability >= 1.0:
-            rate = 30.0 / f.crash_period
-        else:
-            rate = -math.log1p(-f.crash_probability) / f.crash_period
-        rng = self.streams(f"failures/{node.id}")
-        while True:
-            yield self.env.timeout(int(rng.expovariate(rate)) + 1)
-            if node.crashed:
-                continue
-            self.crash(node.id, "random")
-            if f.mttr is None:
-                return
-            yield self.env.timeout(int(rng.expovariate(1.0 / f.mttr)) + 1)
-            self.recover(node.id, "random")
-
-    def _at(self, t: int, action: Callable[[], None]) -> None:
-        ev = self.env.timeout(max(0, t - self.env.now))
-        ev.callbacks.append(lambda e: action())
-
-    def _schedule_fault(self, fault: Any) -> None:
-        net = self.network
-        if isinstance(fault, CrashFault):
-            self._at(fault.at, lambda: self.crash(fault.host, "scheduled"))
-        elif isinstance(fault, RecoverFault):
-            self._at(fault.at, lambda: self.recover(fault.host, "scheduled"))
-        elif isinstance(fault, PauseFault):
-            self._at(fault.at, lambda: self.pause(fault.host, fault.duration))
-        elif isinstance(fault, ByzantineFault):
-            self._at(fault.at, lambda: self.make_byzantine(fault.host, fault.behaviour,
-                                                           fault.probability))
-        elif isinstance(fault, ClockJumpFault):
-            self._at(fault.at, lambda: self.adjust_clock(fault.host, fault.delta, "step",
-                                                         "clock jump"))
-        elif isinstance(fault, DropMessageFault):
-            self._at(fault.at, lambda: self._injected.add(fault.msg))
-        elif isinstance(fault, PartitionFault):
-            entry = (len(net.partitions), [set(s) for s in fault.sides], fault.one_way)
-            data = {"sides": fault.sides, "one_way": fault.one_way}
-
-            def start() -> None:
-                net.partitions.append(entry)
-                self.emit("partition", "", data=data)
-
-            def end() -> None:
-                if entry in net.partitions:
-                    net.partitions.remove(entry)
-                    self.emit("heal", "", data=data)
-
-            self._at(fault.start, start)
-            if fault.end is not None:
-                self._at(fault.end, end)
-        elif isinstance(fault, (LinkCutFault, LossBurstFault)):
-            chans = [c for c in (net.channels.get((fault.a, fault.b)),
-                                 net.channels.get((fault.b, fault.a))) if c is not None]
-            if not chans:
-                return
-            data = {"link": [fault.a, fault.b]}
-            if isinstance(fault, LinkCutFault):
-                def cut() -> None:
-                    for c in chans:
-                        c.cut += 1
-                    self.emit("link_cut", "", data=data)
-
-                def heal() -> None:
-                    for c in chans:
-                        c.cut -= 1
-                    self.emit("link_heal", "", data=data)
-
-                self._at(fault.start, cut)
-                if fault.end is not None:
-                    self._at(fault.end, heal)
-            else:
-                def burst() -> None:
-                    for c in chans:
-                        c.burst_loss = fault.loss
-                    self.emit("link_cut" if fault.loss >= 1 else "app", "",
-                              data={**data, "name": "loss_burst", "loss": fault.loss})
-
-                def calm() -> None:
-                    for c in chans:
-                        c.burst_loss = None
-                    self.emit("link_heal" if fault.loss >= 1 else "app", "",
-                              data={**data, "name": "loss_burst_end"})
-
-                self._at(fault.start, burst)
-                self._at(fault.end, calm)
 
     def _skew_sampler(self):
         """Sample the spread of clock offsets (largest minus smallest) over the run.
