@@ -205,11 +205,14 @@ def test_a_large_trace_is_drawn_as_density_until_zoomed_in(qtbot):
 
 def test_view_inside_a_dock_layout_without_timeline(qtbot):
     holder = QWidget()
-    QHBoxLayout(holder).addWidget(SpaceTimeView())
+    view = SpaceTimeView()
+    QHBoxLayout(holder).addWidget(view)
     qtbot.addWidget(holder)
     holder.show()
     qtbot.waitExposed(holder)
-    holder.grab()
+    shot = holder.grab()  # painting with no timeline must not raise
+    assert not shot.isNull() and shot.size() == holder.size()
+    assert view.isVisible() and view.width() > 0 and view.height() > 0
 
 
 # -- the cached drawing: moving the cursor repaints little, selecting draws again ------------
