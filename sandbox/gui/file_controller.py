@@ -275,14 +275,9 @@ class FileController(QObject):
             path = self.prompts.ask_open_path()
             if path is None:
                 return False
-        try:
-            scenario = io.load(path)
-        except ScenarioError as exc:
-            self.prompts.show_problems(exc)
+        scenario = self._replacement(path)
+        if scenario is None:
             return False
-        if not self.maybe_save():
-            return False
-        self.remove_autosave()
         self.load_scenario(scenario, path)
         self.add_recent_file(path)
         self.file_opened.emit(Path(path))
@@ -293,16 +288,24 @@ class FileController(QObject):
 
     def open_preset(self, path: str | Path) -> bool:
         """Open a bundled preset as a new, untitled scenario (Save asks for a file)."""
+        scenario = self._replacement(path)
+        if scenario is None:
+            return False
+        self.load_scenario(scenario, None)
+        return True
+
+    def _replacement(self, path: str | Path) -> Scenario | None:
+        """The scenario in ``path`` if it may replace the document now: a bad file shows its
+        problems, unsaved changes are offered for saving first. None leaves all as it was."""
         try:
             scenario = io.load(path)
         except ScenarioError as exc:
             self.prompts.show_problems(exc)
-            return False
+            return None
         if not self.maybe_save():
-            return False
+            return None
         self.remove_autosave()
-        self.load_scenario(scenario, None)
-        return True
+        return scenario
 
     def open_trace(self, path: str | Path | None = None) -> bool:
         """Replay a JSONL trace: its scenario becomes a new, untitled document and the player
