@@ -25,7 +25,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QEvent, QObject, QPoint, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QPoint, QSettings, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QIcon
 from PySide6.QtWidgets import (
     QApplication,
@@ -45,6 +45,7 @@ from . import actions, file_controller
 from .canvas.palette import Palette
 from .canvas.scene import CanvasScene
 from .canvas.view import CanvasView
+from .dock_layout import STATE_VERSION, DockLayout
 from .document import Document
 from .edit_controller import SELECTION_MIME, EditController
 from .event_log import EventLog
@@ -66,8 +67,6 @@ __all__ = ["APPLICATION", "ORGANIZATION", "SELECTION_MIME", "STATE_VERSION", "Ma
 #: QSettings organisation and application names.
 ORGANIZATION = "DS Sandbox"
 APPLICATION = "ds-sandbox"
-#: Bumped when the dock layout changes incompatibly (old saved layouts are then ignored).
-STATE_VERSION = 2
 
 
 class _Forward:
@@ -117,8 +116,6 @@ class MainWindow(QMainWindow):
         self.player = Player(parent=self)
         self.player_bar = PlayerBar(self.player, self)
         self.player_bar.setObjectName("PlayerBar")
-        self._run_docks_shown: dict[QDockWidget, bool] = {}
-        self._run_docks_sized = False
         self._build_docks()
         self._build_parts()
         self.action_table = actions.build(self)
@@ -175,7 +172,6 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(self.inspector_dock, self.settings_dock)
         self.tabifyDockWidget(self.settings_dock, self.memory_dock)
         self.inspector_dock.raise_()
-        self._default_state = None
 
     def _build_run_docks(self) -> None:
         """The docks of a run, along the bottom from the palette to the right edge (only a run
@@ -278,8 +274,9 @@ class MainWindow(QMainWindow):
         QGuiApplication.clipboard().dataChanged.connect(self._update_edit_actions)
         self.files.file_opened.connect(self.file_opened)
         self.files.recovered.connect(self._update_title)
-        self.shown_run.shown.connect(self._show_run_views)
-        self.shown_run.cleared.connect(self._on_run_cleared)
+        self.layout_keeper = DockLayout(self)
+        self.shown_run.shown.connect(self.layout_keeper.show_run_views)
+        self.shown_run.cleared.connect(self.layout_keeper.run_cleared)
         self.shown_run.state_changed.connect(self._update_run_actions)
         self.player.timeline_changed.connect(self._update_run_actions)
         self.faults = FaultController(self.document, self.scene, self.view, self.shown_run,
@@ -388,54 +385,16 @@ class MainWindow(QMainWindow):
     # -- settings: geometry, layout, theme ---------------------------------------------------------
 
     def _restore_settings(self) -> None:
-        self._default_state = self.saveState(STATE_VERSION)
-        self.resizeDocks([self.palette_dock], [150], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.inspector_dock], [360], Qt.Orientation.Horizontal)
-        geometry = self.settings.value("window/geometry")
-        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
-            self.restoreGeometry(geometry)
-        state = self.settings.value("window/state")
-        restored = isinstance(state, QByteArray) and not state.isEmpty() \
-            and self.restoreState(state, STATE_VERSION)
-        # The run docks keep their place in the layout but are shown only with a run;
-        # which of them the user keeps open with a run is remembered on its own.
-        names = self.settings.value("window/run_docks")
-        if isinstance(names, str):
-            names = [names]
-        if restored and isinstance(names, list):
-            self._run_docks_shown = {dock: dock.objectName() in names for dock in self.run_docks}
-        else:
-            self._run_docks_shown = dict.fromkeys(self.run_docks, True)
-        self._run_docks_sized = bool(restored)
-        self._hide_run_views()
+        self.layout_keeper.restore()
         self.dark_action.setChecked(current_theme() == "dark")
 
     def save_settings(self) -> None:
         """Remember the window geometry and the dock layout (the run docks' too)."""
-        self.settings.setValue("window/geometry", self.saveGeometry())
-        self.settings.setValue("window/state", self.saveState(STATE_VERSION))
-        if self.timeline is not None:
-            self._run_docks_shown = {dock: not dock.isHidden() for dock in self.run_docks}
-        self.settings.setValue("window/run_docks", [dock.objectName() for dock, shown
-                                                    in self._run_docks_shown.items() if shown])
-        self.settings.sync()
+        self.layout_keeper.save()
 
     def reset_layout(self) -> None:
         """Put the docks back in their first layout."""
-        if self._default_state is not None:
-            self.restoreState(self._default_state, STATE_VERSION)
-        for dock in (self.palette_dock, self.inspector_dock, self.settings_dock,
-                     self.memory_dock):
-            dock.show()
-        self.inspector_dock.raise_()
-        self.resizeDocks([self.palette_dock], [150], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.inspector_dock], [360], Qt.Orientation.Horizontal)
-        self._run_docks_shown = dict.fromkeys(self.run_docks, True)
-        self._run_docks_sized = False
-        if self.timeline is not None:
-            self._show_run_views()
-        else:
-            self._hide_run_views()
+        self.layout_keeper.reset()
 
     def use_dark_theme(self, dark: bool) -> None:
         """View > Dark Theme: switch to the dark theme, or back to the light one."""
@@ -456,47 +415,6 @@ class MainWindow(QMainWindow):
         self.scene.update()
         self.view.resetCachedContent()
         self.view.viewport().update()
-
-    # -- the docks of a run ------------------------------------------------------------------------
-
-    def _show_run_views(self) -> None:
-        appearing = self.playback_toolbar.isHidden()
-        for dock in self.run_docks:
-            dock.setVisible(self._run_docks_shown.get(dock, True))
-        self.playback_toolbar.show()
-        self.run_label.show()
-        if not self._run_docks_sized and self.isVisible():
-            self._run_docks_sized = True
-            self.resize_run_docks()
-        if appearing:
-            # the docks take room from the canvas: keep the scenario in view
-            QTimer.singleShot(0, self._keep_scenario_in_view)
-
-    def _keep_scenario_in_view(self) -> None:
-        shown = self.view.mapToScene(self.view.viewport().rect()).boundingRect()
-        if not shown.contains(self.scene.itemsBoundingRect()):
-            self.view.fit()
-
-    def resize_run_docks(self) -> None:
-        """Give the run docks their first sizes: a good third of the height, the diagram
-        wider than the plots."""
-        height = max(220, int(self.height() * 0.38))
-        self.resizeDocks([self.spacetime_dock, self.plots_dock], [height, height],
-                         Qt.Orientation.Vertical)
-        width = self.width() - self.palette_dock.width()
-        self.resizeDocks([self.spacetime_dock, self.plots_dock],
-                         [int(width * 0.52), int(width * 0.48)], Qt.Orientation.Horizontal)
-
-    def _on_run_cleared(self, was_shown: bool) -> None:
-        if was_shown:
-            self._run_docks_shown = {dock: not dock.isHidden() for dock in self.run_docks}
-        self._hide_run_views()
-
-    def _hide_run_views(self) -> None:
-        for dock in self.run_docks:
-            dock.hide()
-        self.playback_toolbar.hide()
-        self.run_label.hide()
 
     def _update_run_actions(self, *_args: Any) -> None:
         running = self.run_controller.is_running()
