@@ -2,7 +2,8 @@
 
 In the spirit of OMNeT++'s ``cEnvir``, the loop reports to an interface, a
 :class:`Reporter`: progress between chunks of simulated time, a cancellation
-check there, and each behaviour error as it happens. The command line, the
+check there, each behaviour error as it happens, and a warning when the run is
+heading over its :class:`~sandbox.engine.limits.Limits`. The command line, the
 sweep workers and the GUI's worker thread are three reporters; the loop, the
 trace and the run summary are the same for all of them.
 """
@@ -10,6 +11,7 @@ trace and the run summary are the same for all of them.
 from __future__ import annotations
 
 import gc
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,9 +21,11 @@ from sandbox.trace.events import TraceEvent
 from sandbox.trace.sinks import MemorySink, Sink, TeeSink
 from sandbox.trace.stats import StatsSink
 
+from .limits import Limits, RunLimitExceeded, RunRefused, RunWatch
 from .simulation import Simulation
 
-__all__ = ["CHUNKS", "CallbackReporter", "Reporter", "RunCancelled", "RunResult", "drive", "run", "run_summary"]
+__all__ = ["CHUNKS", "CallbackReporter", "Limits", "Reporter", "RunCancelled", "RunLimitExceeded",
+           "RunRefused", "RunResult", "drive", "run", "run_summary"]
 
 #: How many chunks of simulated time a run is cut into (progress and cancel points).
 #: Chunking changes nothing the engine computes.
@@ -42,21 +46,28 @@ class Reporter:
         """Simulated time ``now`` of ``until`` (ns) is done; called after each chunk."""
 
     def cancelled(self) -> bool:
-        """Whether to stop now; asked before each chunk (:class:`RunCancelled` follows)."""
+        """Whether to stop now; asked before each chunk, and between the slices of a long
+        chunk (:class:`RunCancelled` follows)."""
         return False
+
+    def warning(self, message: str) -> None:
+        """The run is heading over a limit (``message`` says which and how to raise it); unless
+        the limits are off, :class:`~sandbox.engine.limits.RunLimitExceeded` follows."""
 
     def behaviour_error(self, host: str, error: str) -> None:
         """The behaviour of ``host`` raised ``error``; the run goes on without that activity."""
 
 
 class CallbackReporter(Reporter):
-    """A reporter made of callables: ``progress(now, until)`` and ``cancelled()`` (either may
-    be None)."""
+    """A reporter made of callables: ``progress(now, until)``, ``cancelled()`` and
+    ``warning(message)`` (any may be None)."""
 
     def __init__(self, progress: Callable[[int, int], None] | None = None,
-                 cancelled: Callable[[], bool] | None = None) -> None:
+                 cancelled: Callable[[], bool] | None = None,
+                 warning: Callable[[str], None] | None = None) -> None:
         self._progress = progress
         self._cancelled = cancelled
+        self._warning = warning
 
     def progress(self, now: int, until: int) -> None:
         if self._progress is not None:
@@ -64,6 +75,10 @@ class CallbackReporter(Reporter):
 
     def cancelled(self) -> bool:
         return self._cancelled is not None and self._cancelled()
+
+    def warning(self, message: str) -> None:
+        if self._warning is not None:
+            self._warning(message)
 
 
 @dataclass
@@ -116,17 +131,27 @@ class _Forward(Sink):
 
 
 def drive(sim: Simulation, until: int | None = None, reporter: Reporter | None = None,
-          chunks: int = CHUNKS, freeze_gc: bool = False) -> int:
+          chunks: int = CHUNKS, freeze_gc: bool = False, limits: Limits | None = None,
+          trace_path: str | os.PathLike[str] | None = None) -> int:
     """The loop itself: start ``sim``, advance it chunk by chunk to its end, close its sink.
 
     Returns the number of events written. The reporter is told the progress
     after each chunk and asked before each whether to stop; on a stop the
-    sink is closed and :class:`RunCancelled` raised. ``freeze_gc``: see :func:`run`.
+    sink is closed and :class:`RunCancelled` raised. ``limits`` (the
+    defaults of :class:`Limits` when None) are watched as the run goes
+    (:class:`~sandbox.engine.limits.RunWatch`, which also asks about a stop
+    between the slices of a long chunk), with ``trace_path`` the file the
+    trace goes to, if any; a run over them is stopped with
+    :class:`RunLimitExceeded`, its sink closed. ``freeze_gc``: see :func:`run`.
     """
     reporter = reporter or _QUIET
+    limits = limits or Limits()
+    limits.check_scenario(sim.scenario, until)
+    watch = RunWatch(sim, limits, reporter, trace_path)
     sim.start(until)
     end = sim.until
     step = max(1, end // max(1, chunks))
+    watch.begin(end, step)
     t = 0
     if freeze_gc:
         gc.freeze()
@@ -135,7 +160,7 @@ def drive(sim: Simulation, until: int | None = None, reporter: Reporter | None =
             if reporter.cancelled():
                 raise RunCancelled()
             t = min(end, t + step)
-            sim.advance(t)
+            watch.advance(t)
             reporter.progress(t, end)
     finally:
         if freeze_gc:
@@ -146,7 +171,8 @@ def drive(sim: Simulation, until: int | None = None, reporter: Reporter | None =
 
 def run(scenario: Scenario, sink: Sink | None = None, *, seed: int | None = None,
         until: int | None = None, reporter: Reporter | None = None, keep_events: bool = False,
-        chunks: int = CHUNKS, freeze_gc: bool = False) -> RunResult:
+        chunks: int = CHUNKS, freeze_gc: bool = False, limits: Limits | None = None,
+        trace_path: str | os.PathLike[str] | None = None) -> RunResult:
     """Run ``scenario`` to the end and return its :class:`RunResult`.
 
     Every event goes to ``sink`` (if given) and to the statistics of the
@@ -154,6 +180,12 @@ def run(scenario: Scenario, sink: Sink | None = None, *, seed: int | None = None
     and ``until`` override the scenario's. The reporter is told the progress
     after each chunk and asked before each whether to stop
     (:class:`RunCancelled`).
+
+    ``limits`` (:class:`Limits`, its defaults when None) protect the machine:
+    a scenario over them is refused before the run is built and a run
+    heading over them is reported to ``reporter.warning`` and stopped, both
+    with :class:`RunLimitExceeded` (a :class:`RunRefused`); ``trace_path``
+    names the file ``sink`` writes, whose size is then held to the limit.
 
     With ``freeze_gc`` the objects that exist at the start (the scenario,
     hosts, channels) are frozen out of the garbage collector's scans while
@@ -164,6 +196,8 @@ def run(scenario: Scenario, sink: Sink | None = None, *, seed: int | None = None
     Qt deleted their objects.
     """
     reporter = reporter or _QUIET
+    limits = limits or Limits()
+    limits.check_scenario(scenario, until)
     stats = StatsSink()
     memory = MemorySink() if keep_events else None
     sinks: list[Sink] = [stats]
@@ -174,7 +208,7 @@ def run(scenario: Scenario, sink: Sink | None = None, *, seed: int | None = None
     if type(reporter).behaviour_error is not Reporter.behaviour_error:
         sinks.append(_Forward(reporter))
     sim = Simulation(scenario, sinks[0] if len(sinks) == 1 else TeeSink(*sinks), seed=seed)
-    drive(sim, until, reporter, chunks, freeze_gc)
+    drive(sim, until, reporter, chunks, freeze_gc, limits, trace_path)
     return RunResult(stats.header, run_summary(sim, stats), list(sim.errors), sim.seed, sim.until,
                      memory.events if memory is not None else [])
 
