@@ -13,7 +13,7 @@ from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from .model import Duration, Ident, Probability
+from .model import Duration, Finite, Ident, Probability
 from .registry import QT_TRANSLATE_NOOP as _noop
 from .registry import BehaviourInfo, Metric, StateField, behaviour, is_registered, names, register
 
@@ -36,7 +36,7 @@ class ServerParams(Params):
 
     service_time: Duration = Field(1_000_000, description="Processing time of one request")
     service_dist: Literal["constant", "exponential"] = "exponential"
-    queue_limit: int = Field(1000, ge=1, description="Requests waiting beyond this are refused")
+    queue_limit: int = Field(1000, ge=1, le=1_000_000_000, description="Requests waiting beyond this are refused")
 
 
 class ClientParams(Params):
@@ -46,8 +46,8 @@ class ClientParams(Params):
     interval: Duration = Field(100_000_000, ge=1, description="Time between requests")
     timeout: Duration = Field(50_000_000, ge=1, description="How long to wait for a reply")
     retries: int = Field(2, ge=0, le=100, description="Retries after a timeout")
-    count: int = Field(0, ge=0, description="Requests to send; 0 is unlimited")
-    size: int = Field(64, ge=1, description="Request size in bytes")
+    count: int = Field(0, ge=0, le=1_000_000_000, description="Requests to send; 0 is unlimited")
+    size: int = Field(64, ge=1, le=1 << 30, description="Request size in bytes")
     host_fields: ClassVar[tuple[str, ...]] = ("server",)
 
 
@@ -56,7 +56,7 @@ class WorkloadClientParams(Params):
 
     servers: list[Ident] = Field(min_length=1, description="Servers, used round-robin")
     timeout: Duration = Field(1_000_000_000, ge=1)
-    share: float = Field(1.0, gt=0, le=1.0, description="Fraction of the workload this client makes")
+    share: Finite = Field(1.0, gt=0, le=1.0, description="Fraction of the workload this client makes")
     host_fields: ClassVar[tuple[str, ...]] = ("servers",)
 
 
@@ -98,7 +98,7 @@ class BroadcastParams(Params):
 
     mode: Literal["best_effort", "reliable"] = "best_effort"
     peers: list[Ident] = Field(default_factory=list, description="Group members; empty is all")
-    count: int = Field(0, ge=0, description="Broadcasts this host originates")
+    count: int = Field(0, ge=0, le=1_000_000_000, description="Broadcasts this host originates")
     interval: Duration = Field(200_000_000, ge=1, description="Time between its broadcasts")
     retransmit: Duration = Field(
         50_000_000, ge=1, description="Reliable mode: retransmit unacknowledged copies after this"
@@ -110,7 +110,8 @@ class DsmWorkerParams(Params):
     """Reads and writes the shared address space with an access pattern."""
 
     pattern: Literal["sequential", "random", "hot_spot", "local"] = "random"
-    operations: int = Field(100, ge=0, description="Accesses to make; 0 is unlimited")
+    operations: int = Field(100, ge=0, le=1_000_000_000,
+                            description="Accesses to make; 0 is unlimited")
     write_ratio: Probability = 0.3
     think_time: Duration = Field(1_000_000, description="Pause between accesses")
     hot_fraction: Probability = Field(0.1, description="Hot spot: fraction of pages that are hot")
@@ -121,7 +122,7 @@ class PingParams(Params):
 
     peers: list[Ident] = Field(default_factory=list, description="Candidates; empty is all")
     interval: Duration = Field(10_000_000, ge=1, description="Mean time between sends")
-    count: int = Field(0, ge=0, description="Messages to send; 0 is unlimited")
+    count: int = Field(0, ge=0, le=1_000_000_000, description="Messages to send; 0 is unlimited")
     host_fields: ClassVar[tuple[str, ...]] = ("peers",)
 
 
@@ -211,11 +212,11 @@ def behaviour_problems(name: str, params: dict, host_ids: set[str]) -> list[tupl
         model = parse_params(name, params)
     except ValidationError as exc:
         out = []
-        from .io import friendly_message
+        from .io import format_loc, friendly_message
 
         for err in exc.errors(include_url=False):
-            loc = ".".join(str(p) for p in err["loc"])
-            out.append((f"params.{loc}" if loc else "params", friendly_message(err)))
+            loc = format_loc(("params", *err["loc"]))
+            out.append((loc, friendly_message(err)))
         return out
     problems = []
     for field in model.host_fields:

@@ -8,10 +8,12 @@ also be written with a unit (``"20ms"``).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Collection, Sequence
 from typing import Annotated, Any, Final, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -19,26 +21,62 @@ from pydantic import (
     model_validator,
 )
 
-from .units import parse_duration
+from .units import MAX_DURATION, parse_duration
 
 #: The schema version this code writes. Older files are migrated on load.
 SCHEMA_VERSION: Final = 2
 
 
 def _duration(value: Any) -> Any:
-    if isinstance(value, str):
-        return parse_duration(value)
+    # parse_duration reads text with a unit and refuses true, false, NaN and infinity.
+    if isinstance(value, str | bool) or (isinstance(value, float) and not math.isfinite(value)):
+        value = parse_duration(value)
+    if isinstance(value, int | float) and not -MAX_DURATION <= value <= MAX_DURATION:
+        raise ValueError("duration too long: the longest is 36525d (100 years)")
     return value
 
 
-#: A non-negative duration in nanoseconds (a string with a unit is accepted).
+#: A non-negative duration in nanoseconds (a string with a unit is accepted), at most
+#: :data:`~sandbox.scenario.units.MAX_DURATION` (100 years).
 Duration = Annotated[
-    int, BeforeValidator(_duration), Field(ge=0, json_schema_extra={"unit": "ns"})
+    int, BeforeValidator(_duration),
+    Field(ge=0, le=MAX_DURATION, json_schema_extra={"unit": "ns"}),
 ]
 #: A duration that may be negative (clock offsets, clock jumps).
-SignedDuration = Annotated[int, BeforeValidator(_duration), Field(json_schema_extra={"unit": "ns"})]
+SignedDuration = Annotated[
+    int, BeforeValidator(_duration),
+    Field(ge=-MAX_DURATION, le=MAX_DURATION, json_schema_extra={"unit": "ns"}),
+]
+#: A float that is a finite number: NaN and the infinities (also written ``"nan"``, or a
+#: number such as ``1e400`` that reads as infinity) are refused. Every float of the model
+#: is one, with a range of its own.
+Finite = Annotated[float, Field(allow_inf_nan=False)]
 #: A probability in [0, 1].
-Probability = Annotated[float, Field(ge=0.0, le=1.0, json_schema_extra={"unit": "probability"})]
+Probability = Annotated[Finite, Field(ge=0.0, le=1.0, json_schema_extra={"unit": "probability"})]
+#: The largest coordinate on the canvas, either way (in scene units).
+MAX_COORDINATE = 1e7
+#: A position on the canvas.
+Coordinate = Annotated[Finite, Field(ge=-MAX_COORDINATE, le=MAX_COORDINATE)]
+#: A width or height on the canvas: 1 to a million scene units.
+Extent = Annotated[Finite, Field(ge=1.0, le=1e6)]
+#: The highest request rate of a workload, in requests per second.
+MAX_RATE = 1e7
+#: The highest bandwidth of a link: a petabit per second.
+MAX_BANDWIDTH = 1e15
+
+
+def _writable(text: str) -> str:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ValueError(
+            f"the text holds a lone surrogate (U+{ord(text[exc.start]):04X} at position "
+            f"{exc.start}), which cannot be saved in a file") from None
+    return text
+
+
+#: Free text (titles, labels, descriptions): any Unicode that can be written as UTF-8.
+Text = Annotated[str, AfterValidator(_writable)]
 #: An identifier: letters, digits, ``_``, ``-`` and ``.``.
 Ident = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")]
 
@@ -57,7 +95,7 @@ class ClockSpec(Model):
     """A host's physical clock: local(t) = offset + t * (1 + drift) quantised to resolution."""
 
     offset: SignedDuration = Field(0, description="Initial offset of the local clock from real time")
-    drift_ppm: float = Field(
+    drift_ppm: Finite = Field(
         0.0, ge=-100_000, le=100_000,
         description="Drift in parts per million: +50 runs 50 us fast every second",
         json_schema_extra={"unit": "ppm"},
@@ -95,7 +133,7 @@ class FailureSpec(Model):
     timing_probability: Probability = Field(
         0.0, description="Probability that a message this host sends violates its time bound"
     )
-    timing_slowdown: float = Field(
+    timing_slowdown: Finite = Field(
         10.0, ge=1.0, le=1e6, description="How many times slower a late message is",
         json_schema_extra={"unit": "x"},
     )
@@ -114,7 +152,7 @@ class FailureSpec(Model):
 class BehaviourSpec(Model):
     """The protocol a host runs, by name, with its parameters."""
 
-    name: str = Field("idle", description="Behaviour name (see `sandbox behaviours`)")
+    name: Text = Field("idle", description="Behaviour name (see `sandbox behaviours`)")
     params: dict[str, Any] = Field(default_factory=dict, description="Behaviour parameters")
 
 
@@ -125,10 +163,10 @@ class Host(Model):
     """A computer of the system: physical machine, virtual machine or container."""
 
     id: Ident
-    label: str = ""
+    label: Text = ""
     kind: HostKind = "machine"
-    x: float = 0.0
-    y: float = 0.0
+    x: Coordinate = 0.0
+    y: Coordinate = 0.0
     group: Ident | None = Field(None, description="The group (rack, data centre, region) it is in")
     cores: int = Field(1, ge=1, le=1024, description="Processor cores")
     clock: ClockSpec = Field(default_factory=ClockSpec)
@@ -159,7 +197,7 @@ class LatencySpec(Model):
     dist: LatencyDist = "constant"
     mean: Duration = Field(1_000_000, description="Mean one-way latency")
     spread: Duration = Field(0, description="Half width (uniform) or standard deviation (normal)")
-    shape: float = Field(
+    shape: Finite = Field(
         1.5, gt=0, le=100, description="Log-std (lognormal) or tail index (pareto)"
     )
 
@@ -180,8 +218,8 @@ class Link(Model):
     latency: LatencySpec | None = Field(
         None, description="Latency; none means the default for the hosts' locality"
     )
-    bandwidth: float | None = Field(
-        None, gt=0, description="Bandwidth in bits per second; none is unlimited",
+    bandwidth: Finite | None = Field(
+        None, gt=0, le=MAX_BANDWIDTH, description="Bandwidth in bits per second; none is unlimited",
         json_schema_extra={"unit": "bit/s"},
     )
     loss: Probability = 0.0
@@ -191,7 +229,7 @@ class Link(Model):
     timing_probability: Probability = Field(
         0.0, description="Probability a message on this link violates its time bound"
     )
-    timing_slowdown: float = Field(10.0, ge=1.0, le=1e6, json_schema_extra={"unit": "x"})
+    timing_slowdown: Finite = Field(10.0, ge=1.0, le=1e6, json_schema_extra={"unit": "x"})
     directed: bool = Field(False, description="One way only, from a to b")
 
 
@@ -202,13 +240,13 @@ class Group(Model):
     """A box on the canvas: a rack, a data centre or a region; groups nest through ``parent``."""
 
     id: Ident
-    label: str = ""
+    label: Text = ""
     kind: GroupKind = "rack"
     parent: Ident | None = None
-    x: float = 0.0
-    y: float = 0.0
-    width: float = Field(300.0, gt=0)
-    height: float = Field(200.0, gt=0)
+    x: Coordinate = 0.0
+    y: Coordinate = 0.0
+    width: Extent = 300.0
+    height: Extent = 200.0
 
 
 class LocalityLatency(Model):
@@ -233,7 +271,7 @@ class ComputationModel(Model):
     gst: Duration = Field(
         1_000_000_000, description="Global stabilisation time (partially synchronous)"
     )
-    async_tail: float = Field(
+    async_tail: Finite = Field(
         3.0, gt=1.0, le=10.0,
         description="Tail index of the asynchronous delay factor (smaller is heavier)",
     )
@@ -261,15 +299,15 @@ class RatePoint(Model):
     """A point of a custom piecewise-linear rate profile."""
 
     t: Duration
-    rate: float = Field(ge=0, json_schema_extra={"unit": "req/s"})
+    rate: Finite = Field(ge=0, le=MAX_RATE, json_schema_extra={"unit": "req/s"})
 
 
 class WorkloadSpec(Model):
     """How many client requests arrive per second over time."""
 
     profile: Literal["constant", "diurnal", "lunch_peak", "black_friday", "custom"] = "constant"
-    base_rate: float = Field(10.0, ge=0, le=1e7, json_schema_extra={"unit": "req/s"})
-    peak_rate: float = Field(100.0, ge=0, le=1e7, json_schema_extra={"unit": "req/s"})
+    base_rate: Finite = Field(10.0, ge=0, le=MAX_RATE, json_schema_extra={"unit": "req/s"})
+    peak_rate: Finite = Field(100.0, ge=0, le=MAX_RATE, json_schema_extra={"unit": "req/s"})
     period: Duration = Field(
         86_400_000_000_000, ge=1, description="Length of one day of the profile"
     )
@@ -407,7 +445,7 @@ class DropMessageFault(Model):
     """Drop the message with this id while it is in flight (made by a click on it)."""
 
     kind: Literal["drop_message"] = "drop_message"
-    msg: int = Field(ge=0)
+    msg: int = Field(ge=0, le=2**63 - 1)
     at: Duration
 
 
@@ -429,8 +467,8 @@ class Scenario(Model):
     """A whole scenario: what the user builds, saves, runs and shares."""
 
     schema_version: Literal[2] = SCHEMA_VERSION
-    title: str = ""
-    description: str = ""
+    title: Text = ""
+    description: Text = ""
     hosts: list[Host] = Field(default_factory=list)
     links: list[Link] = Field(default_factory=list)
     groups: list[Group] = Field(default_factory=list)
@@ -512,3 +550,4 @@ def cross_field_problems(s: Scenario) -> list[tuple[str, str]]:
                     if host not in host_ids:
                         problems.append((f"faults[{i}].sides[{j}][{k}]", f"unknown host {host!r}"))
     return problems
+

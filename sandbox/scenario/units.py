@@ -27,24 +27,40 @@ UNITS: dict[str, int] = {
 
 _DURATION = re.compile(r"^\s*([-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?)\s*([a-zµ]*)\s*$")
 
+#: The longest duration (either sign) a scenario may hold: 100 years of 365.25 days in
+#: nanoseconds, about 3.2e18, well below 2**63, so no sum of two of them overflows 64 bits.
+#: (:func:`parse_duration` itself reads any finite duration; the scenario model checks this.)
+MAX_DURATION = 36_525 * UNITS["d"]
+
+
+def _finite(ns: float, text: object) -> float:
+    """``ns`` when it is a finite number (a float: the size of the duration, rounded)."""
+    if math.isnan(ns):
+        raise ValueError(f"invalid duration {text!r}: not a number")
+    if math.isinf(ns):
+        raise ValueError(f"invalid duration {str(text)[:40]!r}: too long to be a number of "
+                         "nanoseconds")
+    return ns
+
 
 def parse_duration(text: str | int | float, *, default_unit: str = "ns") -> int:
     """Return the duration ``text`` in integer nanoseconds.
 
     ``text`` is a number followed by a unit (``500us``, ``20ms``, ``2s``,
     ``5min``, ``1h``). A bare number is taken in ``default_unit``. Raises
-    ``ValueError`` with a message naming the accepted units otherwise.
+    ``ValueError`` with a message naming the accepted units otherwise, and for
+    a number too large to be a finite float (``1e400s``, 400 digits).
     """
     if isinstance(text, bool):
         raise ValueError("a duration must be a number with a unit, not a boolean")
     if isinstance(text, int):
         return text * UNITS[default_unit]
     if isinstance(text, float):
-        return round(text * UNITS[default_unit])
+        return round(_finite(text * UNITS[default_unit], text))
     match = _DURATION.match(str(text))
     if not match:
         raise ValueError(
-            f"invalid duration {text!r}: expected a number with a unit such as "
+            f"invalid duration {str(text)[:40]!r}: expected a number with a unit such as "
             "500us, 20ms, 2s, 5min or 1h"
         )
     number, unit = match.groups()
@@ -55,16 +71,22 @@ def parse_duration(text: str | int | float, *, default_unit: str = "ns") -> int:
             + ", ".join(u for u in UNITS if u != "µs")
             + ")"
         )
-    value = float(number) * UNITS[unit]
+    # float() reads a number of any length (a huge one as infinity), so a number with
+    # thousands of digits is refused here before int() could meet it.
+    value = _finite(float(number) * UNITS[unit], text)
     if "." in number or "e" in number.lower():
         return round(value)
-    return int(number) * UNITS[unit]
+    # Leading zeros do not count: "000...01s" is one second, however many zeros it has.
+    digits = number.lstrip("+-").lstrip("0") or "0"
+    return (-1 if number.startswith("-") else 1) * int(digits) * UNITS[unit]
 
 
 def format_duration(ns: int) -> str:
     """Return ``ns`` nanoseconds as a short human string (``1.5ms``, ``2s``)."""
     sign = "-" if ns < 0 else ""
     ns = abs(int(ns))
+    if ns > MAX_DURATION:  # not a valid Duration: whole hours, never a float overflow
+        return f"{sign}{ns // UNITS['h']}h"
     for unit in ("h", "min", "s", "ms", "us"):
         size = UNITS[unit]
         if ns >= size:
