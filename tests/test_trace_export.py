@@ -321,8 +321,11 @@ def test_chrome_flows_bind_to_slices(tmp_path, header, events):
         assert (f["pid"], f["tid"], f["ts"], f["cat"]) in slice_at
     for s in starts.values():
         assert (s["pid"], s["tid"], s["ts"], s["cat"]) in slice_at
-    # m1 and m2 delivered, m3 ends at its drop on a; m4 (dropped by the network) has no end
-    assert sorted(f["id"] for f in finishes) == [1, 2, 3]
+    # m1 and m2 delivered, m3 ends at its drop on a; m4 (dropped by the network, which has
+    # no slice) ends at its own send slice, so that every flow is a start/finish pair
+    assert sorted(f["id"] for f in finishes) == [1, 2, 3, 4]
+    m4 = next(f for f in finishes if f["id"] == 4)
+    assert (m4["pid"], m4["ts"]) == (starts[4]["pid"], starts[4]["ts"])
     assert set(starts) == {1, 2, 3, 4}
     m1 = next(f for f in finishes if f["id"] == 1)
     assert m1["pid"] == 2 and m1["ts"] == 5000.0

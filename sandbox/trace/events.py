@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import json
 import json.encoder as _json_encoder
+import re
 from collections.abc import Callable, Iterable
 from typing import Any, NamedTuple
 
@@ -80,9 +81,115 @@ class TraceEvent(NamedTuple):
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> TraceEvent:
-        """The inverse of :meth:`to_dict`."""
-        return cls(d["seq"], d["t"], d["kind"], d["host"], d["local"],
-                   d.get("msg"), d.get("peer"), d.get("data") or None)
+        """The inverse of :meth:`to_dict`, checking every field.
+
+        ``seq`` and ``t`` are whole numbers from 0 to 2**63 - 1, ``local`` and
+        ``msg`` whole numbers in the signed 64-bit range, ``kind``, ``host`` and
+        ``peer`` names of letters, digits, ``_ . -`` (``host`` may be empty),
+        ``data`` a JSON object or null, in which the details that readers take
+        apart (``path``, ``link``, ``sides``; see the module docstring) are
+        lists when they are set. Anything else raises :class:`EventError`
+        saying which field is wrong.
+        """
+        try:
+            seq, t, kind, host, local = d["seq"], d["t"], d["kind"], d["host"], d["local"]
+            msg, peer, data = d.get("msg"), d.get("peer"), d.get("data")
+        except (KeyError, TypeError, AttributeError):
+            raise EventError(_shape_problem(d)) from None
+        try:  # one expression for the usual event; names seen before are in _NAMES
+            ok = (type(seq) is int and type(t) is int and type(local) is int
+                  and 0 <= seq < _LIMIT and 0 <= t < _LIMIT and -_LIMIT <= local < _LIMIT
+                  and (msg is None or (type(msg) is int and -_LIMIT <= msg < _LIMIT))
+                  and kind in _NAMES and (host in _NAMES or host == "")
+                  and (peer is None or peer in _NAMES)
+                  and (data is None or (type(data) is dict
+                                        and (kind not in _LIST_KEYS or _lists_ok(kind, data)))))
+        except TypeError:  # an unhashable kind, host or peer
+            ok = False
+        if not ok:
+            _check_fields(seq, t, kind, host, local, msg, peer, data)
+        # tuple.__new__ is what the named tuple's own __new__ calls, without a Python frame
+        return tuple.__new__(cls, (seq, t, kind, host, local, msg, peer, data or None))
+
+
+class EventError(ValueError):
+    """An event that is not valid; the message says which field is wrong (no file or line)."""
+
+
+_LIMIT = 1 << 63
+_NAME = re.compile(r"[A-Za-z0-9_.\-]{1,64}")
+#: Kinds and host ids already checked against _NAME (bounded, so a hostile trace cannot
+#: make it grow without end; names past the bound are checked every time).
+_NAMES: set[str] = set(KINDS)
+_NAMES_MAX = 1 << 16
+_FIELDS = ("seq", "t", "kind", "host", "local")
+#: The details that are lists (of hosts, or of sides), by kind.
+_LIST_KEYS: dict[str, tuple[str, ...]] = {
+    "send": ("path",), "drop": ("link",), "link_cut": ("link",), "link_heal": ("link",),
+    "partition": ("sides",), "heal": ("sides",),
+}
+
+
+def _lists_ok(kind: str, data: dict[str, Any]) -> bool:
+    """Whether the list details of ``data`` are lists (or absent, or null)."""
+    for key in _LIST_KEYS[kind]:
+        value = data.get(key)
+        if value is not None and type(value) is not list:
+            return False
+    return True
+
+
+def _show(value: Any) -> str:
+    """A short text of a JSON value for a message."""
+    if type(value) is int and value.bit_length() > 100:
+        return f"a number of about {int(value.bit_length() * 0.30103) + 1} digits"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    try:
+        text = json.dumps(value, ensure_ascii=True)
+    except (TypeError, ValueError, RecursionError):
+        text = type(value).__name__
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
+def _shape_problem(d: Any) -> str:
+    if not isinstance(d, dict):
+        return f"an event must be a JSON object, not {_show(d)}"
+    missing = next(f for f in _FIELDS if f not in d)
+    return f'the event has no "{missing}" field'
+
+
+def _check_fields(seq: Any, t: Any, kind: Any, host: Any, local: Any, msg: Any, peer: Any,
+                  data: Any) -> None:
+    """Raise EventError naming the first bad field; remember good new names."""
+    for field, value, low in (("seq", seq, 0), ("t", t, 0), ("local", local, -_LIMIT),
+                              ("msg", msg, -_LIMIT)):
+        if field == "msg" and value is None:
+            continue
+        if type(value) is not int:
+            raise EventError(f'"{field}" must be a whole number, not {_show(value)}')
+        if not low <= value < _LIMIT:
+            span = "0" if low == 0 else "-2**63"
+            raise EventError(f'"{field}" is out of range: {_show(value)} is not between {span} '
+                             "and 2**63 - 1")
+    for field, value, empty in (("kind", kind, False), ("host", host, True),
+                                ("peer", peer, False)):
+        if (value is None and field == "peer") or (value == "" and empty):
+            continue
+        if not isinstance(value, str) or not _NAME.fullmatch(value):
+            raise EventError(f'"{field}" must be a name of letters, digits, "_", "." and "-" '
+                             f"(at most 64), not {_show(value)}")
+        if len(_NAMES) < _NAMES_MAX:
+            _NAMES.add(value)
+    if data is not None and type(data) is not dict:
+        raise EventError(f'"data" must be a JSON object or null, not {_show(data)}')
+    if data is not None and kind in _LIST_KEYS and not _lists_ok(kind, data):
+        key = next(k for k in _LIST_KEYS[kind] if type(data.get(k, [])) is not list
+                   and data.get(k) is not None)
+        raise EventError(f'"data" of a {kind} event: "{key}" must be a list, '
+                         f"not {_show(data[key])}")
 
 
 def _default(value: Any) -> Any:

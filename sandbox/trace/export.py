@@ -95,9 +95,11 @@ def write_jsonl(header: dict[str, Any], events: Iterable[TraceEvent], out: _Targ
     """Write the native JSONL trace (header line, then one event per line)."""
     sink = JsonlSink(out)  # type: ignore[arg-type]
     sink.open(header)
-    for ev in events:
-        sink.write(ev)
-    sink.close()
+    try:
+        for ev in events:
+            sink.write(ev)
+    finally:  # also when the events fail to read: the file is closed
+        sink.close()
 
 
 def write_csv(header: dict[str, Any], events: Iterable[TraceEvent], out: _Target) -> None:
@@ -304,6 +306,8 @@ _CATEGORY = {
 }
 _FLOW_NAME = "message"
 _FLOW_CAT = "message"
+#: An open flow: the pid and ts of its send slice, and the host it is going to.
+_Flow = tuple[int, float, str | None]
 
 
 def _chrome_name(ev: TraceEvent) -> str:
@@ -318,7 +322,10 @@ def _chrome_name(ev: TraceEvent) -> str:
 
 
 def _host_ids(header: dict[str, Any]) -> list[str]:
-    hosts = (header.get("scenario") or {}).get("hosts") or []
+    scenario = header.get("scenario")
+    hosts = scenario.get("hosts") if isinstance(scenario, dict) else None
+    if not isinstance(hosts, list):
+        return []
     out = []
     for h in hosts:
         hid = h.get("id") if isinstance(h, dict) else getattr(h, "id", None)
@@ -340,7 +347,12 @@ def write_chrome(header: dict[str, Any], events: Iterable[TraceEvent], out: _Tar
     instants (on a process 0 named ``network``). ``args`` carry the details and seq, t_ns, local_ns, msg, peer.
     A message is a flow: ``s`` at its send slice, ``f`` (``"bp": "e"``) at
     its delivery slice or, when it is dropped on a host, at the drop slice; a
-    duplicated copy's flow starts at the original send.
+    duplicated copy's flow starts at the original send. Flows always come in
+    pairs, one ``s`` and one ``f`` per id: a message dropped by the network
+    ends at its own send slice (the drop is an instant of the network), and a
+    message still in flight at the end of the trace ends at a slice named
+    ``m<id> in flight at end`` on its destination at the time of the last
+    event. A flow is started only once per message at a time.
     """
     pids: dict[str, int] = {}
     meta: list[dict[str, Any]] = []
@@ -365,8 +377,9 @@ def write_chrome(header: dict[str, Any], events: Iterable[TraceEvent], out: _Tar
     if isinstance(scenario, dict) and scenario.get("title"):
         other["title"] = scenario["title"]
 
-    open_flows: dict[int, tuple[int, float]] = {}  # msg -> (pid, ts) of its send slice
+    open_flows: dict[int, _Flow] = {}  # msg -> its send slice and destination
     first = True
+    last_ts = 0.0
 
     with _open_text(out) as fh:
         fh.write('{"traceEvents":[\n')
@@ -381,7 +394,7 @@ def write_chrome(header: dict[str, Any], events: Iterable[TraceEvent], out: _Tar
         meta.clear()
 
         for ev in events:
-            ts = ev.t / 1000
+            ts = last_ts = ev.t / 1000
             args: dict[str, Any] = dict(ev.data) if ev.data else {}
             args.update(seq=ev.seq, t_ns=ev.t, local_ns=ev.local)
             if ev.msg is not None:
@@ -398,6 +411,10 @@ def write_chrome(header: dict[str, Any], events: Iterable[TraceEvent], out: _Tar
                       "pid": 0, "tid": 0, "args": args})
                 if ev.kind == "duplicate" and ev.msg is not None and ev.data:
                     _copy_flow(ev, open_flows, emit)
+                elif ev.kind in ("deliver", "drop") and ev.msg is not None:
+                    flow = open_flows.pop(ev.msg, None)
+                    if flow is not None:  # no slice of the network to end at: end at the send
+                        _end_flow(ev.msg, flow[0], flow[1], emit)
                 continue
             pid = pids.get(ev.host)
             if pid is None:
@@ -415,25 +432,44 @@ def write_chrome(header: dict[str, Any], events: Iterable[TraceEvent], out: _Tar
             if ev.msg is None:
                 continue
             if ev.kind == "send":
-                open_flows[ev.msg] = (pid, ts)
-                emit({"name": _FLOW_NAME, "cat": _FLOW_CAT, "ph": "s", "id": ev.msg,
-                      "ts": ts, "pid": pid, "tid": 1})
+                if ev.msg not in open_flows:
+                    open_flows[ev.msg] = (pid, ts, ev.peer)
+                    emit({"name": _FLOW_NAME, "cat": _FLOW_CAT, "ph": "s", "id": ev.msg,
+                          "ts": ts, "pid": pid, "tid": 1})
             elif ev.kind in ("deliver", "drop"):
                 if open_flows.pop(ev.msg, None) is not None:
-                    emit({"name": _FLOW_NAME, "cat": _FLOW_CAT, "ph": "f", "bp": "e",
-                          "id": ev.msg, "ts": ts, "pid": pid, "tid": 1})
+                    _end_flow(ev.msg, pid, ts, emit)
             elif ev.kind == "duplicate" and ev.data:
                 _copy_flow(ev, open_flows, emit)
+
+        for msg, (pid, _ts, peer) in open_flows.items():  # still in flight at the end
+            if peer and peer not in pids:
+                add_process(peer)
+                for m in meta:
+                    emit(m)
+                meta.clear()
+            dest = pids.get(peer or "", 0) or pid
+            emit({"name": f"m{msg} in flight at end", "cat": _FLOW_CAT, "ph": "X",
+                  "ts": last_ts, "dur": CHROME_SLICE_DUR_US, "pid": dest, "tid": 1,
+                  "args": {"msg": msg, "in_flight": True}})
+            _end_flow(msg, dest, last_ts, emit)
         fh.write('\n],"displayTimeUnit":"ns","otherData":' + _compact(other) + "}\n")
 
 
-def _copy_flow(ev: TraceEvent, open_flows: dict[int, tuple[int, float]], emit: Any) -> None:
+def _end_flow(msg: int, pid: int, ts: float, emit: Any) -> None:
+    """The finish of a message's flow, bound to the slice at ``ts`` on process ``pid``."""
+    emit({"name": _FLOW_NAME, "cat": _FLOW_CAT, "ph": "f", "bp": "e", "id": msg, "ts": ts,
+          "pid": pid, "tid": 1})
+
+
+def _copy_flow(ev: TraceEvent, open_flows: dict[int, _Flow], emit: Any) -> None:
     """Start the flow of a duplicated copy at the slice of the original send."""
-    origin = open_flows.get((ev.data or {}).get("of"))  # type: ignore[arg-type]
-    if origin is None or ev.msg is None:
+    of = (ev.data or {}).get("of")
+    origin = open_flows.get(of) if type(of) is int else None
+    if origin is None or ev.msg is None or ev.msg in open_flows:
         return
-    pid, ts = origin
-    open_flows[ev.msg] = origin
+    pid, ts, _peer = origin
+    open_flows[ev.msg] = (pid, ts, ev.peer or _peer)
     emit({"name": _FLOW_NAME, "cat": _FLOW_CAT, "ph": "s", "id": ev.msg, "ts": ts,
           "pid": pid, "tid": 1})
 
