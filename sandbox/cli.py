@@ -238,13 +238,21 @@ def cmd_export(args: argparse.Namespace) -> int:
     """``sandbox export``."""
     from sandbox.trace import TraceFormatError, export, iter_jsonl
 
+    # every problem of the trace is a TraceFormatError; an OSError is the output's
+    started, existed = False, args.out.exists()
     try:
         header, events = iter_jsonl(args.trace)
+        started = True
         export(header, events, args.format, args.out)
-    except FileNotFoundError:
-        raise UsageError([f"error: {args.trace}: no such file"]) from None
-    except TraceFormatError as exc:
-        raise UsageError([f"error: {exc}"]) from None
+    except (TraceFormatError, OSError) as exc:
+        lines = [f"error: {exc}" if isinstance(exc, TraceFormatError) else
+                 f"error: {args.out}: cannot be written ({exc.strerror or exc})"]
+        if started and args.out.is_file():  # the export had begun
+            if existed:
+                lines.append(f"error: {args.out} is incomplete")
+            else:
+                args.out.unlink()
+        raise UsageError(lines) from None
     print(f"wrote {args.out} ({args.format})")
     return 0
 
