@@ -8,10 +8,10 @@ that builds and queries these records; it reads the timeline's columns.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 import numpy as np
 
+from .event_store import TraceColumns
 from .events import TraceEvent
 from .records import MessageRecord
 
@@ -29,8 +29,15 @@ END_NONE = 0
 END_DELIVER = 1
 END_DROP = 2
 
-#: Detail keys of a send that say nothing the index needs (a fast path when building).
-_PLAIN_SEND_KEYS = frozenset({"size", "payload", "path"})
+
+
+def _lookup(keys: np.ndarray, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Which of ``wanted`` are in the sorted ``keys``: (indices into wanted, indices into keys)."""
+    if not len(keys) or not len(wanted):
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+    j = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)
+    hit = np.flatnonzero(keys[j] == wanted)
+    return hit, j[hit]
 
 
 class MessageIndex:
@@ -43,7 +50,6 @@ class MessageIndex:
     host_code: np.ndarray
     peer_code: np.ndarray
     msg: np.ndarray
-    _data_col: Sequence[Any]
 
     def _code(self, kind: str) -> int:
         raise NotImplementedError
@@ -51,7 +57,7 @@ class MessageIndex:
     def host_name(self, code: int) -> str:
         raise NotImplementedError
 
-    def _build_messages(self, events: Sequence[TraceEvent]) -> None:
+    def _build_messages(self, cols: TraceColumns) -> None:
         kc, msg, t = self.kind_code, self.msg, self.t
         c_send, c_dup = self._code("send"), self._code("duplicate")
         c_deliver, c_drop = self._code("deliver"), self._code("drop")
@@ -95,54 +101,33 @@ class MessageIndex:
         corrupts = np.flatnonzero((kc == self._code("corrupt")) & has_msg)
         if m and len(corrupts):
             flags[self._indices_of_ids(msg[corrupts])] |= FLAG_CORRUPTED
-        channels = ["app", "mem", "sys"]
-        chmap = {c: i for i, c in enumerate(channels)}
-        chan = np.zeros(m, dtype=np.int8)
+        # what the details of the creating and ending events say (read while building)
+        bits, codes = cols.detail_bits, cols.detail_code
+        flags |= (bits[creators] & (FLAG_BYZ | FLAG_LATE)).astype(np.int8)
+        chan = np.maximum(codes[creators], 0).astype(np.int8)
         dup_of = np.full(m, -1, dtype=np.int64)
-        data = self._data_col
-        plain = _PLAIN_SEND_KEYS
-        for i, d in enumerate(map(data.__getitem__, creators.tolist())):
-            if not d or d.keys() <= plain:
-                continue
-            ch = d.get("channel")
-            if ch is not None:
-                code = chmap.get(ch)
-                if code is None:
-                    code = chmap[ch] = len(channels)
-                    channels.append(ch)
-                chan[i] = code
-            if d.get("byz"):
-                flags[i] |= FLAG_BYZ
-            if d.get("late"):
-                flags[i] |= FLAG_LATE
-            of = d.get("of")
-            if isinstance(of, int) and not isinstance(of, bool):
-                dup_of[i] = of
-        reasons: list[str] = []
-        rmap: dict[str, int] = {}
-        reason = np.full(m, -1, dtype=np.int16)
+        ref_pos, ref_val = cols.ref_pos, cols.ref_val
+        have, at = _lookup(ref_pos, creators)
+        dup_of[have] = ref_val[at]
         ended_idx = np.flatnonzero(ended)
-        for i, d in zip(ended_idx.tolist(), map(data.__getitem__, end_pos[ended_idx].tolist()),
-                        strict=True):
-            if not d or (len(d) < 2 and "reason" not in d):
-                continue
-            if "reason" in d:
-                r = str(d["reason"])
-                code = rmap.get(r)
-                if code is None:
-                    code = rmap[r] = len(reasons)
-                    reasons.append(r)
-                reason[i] = code
-            if d.get("corrupted"):
-                flags[i] |= FLAG_CORRUPTED
-            if d.get("late"):
-                flags[i] |= FLAG_LATE
-            if d.get("byz"):
-                flags[i] |= FLAG_BYZ
-            dup = d.get("dup")
-            if isinstance(dup, int) and not isinstance(dup, bool) and dup_of[i] < 0:
-                dup_of[i] = dup
-                flags[i] |= FLAG_DUP
+        ends = end_pos[ended_idx]
+        flags[ended_idx] |= (bits[ends] & (FLAG_CORRUPTED | FLAG_LATE | FLAG_BYZ)).astype(np.int8)
+        # drop reasons are numbered in the order of the messages they end
+        local = codes[ends]
+        given = local >= 0
+        firsts = np.unique(local[given], return_index=True)
+        seen = firsts[0][np.argsort(firsts[1], kind="stable")]
+        reasons = [cols.reasons[int(c)] for c in seen.tolist()]
+        remap = np.full(len(cols.reasons) + 1, -1, dtype=np.int16)
+        remap[seen] = np.arange(len(seen), dtype=np.int16)
+        reason = np.full(m, -1, dtype=np.int16)
+        reason[ended_idx[given]] = remap[local[given]]
+        have, at = _lookup(ref_pos, ends)
+        dup_at = ended_idx[have]
+        fresh = dup_of[dup_at] < 0
+        dup_of[dup_at[fresh]] = ref_val[at[fresh]]
+        flags[dup_at[fresh]] |= FLAG_DUP
+        channels = list(cols.channels)
         #: Flags (``FLAG_*`` bits), channel codes (into ``channels``), drop reason codes
         #: (into ``drop_reasons``, -1 if none) and original ids of duplicates (-1), per message.
         self.msg_flags: np.ndarray = flags

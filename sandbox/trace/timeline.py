@@ -31,16 +31,18 @@ from __future__ import annotations
 
 import copy
 import gc
-import json
 import os
+import stat
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
+from ..scenario.files import file_limit
 from ..scenario.model import SLEW_PPM
 from .causality import causal_future, causal_past, lamport_clocks
 from .clock_model import ClockSegments
+from .event_store import TraceColumns, TraceTooLarge, build_columns, check_memory
 from .events import KINDS, TraceEvent
 from .message_index import (
     END_DELIVER,
@@ -54,7 +56,8 @@ from .message_index import (
     MessageIndex,
 )
 from .records import HostStates, MessageRecord, Partition, StateReplay
-from .sinks import iter_jsonl, read_header
+from .series import Columns
+from .sinks import TraceFormatError, iter_jsonl
 
 __all__ = [
     "END_DELIVER",
@@ -71,6 +74,7 @@ __all__ = [
     "MessageRecord",
     "Partition",
     "Timeline",
+    "TraceTooLarge",
     "open_trace",
 ]
 
@@ -97,74 +101,72 @@ class Timeline(MessageIndex):
 
     def __init__(self, header: Mapping[str, Any] | None,
                  events: Sequence[TraceEvent] | Iterable[TraceEvent]) -> None:
-        self.header: dict[str, Any] = dict(header or {})
         if not isinstance(events, Sequence):
             events = list(events)
-        self.events: Sequence[TraceEvent] = events
-        scenario = self.header.get("scenario") or {}
-        self.scenario: dict[str, Any] = scenario if isinstance(scenario, dict) else {}
-        n = len(events)
         # The build makes few long-lived objects but walks a million; the cyclic
         # garbage collector would rescan every event many times over.
         collecting = gc.isenabled()
         gc.disable()
         try:
-            self._build_columns(events, n)
-            self._build_messages(events)
-            self._build_states(events)
-            self._build_clocks(events)
-            self._build_memory(events)
-            del self._data_col
+            cols = build_columns(events, _scenario_hosts(header))
+            self._setup(header, cols, events)
         finally:
             if collecting:
                 gc.enable()
-        self._lamport: np.ndarray | None = None
-        self._causal_cache: dict[tuple[str, int], set[int]] = {}
+
+    @classmethod
+    def from_columns(cls, header: Mapping[str, Any] | None, cols: TraceColumns) -> Timeline:
+        """The timeline of columns built with ``keep`` (:func:`build_columns`): its events are
+        the compact :attr:`TraceColumns.store`. Raises ValueError like the constructor."""
+        if cols.store is None:
+            raise ValueError("the columns were built without their events")
+        tl = cls.__new__(cls)
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            tl._setup(header, cols, cols.store)
+        finally:
+            if collecting:
+                gc.enable()
+        return tl
 
     # -- building ----------------------------------------------------------------------
-    def _build_columns(self, events: Sequence[TraceEvent], n: int) -> None:
-        if n:
-            seq, t, kind, host, local, msg, peer, data = zip(*events, strict=True)
-        else:
-            seq = t = kind = host = local = msg = peer = data = ()
-        self._data_col: Sequence[Any] = data  # the details column, while building
-        self.t: np.ndarray = np.array(t, dtype=np.int64).reshape(n)
+    def _setup(self, header: Mapping[str, Any] | None, cols: TraceColumns,
+               events: Sequence[TraceEvent]) -> None:
+        self.header: dict[str, Any] = dict(header or {})
+        scenario = self.header.get("scenario") or {}
+        self.scenario: dict[str, Any] = scenario if isinstance(scenario, dict) else {}
+        #: The events, in time order: the list given, or a compact store for an opened trace.
+        self.events: Sequence[TraceEvent] = events
+        n = len(cols.t)
+        self.t: np.ndarray = cols.t
         if n > 1 and bool((np.diff(self.t) < 0).any()):
             raise ValueError("trace events are not in time order")
-        self.seq: np.ndarray = np.array(seq, dtype=np.int64).reshape(n)
+        self.seq: np.ndarray = cols.seq
         self._seq_is_position = bool(n == 0 or (self.seq[0] == 0 and self.seq[-1] == n - 1
                                                 and (np.diff(self.seq) == 1).all()))
-        self.local: np.ndarray = np.array(local, dtype=np.int64).reshape(n)
-
-        kinds = list(KINDS)
-        kmap = {k: i for i, k in enumerate(kinds)}
-        for k in sorted(set(kind) - set(kmap)):
-            kmap[k] = len(kinds)
-            kinds.append(k)
+        self.local: np.ndarray = cols.local
         #: Every kind name; ``kind_code`` indexes it.
-        self.kinds: list[str] = kinds
-        self.kind_code: np.ndarray = np.fromiter(map(kmap.__getitem__, kind), np.int16, n)
-
-        hosts = [str(h.get("id")) for h in self.scenario.get("hosts") or []
-                 if isinstance(h, dict) and h.get("id")]
-        seen = set(hosts)
-        extra = (set(host) | set(peer)) - seen - {"", None}
-        hosts += sorted(str(h) for h in extra)
+        self.kinds: list[str] = cols.kinds
+        self.kind_code: np.ndarray = cols.kind_code
         #: Host ids: the scenario's in order, then any other host of the trace.
-        self.hosts: list[str] = hosts
+        self.hosts: list[str] = cols.hosts
         #: Host id -> its index in :attr:`hosts`.
-        self.host_index: dict[str, int] = {h: i for i, h in enumerate(hosts)}
-        hmap: dict[Any, int] = dict(self.host_index)
-        hmap[""] = -1
-        hmap[None] = -1
-        self.host_code: np.ndarray = np.fromiter(map(hmap.__getitem__, host), np.int32, n)
-        self.peer_code: np.ndarray = np.fromiter(map(hmap.__getitem__, peer), np.int32, n)
-        self.msg: np.ndarray = np.fromiter((-1 if m is None else m for m in msg), np.int64, n)
+        self.host_index: dict[str, int] = {h: i for i, h in enumerate(self.hosts)}
+        self.host_code: np.ndarray = cols.host_code
+        self.peer_code: np.ndarray = cols.peer_code
+        self.msg: np.ndarray = cols.msg
         run = self.scenario.get("run") or {}
         last = int(self.t[-1]) if n else 0
         duration = run.get("duration") if isinstance(run, dict) else None
         #: The end of the run: its duration, or the last event if that is later.
         self.end: int = max(last, int(duration) if isinstance(duration, int) else 0)
+        self._build_messages(cols)
+        self._build_states(events)
+        self._build_clocks(cols)
+        self._build_memory(cols)
+        self._lamport: np.ndarray | None = None
+        self._causal_cache: dict[tuple[str, int], set[int]] = {}
 
     def _code(self, kind: str) -> int:
         try:
@@ -201,50 +203,34 @@ class Timeline(MessageIndex):
             for h, spans in intervals.items()
         }
 
-    def _build_clocks(self, events: Sequence[TraceEvent]) -> None:
+    def _build_clocks(self, cols: TraceColumns) -> None:
         specs: dict[str, Mapping[str, Any]] = {}
         for h in self.scenario.get("hosts") or []:
             if isinstance(h, dict) and isinstance(h.get("clock"), dict):
                 specs[str(h.get("id"))] = h["clock"]
-        adjusts: dict[str, list[tuple[int, int, str]]] = {}
-        for p in np.flatnonzero(self.kind_code == self._code("clock_adjust")).tolist():
-            ev = events[p]
-            d = ev.data or {}
-            adjusts.setdefault(ev.host, []).append(
-                (int(ev.t), int(d.get("delta", 0) or 0), str(d.get("mode", "step"))))
+        adjusts = cols.adjusts
         self._clocks = {h: ClockSegments.from_spec(specs.get(h, {}), adjusts.get(h, ()))
                         for h in self.hosts}
 
-    def _build_memory(self, events: Sequence[TraceEvent]) -> None:
-        pos = np.flatnonzero(self.kind_code == self._code("mem"))
-        k = len(pos)
-        page = np.full(k, -1, dtype=np.int64)
-        remote = np.zeros(k, dtype=bool)
-        cost = np.zeros(k, dtype=np.int64)
-        home = np.full(k, -1, dtype=np.int32)
-        hidx = self.host_index
-        for i, d in enumerate(map(self._data_col.__getitem__, pos.tolist())):
-            if not d:
-                continue
-            pg = d.get("page")
-            if isinstance(pg, int):
-                page[i] = pg
-            remote[i] = bool(d.get("remote"))
-            c = d.get("cost")
-            if isinstance(c, int):
-                cost[i] = c
-            home[i] = hidx.get(d.get("home"), -1)
+    def _build_memory(self, cols: TraceColumns) -> None:
         #: Memory accesses: event positions, times, pages, remote flags, costs, home hosts.
-        self.mem_pos: np.ndarray = pos
-        self.mem_t: np.ndarray = self.t[pos]
-        self.mem_page: np.ndarray = page
-        self.mem_remote: np.ndarray = remote
-        self.mem_cost: np.ndarray = cost
-        self.mem_home: np.ndarray = home
+        self.mem_pos: np.ndarray = cols.mem_pos
+        self.mem_t: np.ndarray = self.t[cols.mem_pos]
+        self.mem_page: np.ndarray = cols.mem_page
+        self.mem_remote: np.ndarray = cols.mem_remote
+        self.mem_cost: np.ndarray = cols.mem_cost
+        self.mem_home: np.ndarray = cols.mem_home
 
     # -- events ------------------------------------------------------------------------
     def __len__(self) -> int:
         return len(self.t)
+
+    def series_columns(self) -> Columns:
+        """The columns the plot series read (:class:`~sandbox.trace.series.Columns`), taken
+        from the timeline's own: pass them as ``cols`` to save the passes over the events."""
+        known = len(KINDS)  # the timeline's first kinds are KINDS, in order
+        kind = np.where(self.kind_code < known, self.kind_code, -1).astype(np.int16)
+        return Columns(self.t, kind, self.msg)
 
     @property
     def duration(self) -> int:
@@ -397,45 +383,67 @@ class Timeline(MessageIndex):
         return {self.hosts[h]: int(c) for h, c in enumerate(counts.tolist()) if c}
 
 
-def open_trace(path: str | os.PathLike) -> Timeline:
-    """Load a JSONL trace and index it: the fast way to open a large trace for playback.
+def _scenario_hosts(header: Mapping[str, Any] | None) -> list[str]:
+    """The host ids of the scenario in a trace header, in order."""
+    scenario = (header or {}).get("scenario")
+    hosts = scenario.get("hosts") if isinstance(scenario, dict) else None
+    if not isinstance(hosts, list):
+        return []
+    return [str(h.get("id")) for h in hosts if isinstance(h, dict) and h.get("id")]
 
-    It gives what ``Timeline(*read_jsonl(path))`` gives, faster: the events
-    are parsed in one call of the JSON decoder, with the cyclic garbage
-    collector paused (it would otherwise walk every event already loaded
-    again and again). What was loaded is then moved out of the collector's
-    reach with ``gc.freeze()``, so that later full collections do not walk a
-    million events (a pause of about a second each). Garbage is collected
-    first, so nothing dead is frozen; nothing in the program unfreezes (a
-    later unfreeze could have Qt wrappers collected after Qt deleted their
-    objects). Events hold no reference cycles, so they are still freed when
-    the timeline is dropped. A damaged file raises
-    :class:`~sandbox.trace.sinks.TraceFormatError` naming the bad line, as
-    ``read_jsonl`` does.
+
+def open_trace(path: str | os.PathLike) -> Timeline:
+    """Open a JSONL trace for playback: its timeline, with the events kept compactly.
+
+    The file is read once, as :func:`~sandbox.trace.sinks.iter_jsonl` gives
+    its events, into numpy columns and the serialised details of each event
+    (:mod:`~sandbox.trace.event_store`): less memory than the file takes,
+    where a list of events takes eight times that. Before reading, a trace
+    the machine cannot hold (its size against the memory available,
+    :func:`~sandbox.trace.event_store.check_memory`) is refused with
+    :class:`~sandbox.trace.event_store.TraceTooLarge`, as is one that runs
+    out of memory all the same.
+
+    Every problem of the file is a
+    :class:`~sandbox.trace.sinks.TraceFormatError` whose message names the
+    file (see ``iter_jsonl``): a damaged line and its number, a file that
+    cannot be read, is not regular or is over the size limit, events out of
+    time order, a field that does not fit its column.
     """
-    gc.collect()
-    collecting = gc.isenabled()
-    gc.disable()
     try:
-        header = read_header(path)
-        with open(path, encoding="utf-8") as fh:
-            fh.readline()
-            body = fh.read().strip()
-        try:
-            rows = json.loads("[" + body.replace("\n", ",") + "]") if body else []
-            new, cls = tuple.__new__, TraceEvent  # skips the named tuple's Python __new__
-            events = [new(cls, (d["seq"], d["t"], d["kind"], d["host"], d["local"], d.get("msg"),
-                                d.get("peer"), d.get("data") or None)) for d in rows]
-        except (json.JSONDecodeError, KeyError, TypeError):
-            # blank or damaged lines: the line-by-line reader skips the first, names the second
-            del body
-            _header, stream = iter_jsonl(path)
-            events = list(stream)
-        else:
-            del body, rows
-        timeline = Timeline(header, events)
+        st = os.stat(path)
+        size = st.st_size if stat.S_ISREG(st.st_mode) else 0
+    except (OSError, ValueError):
+        size = 0  # iter_jsonl says what is wrong with the path
+    if size <= file_limit("trace"):  # a larger file is refused by iter_jsonl, with its limit
+        check_memory(path, size)
+    name = os.fspath(path)
+    header, stream = iter_jsonl(path)
+    try:
+        cols = build_columns(stream, _scenario_hosts(header), keep=True)
+    except MemoryError:
+        raise TraceTooLarge(
+            f"{name}: the memory ran out while opening this trace of {size / 1e6:,.0f} MB. "
+            f"Close other programs and open it again, or open a shorter trace.") from None
+    except UnicodeDecodeError as exc:
+        raise TraceFormatError(f"{name}: not a UTF-8 text file ({exc.reason}); a JSONL "
+                               f"trace is UTF-8 text") from None
+    except ValueError as exc:
+        raise TraceFormatError(f"{name}: {exc}") from None
     finally:
-        if collecting:
-            gc.enable()
-    gc.freeze()
-    return timeline
+        close = getattr(stream, "close", None)
+        if close is not None:
+            close()
+    back = np.flatnonzero(np.diff(cols.t) < 0)
+    if len(back):
+        k = int(back[0]) + 1
+        raise TraceFormatError(
+            f"{name}: event {k + 1} (seq {int(cols.seq[k])}) happens at {int(cols.t[k])} ns, "
+            f"before the event ahead of it ({int(cols.t[k - 1])} ns); the events of a trace "
+            f"must be in time order")
+    try:
+        return Timeline.from_columns(header, cols)
+    except MemoryError:
+        raise TraceTooLarge(
+            f"{name}: the memory ran out while indexing this trace of {size / 1e6:,.0f} MB. "
+            f"Close other programs and open it again, or open a shorter trace.") from None
