@@ -1,0 +1,1 @@
+"""The input fuzzer: damaged scenario files and traces fed to the loader, importer, engine and GUI."""
