@@ -174,3 +174,20 @@ def test_copies_remap_to_the_copies(scenario):
                                            "links": scenario.links + made.links,
                                            "groups": scenario.groups + made.groups})
     assert cross_field_problems(combined) == []
+
+
+def test_removing_the_last_link_of_a_pair_removes_its_link_faults():
+    from sandbox.scenario.model import LossBurstFault
+
+    s = Scenario.model_validate({
+        "hosts": [{"id": "a"}, {"id": "b"}, {"id": "c"}],
+        "links": [{"a": "a", "b": "b"}, {"a": "b", "b": "a", "directed": True},
+                  {"a": "b", "b": "c"}],
+        "faults": [{"kind": "link_cut", "a": "a", "b": "b", "start": 0},
+                   {"kind": "loss_burst", "a": "c", "b": "b", "start": 0, "end": 5}]})
+    out, gone = remove(s, link_indices=[0])  # b->a still joins them
+    assert out.faults == s.faults and gone.faults == []
+    out, gone = remove(s, link_indices=[0, 1, 2])
+    assert out.faults == [] and gone.faults == s.faults
+    assert isinstance(gone.faults[0], LinkCutFault) and isinstance(gone.faults[1], LossBurstFault)
+    assert cross_field_problems(out) == []

@@ -412,6 +412,44 @@ def test_behaviour_counts_have_an_upper_bound(behaviour, name, value):
     assert paths_of(json.dumps(data)) == [f"hosts[2].behaviour.params.{name}"]
 
 
+# -- 6. checks across fields -------------------------------------------------------------------
+
+
+def two_way(*links) -> str:
+    data = base()
+    data["links"] = [dict(zip(("a", "b", "directed"), ln, strict=False)) for ln in links]
+    return json.dumps(data)
+
+
+def test_duplicate_links_are_refused_with_both_paths():
+    assert problems_of(two_way(("a", "b"), ("b", "c"), ("b", "a"))) == [
+        ("links[2]", "duplicate of links[0], which already joins b and a both ways")]
+    assert problems_of(two_way(("a", "b", True), ("b", "c"), ("a", "b", True))) == [
+        ("links[2]", "duplicate of links[0], which already goes from a to b")]
+    # One way each, or one way beside both ways: not the same link.
+    loads(two_way(("a", "b", True), ("b", "a", True), ("b", "c")))
+    loads(two_way(("a", "b"), ("a", "b", True), ("b", "c")))
+
+
+@pytest.mark.parametrize("fault", [
+    {"kind": "link_cut", "a": "a", "b": "c", "start": "1ms"},
+    {"kind": "loss_burst", "a": "c", "b": "a", "start": "1ms", "end": "2ms"},
+])
+def test_a_link_fault_on_a_pair_with_no_link_is_refused(fault):
+    data = base()
+    data["faults"] = [{"kind": "crash", "host": "a", "at": 0}, fault]
+    assert problems_of(json.dumps(data)) == [("faults[1]", "no link between "
+                                              f"{fault['a']} and {fault['b']}")]
+    data["faults"][1] = {**fault, "a": "b", "b": "c"}  # links[1] joins b and c
+    loads(json.dumps(data))
+
+
+def test_a_link_fault_on_an_unknown_host_is_reported_once():
+    data = base()
+    data["faults"] = [{"kind": "link_cut", "a": "a", "b": "nobody", "start": 0}]
+    assert problems_of(json.dumps(data)) == [("faults[0].b", "unknown host 'nobody'")]
+
+
 # -- 7. the command line ------------------------------------------------------------------------
 
 BAD_FILES = {
@@ -428,6 +466,9 @@ BAD_FILES = {
     "v1.json": lambda: '{"schema_version": 1, "links": null}',
     "ctrl.json": lambda: '{"title": "\x07"}',
     "peers.json": lambda: json.dumps(put(base(), "hosts[0].behaviour.params.servers", ["b", 1])),
+    "duplicate_link.json": lambda: two_way(("a", "b"), ("b", "a")),
+    "unlinked_cut.json": lambda: json.dumps(put(base(), "faults", [
+        {"kind": "link_cut", "a": "a", "b": "c", "start": 0}])),
 }
 
 

@@ -201,7 +201,7 @@ class Edits:
         else:
             text = _tr("Delete %n items", n)
         cmd = macro(text)
-        detached = references.detach(s, host_ids, group_ids)
+        detached = references.detach(s, host_ids, group_ids, gone.links)
         host_changes = _changes(s.hosts, detached.hosts)
         if host_changes:
             ReplaceCommand(self._doc, "host", host_changes, text, cmd)

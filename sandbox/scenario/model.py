@@ -539,6 +539,7 @@ def cross_field_problems(s: Scenario) -> list[tuple[str, str]]:
                 problems.append((f"links[{i}].{end}", f"unknown host {host!r}"))
         if link.a == link.b:
             problems.append((f"links[{i}].b", "a link must join two different hosts"))
+    problems += _link_problems(s, host_ids)
     for i, fault in enumerate(s.faults):
         for name in ("host", "a", "b"):
             host = getattr(fault, name, None)
@@ -551,3 +552,26 @@ def cross_field_problems(s: Scenario) -> list[tuple[str, str]]:
                         problems.append((f"faults[{i}].sides[{j}][{k}]", f"unknown host {host!r}"))
     return problems
 
+
+def _link_problems(s: Scenario, host_ids: set[str]) -> list[tuple[str, str]]:
+    """Duplicate links, and link faults on a pair of hosts that no link joins."""
+    problems: list[tuple[str, str]] = []
+    first: dict[tuple[str, ...], int] = {}
+    linked: set[frozenset[str]] = set()
+    for i, link in enumerate(s.links):
+        # Two links are the same when they join the same pair the same way: both ways
+        # (in either order), or one way from the same host.
+        key = (link.a, link.b, "->") if link.directed else (*sorted((link.a, link.b)), "--")
+        if key in first:
+            way = (f"goes from {link.a} to {link.b}" if link.directed
+                   else f"joins {link.a} and {link.b} both ways")
+            problems.append((f"links[{i}]", f"duplicate of links[{first[key]}], which already "
+                                            f"{way}"))
+        else:
+            first[key] = i
+        linked.add(frozenset((link.a, link.b)))
+    for i, fault in enumerate(s.faults):
+        if (isinstance(fault, LinkCutFault | LossBurstFault) and fault.a in host_ids
+                and fault.b in host_ids and frozenset((fault.a, fault.b)) not in linked):
+            problems.append((f"faults[{i}]", f"no link between {fault.a} and {fault.b}"))
+    return problems

@@ -32,7 +32,7 @@ from pydantic import BaseModel, ValidationError
 
 from . import behaviours as _builtin  # noqa: F401 - registers the built-in behaviours
 from . import registry
-from .model import Group, Host, Link, PartitionFault, Scenario
+from .model import Group, Host, Link, LinkCutFault, LossBurstFault, PartitionFault, Scenario
 
 #: Prefix of new host ids by kind.
 HOST_ID_PREFIX = {"machine": "h", "vm": "vm", "container": "ct"}
@@ -254,17 +254,31 @@ def removal(scenario: Scenario, host_ids: Iterable[str] = (), link_indices: Iter
                    groups=[i for i, g in enumerate(scenario.groups) if g.id in groups])
 
 
+def unlinked_faults(scenario: Scenario, link_indices: Iterable[int]) -> list[Any]:
+    """The link cuts and loss bursts that lose the last link between their hosts when the
+    links at these indices go."""
+    dropped = set(link_indices)
+    linked = {frozenset((lk.a, lk.b)) for i, lk in enumerate(scenario.links) if i not in dropped}
+    return [f for f in scenario.faults if isinstance(f, LinkCutFault | LossBurstFault)
+            and frozenset((f.a, f.b)) not in linked]
+
+
 def detach(scenario: Scenario, host_ids: Iterable[str] = (),
-           group_ids: Iterable[str] = ()) -> Scenario:
-    """The scenario with every reference to these hosts and groups cleared, the objects kept.
+           group_ids: Iterable[str] = (), link_indices: Iterable[int] = ()) -> Scenario:
+    """The scenario with every reference to these hosts, groups and links cleared, the
+    objects kept.
 
     Behaviours of the other hosts and faults forget the hosts (see
     :func:`remap_fault`); hosts of a removed group are ungrouped and its child
-    groups lifted to the top. This is :func:`remove` before the removal itself.
+    groups lifted to the top; a link cut or loss burst goes with the last link
+    between its hosts. This is :func:`remove` before the removal itself.
     """
     hosts = set(host_ids) & set(scenario.host_ids())
     groups = set(group_ids) & {g.id for g in scenario.groups}
-    out = remap_hosts(scenario, dict.fromkeys(hosts), skip=hosts)
+    unlinked = {id(f) for f in unlinked_faults(scenario, link_indices)}
+    out = scenario.model_copy(update={"faults": [f for f in scenario.faults
+                                                 if id(f) not in unlinked]})
+    out = remap_hosts(out, dict.fromkeys(hosts), skip=hosts)
     return out.model_copy(update={
         "hosts": [h.model_copy(update={"group": None})
                   if h.id not in hosts and h.group in groups else h for h in out.hosts],
@@ -278,9 +292,11 @@ def remove(scenario: Scenario, host_ids: Iterable[str] = (), link_indices: Itera
     """The scenario without these hosts (and their links), links and groups, and what went."""
     host_ids, group_ids = list(host_ids), list(group_ids)
     gone = removal(scenario, host_ids, link_indices, group_ids)
-    out = detach(scenario, host_ids, group_ids)
+    out = detach(scenario, host_ids, group_ids, gone.links)
     mapping = dict.fromkeys(h for h in host_ids if h in scenario.host_ids())
-    gone.faults = [f for f in scenario.faults if remap_fault(f, mapping) is None]
+    unlinked = {id(f) for f in unlinked_faults(scenario, gone.links)}
+    gone.faults = [f for f in scenario.faults
+                   if id(f) in unlinked or remap_fault(f, mapping) is None]
     drop = {"hosts": set(gone.hosts), "links": set(gone.links), "groups": set(gone.groups)}
     update = {name: [obj for i, obj in enumerate(getattr(out, name)) if i not in drop[name]]
               for name in drop}

@@ -151,12 +151,11 @@ def faults(draw, ids: list[str], links: list[dict], duration: int):
         end = draw(st.none() | durations(start + 1, duration + 1))
         return {"kind": kind, "sides": sides, "start": start, "end": end,
                 "one_way": draw(st.booleans())}
-    # link faults: on an existing link, or on a pair with no link (must be harmless)
-    if links and draw(st.booleans()):
-        ln = draw(st.sampled_from(links))
-        a, b = ln["a"], ln["b"]
-    else:
-        a, b = h, draw(st.sampled_from(ids))
+    # link faults: on an existing link, either way round (a pair with no link is refused)
+    if not links:
+        return {"kind": "crash", "host": h, "at": draw(t)}
+    ln = draw(st.sampled_from(links))
+    a, b = (ln["a"], ln["b"]) if draw(st.booleans()) else (ln["b"], ln["a"])
     start = draw(t)
     if kind == "loss_burst":
         return {"kind": kind, "a": a, "b": b, "start": start,
@@ -198,7 +197,13 @@ def scenarios(draw):
             chosen = [(a, b) for i, a in enumerate(ids) for b in ids[i + 1:]]
         else:
             chosen = draw(st.lists(st.sampled_from(pairs), max_size=2 * n))
+        seen: set = set()
         for a, b in chosen:
+            directed = draw(st.booleans())
+            key = (a, b) if directed else frozenset((a, b))
+            if key in seen:
+                continue  # a duplicate link is refused
+            seen.add(key)
             links.append({
                 "a": a, "b": b, "latency": draw(latencies()),
                 "bandwidth": draw(st.none() | st.floats(1e4, 1e10)),
@@ -208,7 +213,7 @@ def scenarios(draw):
                 "reordering": draw(st.sampled_from([0.0, 0.3, 1.0])),
                 "timing_probability": draw(st.sampled_from([0.0, 0.2])),
                 "timing_slowdown": draw(st.floats(1, 100)),
-                "directed": draw(st.booleans()),
+                "directed": directed,
             })
     duration = draw(durations(50 * MS, 500 * MS))
     model = {
