@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 import tempfile
+import traceback
+from collections.abc import Callable
 from pathlib import Path
+from types import TracebackType
 
 from PySide6.QtCore import QCoreApplication, QSettings, QTimer, QtMsgType, qInstallMessageHandler
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from ..presets import default_preset
 from ..scenario import io
@@ -16,6 +20,16 @@ from ..scenario.io import ScenarioError
 from ..scenario.model import Scenario
 from .main_window import APPLICATION, ORGANIZATION, MainWindow
 from .theme import THEMES, apply_theme, current_theme
+
+__all__ = ["ExceptionDialogs", "exception_box", "exception_summary", "main", "screenshot",
+           "settle"]
+
+log = logging.getLogger("sandbox.gui")
+
+translate = QCoreApplication.translate
+
+#: The longest error text the dialog shows in its summary (the details have all of it).
+SUMMARY_CHARS = 300
 
 
 def _application(argv: list[str] | None = None) -> QApplication:
@@ -53,33 +67,155 @@ def _default_scenario() -> Scenario:
         return Scenario(title=QCoreApplication.translate("app", "Untitled"))
 
 
+# -- unexpected errors: a dialog, never the end of the program ---------------------------------
+
+
+def exception_summary(exc: BaseException, tb: TracebackType | None = None) -> str:
+    """One sentence for the user: what was raised, and in which file and line of the program."""
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    if len(text) > SUMMARY_CHARS:
+        text = text[:SUMMARY_CHARS] + "\u2026"
+    what = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+    frames = traceback.extract_tb(tb) if tb is not None else []
+    if frames:
+        last = frames[-1]
+        where = Path(last.filename)
+        shown = "/".join(where.parts[-2:]) if len(where.parts) > 1 else where.name
+        return translate("app", "{what} (in {file}, line {line}).").format(
+            what=what, file=shown, line=last.lineno)
+    return translate("app", "{what}.").format(what=what)
+
+
+def exception_box(parent: QWidget | None, summary: str, details: str) -> QMessageBox:
+    """The dialog of an unexpected error: what went wrong, that the document is kept, and the
+    traceback under "Show Details..." for a bug report."""
+    box = QMessageBox(parent)
+    box.setObjectName("exceptionBox")
+    box.setIcon(QMessageBox.Icon.Critical)
+    box.setWindowTitle(translate("app", "Unexpected error"))
+    box.setText(translate("app", "The last action stopped with an error: {summary}")
+                .format(summary=summary))
+    box.setInformativeText(translate(
+        "app", "Your scenario is kept and DS Sandbox goes on running. Save your work (under a "
+               "new name to be safe), and please report this error with the details below."))
+    box.setDetailedText(details)
+    box.setStandardButtons(QMessageBox.StandardButton.Close)
+    box.setDefaultButton(QMessageBox.StandardButton.Close)
+    return box
+
+
+class ExceptionDialogs:
+    """A ``sys.excepthook`` that turns an uncaught exception into a dialog and a log record.
+
+    PySide6 hands an exception raised in a slot, or in a Python override of a
+    virtual method called by the event loop (``paintEvent``, ...), to
+    ``sys.excepthook`` and goes on with the event loop; so with this hook
+    installed no exception ends the program or goes unseen. ``show(summary,
+    details)`` shows the dialog (the main window's ``_show_exception``; tests
+    replace it). Every exception is logged with its traceback on the
+    ``sandbox.gui`` logger. One dialog is shown at a time, and an error seen
+    before (same kind, text and line) is only logged, so an error in a paint
+    event does not open a dialog per frame. ``KeyboardInterrupt`` goes to the
+    previous hook.
+    """
+
+    def __init__(self, show: Callable[[str, str], object]) -> None:
+        self.show = show
+        #: How many exceptions reached the hook (shown or not).
+        self.count = 0
+        self._seen: set[tuple[str, str, str, int]] = set()
+        self._showing = False
+        self._previous: Callable[..., object] | None = None
+
+    def __call__(self, exc_type: type[BaseException], exc: BaseException,
+                 tb: TracebackType | None) -> None:
+        """Log the exception and show it (unless a dialog is open or it was shown before)."""
+        if issubclass(exc_type, KeyboardInterrupt):
+            (self._previous or sys.__excepthook__)(exc_type, exc, tb)
+            return
+        self.count += 1
+        details = "".join(traceback.format_exception(exc_type, exc, tb))
+        log.error("Unexpected error in the GUI:\n%s", details.rstrip())
+        frames = traceback.extract_tb(tb) if tb is not None else []
+        last = frames[-1] if frames else None
+        key = (exc_type.__name__, str(exc), last.filename if last else "",
+               (last.lineno or 0) if last else 0)
+        if self._showing or key in self._seen:
+            return
+        self._seen.add(key)
+        self._showing = True
+        try:
+            self.show(exception_summary(exc, tb), details)
+        except Exception:  # noqa: BLE001 - the hook itself must never fail
+            log.exception("The error dialog could not be shown")
+        finally:
+            self._showing = False
+
+    def install(self) -> None:
+        """Make this the ``sys.excepthook`` (the previous hook is kept for :meth:`uninstall`)."""
+        if sys.excepthook is not self:
+            self._previous = sys.excepthook
+            sys.excepthook = self
+
+    def uninstall(self) -> None:
+        """Put the previous ``sys.excepthook`` back."""
+        if sys.excepthook is self:
+            sys.excepthook = self._previous or sys.__excepthook__
+        self._previous = None
+
+
+def _load_argument(path: str) -> tuple[Scenario | None, ScenarioError | None, str]:
+    """The scenario of the command-line argument, or the problems (a ScenarioError) or the
+    reason (any other failure to read it) that it could not be opened."""
+    from .file_controller import failure_reason
+
+    try:
+        return io.load(path), None, ""
+    except ScenarioError as exc:
+        return None, exc, ""
+    except Exception as exc:  # noqa: BLE001 - any failure to read it is a message, not the end
+        log.warning("%s could not be opened", path, exc_info=True)
+        return None, None, failure_reason(exc)
+
+
 def main(path: str | None = None) -> int:
     """Open the editor on ``path`` (the default preset when None) and run until it closes.
 
-    A file that cannot be opened shows its problems and the editor starts on
-    the default preset. Returns the exit code of the event loop.
+    A file that cannot be opened shows its problems (or why it could not be
+    read) and the editor starts on the default preset. While the editor runs,
+    an exception in any slot is shown in a dialog (:class:`ExceptionDialogs`)
+    and the program goes on. Returns the exit code of the event loop.
     """
     app = _application(sys.argv[:1])
     settings = QSettings(ORGANIZATION, APPLICATION)
     theme = str(settings.value("view/theme", "light"))
     apply_theme(app, theme if theme in THEMES else "light")
     error: ScenarioError | None = None
+    reason = ""
     scenario, file = None, None
     if path is not None:
-        try:
-            scenario, file = io.load(path), Path(path)
-        except ScenarioError as exc:
-            error = exc
+        scenario, error, reason = _load_argument(path)
+        file = Path(path) if scenario is not None else None
     if scenario is None:
         scenario = _default_scenario()
     window = MainWindow(scenario, file, settings=settings)
-    window.show()
-    QTimer.singleShot(0, window.view.fit)
-    if error is not None:
-        QTimer.singleShot(0, lambda: window._show_problems(error))
-    else:
-        QTimer.singleShot(0, window.offer_recovery)
-    return app.exec()
+    hook = ExceptionDialogs(window._late("_show_exception"))
+    hook.install()
+    try:
+        window.show()
+        QTimer.singleShot(0, window.view.fit)
+        if error is not None:
+            QTimer.singleShot(0, lambda: window._show_problems(error))
+        elif reason:
+            QTimer.singleShot(0, lambda: window._show_error(
+                translate("app", "Cannot open scenario"),
+                translate("app", "{path} could not be opened: {reason}").format(
+                    path=path, reason=reason)))
+        else:
+            QTimer.singleShot(0, window.offer_recovery)
+        return app.exec()
+    finally:
+        hook.uninstall()
 
 
 def screenshot(scenario_path: str, out_png: str, size: tuple[int, int] = (1280, 800),

@@ -51,6 +51,9 @@ class _EditMethod:
 class Document(QObject):
     """Owns a Scenario and a QUndoStack; every change of the scenario is announced by a signal.
 
+    The scenario given (here or to :meth:`set_scenario`) is copied: the
+    caller's object is never changed by an edit.
+
     Signals carry the index in the scenario's list and the new (or removed)
     object. ``settings_changed`` carries the name of a scenario-level field
     (one of :data:`SETTINGS`); ``reset`` says the whole scenario was replaced.
@@ -73,7 +76,8 @@ class Document(QObject):
     def __init__(self, scenario: Scenario | None = None, path: str | Path | None = None,
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._scenario = scenario if scenario is not None else Scenario()
+        # a deep copy: the edits replace the document's lists in place, never the caller's
+        self._scenario = scenario.model_copy(deep=True) if scenario is not None else Scenario()
         self._path = Path(path) if path is not None else None
         self._host_index: dict[str, int] | None = None
         self._group_index: dict[str, int] | None = None
@@ -101,8 +105,11 @@ class Document(QObject):
         return not self.undo_stack.isClean()
 
     def set_scenario(self, scenario: Scenario, path: str | Path | None = None) -> None:
-        """Replace the whole scenario (New, Open): clears the undo stack and emits ``reset``."""
-        self._scenario = scenario
+        """Replace the whole scenario (New, Open): clears the undo stack and emits ``reset``.
+
+        The document keeps a deep copy: editing never changes ``scenario`` itself.
+        """
+        self._scenario = scenario.model_copy(deep=True)
         self._invalidate()
         self.undo_stack.clear()
         self.undo_stack.setClean()

@@ -9,7 +9,12 @@ tests and scripts the dialogs are injectable: give ``path`` (and optionally
 ``show_error(parent, title, text)`` to replace the message box.
 
 A trace is first written to a ``.part`` file beside the target and then
-renamed, so a failed export never leaves a half-written file behind.
+renamed, so a failed export never leaves a half-written file behind. No
+export writes over something that is not a regular file (a folder, a pipe,
+a device): it is refused with a message, so a FIFO never blocks the window;
+an export through a symbolic link writes its target, and an existing trace
+file keeps its permissions. Every failure, whatever raised it, is a message
+naming the file and the reason; the run shown is kept.
 
 :class:`ExportController` is the main window's export handling: the run
 shown (trace, plot, space-time diagram) through the functions above, and
@@ -20,6 +25,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -30,9 +36,11 @@ from PySide6.QtGui import QImage, QPainter
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QWidget
 
+from ..scenario.files import FileRefused
 from ..trace.events import TraceEvent
 from ..trace.export import export as export_trace_file
 from .canvas.items import canvas_colours
+from .file_controller import failure_reason
 
 __all__ = [
     "PLOT_FORMATS",
@@ -43,6 +51,7 @@ __all__ = [
     "export_spacetime",
     "export_trace",
     "format_for_path",
+    "writable_target",
 ]
 
 AskPath = Callable[[QWidget | None, str, str, str], tuple[str, str]]
@@ -164,9 +173,23 @@ def _busy():
         QApplication.restoreOverrideCursor()
 
 
+def writable_target(path: str | os.PathLike) -> tuple[Path, int | None]:
+    """Where an export to ``path`` writes (a symbolic link's target) and the permission bits
+    to keep (None for a new file); something that is not a regular file raises FileRefused."""
+    real = Path(os.path.realpath(path))
+    try:
+        st = os.stat(real)
+    except FileNotFoundError:
+        return real, None
+    if not stat.S_ISREG(st.st_mode):
+        what = _tr("a folder") if stat.S_ISDIR(st.st_mode) else _tr("not a regular file")
+        raise FileRefused(path, _tr("is {what}; it is not replaced").format(what=what))
+    return real, stat.S_IMODE(st.st_mode)
+
+
 def _failed(parent: QWidget | None, show_error: ShowError | None, target: Path,
             exc: BaseException) -> None:
-    reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+    reason = failure_reason(exc)
     (show_error or _show_error_box)(
         parent, _tr("Cannot export"),
         _tr("{path} could not be written: {error}").format(path=str(target), error=reason))
@@ -188,16 +211,21 @@ def export_trace(parent: QWidget | None, header: dict[str, Any],
     if chosen is None:
         return None
     target, fmt = chosen
-    part = target.with_name(target.name + ".part")
+    part: Path | None = None
     try:
+        real, mode = writable_target(target)
+        part = real.with_name(real.name + ".part")
         with _busy():
             export_trace_file(header, events, fmt, part)
-            os.replace(part, target)
-    except (OSError, ValueError, TypeError) as exc:
-        try:
-            part.unlink()
-        except OSError:
-            pass
+            if mode is not None:
+                os.chmod(part, mode)
+            os.replace(part, real)
+    except Exception as exc:  # noqa: BLE001 - whatever stops an export is a message
+        if part is not None:
+            try:
+                part.unlink()
+            except OSError:
+                pass
         _failed(parent, show_error, target, exc)
         return None
     return target
@@ -221,6 +249,7 @@ def export_plot(parent: QWidget | None, plots_panel: Any,
         return None
     target, fmt = chosen
     try:
+        writable_target(target)
         with _busy():
             if fmt == "png":
                 width = plots_panel.page_widget(current).width()
@@ -229,7 +258,7 @@ def export_plot(parent: QWidget | None, plots_panel: Any,
                 plots_panel.export_svg(target)
             else:
                 plots_panel.export_csv(target, which="all" if fmt == "csv_all" else "current")
-    except (OSError, ValueError, RuntimeError) as exc:
+    except Exception as exc:  # noqa: BLE001 - whatever stops an export is a message
         _failed(parent, show_error, target, exc)
         return None
     if not target.is_file():
@@ -258,9 +287,10 @@ def export_spacetime(parent: QWidget | None, view: Any,
     if target.suffix.lower() != SPACETIME_FORMATS[fmt]:
         target = target.with_name(target.name + SPACETIME_FORMATS[fmt])
     try:
+        writable_target(target)
         with _busy():
             ok = view.export_image(str(target))
-    except (OSError, ValueError, RuntimeError) as exc:
+    except Exception as exc:  # noqa: BLE001 - whatever stops an export is a message
         _failed(parent, show_error, target, exc)
         return None
     if ok is False or not target.is_file():
@@ -347,9 +377,20 @@ class ExportController:
             self.scene.blockSignals(blocked)
             self.scene.select(*selected)
 
-    def _cannot_write(self, path: Any) -> None:
-        self._show_error(translate("MainWindow", "Cannot export"),
-                         translate("MainWindow", "{path} could not be written").format(path=path))
+    def _cannot_write(self, path: Any, reason: str = "") -> None:
+        text = translate("MainWindow", "{path} could not be written: {reason}").format(
+            path=path, reason=reason) if reason else \
+            translate("MainWindow", "{path} could not be written").format(path=path)
+        self._show_error(translate("MainWindow", "Cannot export"), text)
+
+    def _refused(self, path: Any) -> bool:
+        """Whether ``path`` is no place to write a picture (said in a message)."""
+        try:
+            writable_target(path)
+        except OSError as exc:
+            self._cannot_write(path, failure_reason(exc))
+            return True
+        return False
 
     def export_png(self, path: str | Path | None = None, scale: float = 2.0) -> bool:
         """Save a picture of the whole canvas (``scale`` pixels per scene unit)."""
@@ -358,6 +399,8 @@ class ExportController:
                                        translate("MainWindow", "PNG images (*.png)"))
             if path is None:
                 return False
+        if self._refused(path):
+            return False
         source = self._export_rect()
         size = QSize(max(1, int(source.width() * scale)), max(1, int(source.height() * scale)))
         image = QImage(size, QImage.Format.Format_ARGB32_Premultiplied)
@@ -380,6 +423,8 @@ class ExportController:
                                        translate("MainWindow", "SVG drawings (*.svg)"))
             if path is None:
                 return False
+        if self._refused(path):
+            return False
         source = self._export_rect()
         generator = QSvgGenerator()
         generator.setFileName(str(path))

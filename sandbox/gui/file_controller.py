@@ -13,6 +13,7 @@ themselves are the functions of this module.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -39,6 +40,7 @@ from PySide6.QtWidgets import (
 
 from ..presets import list_presets
 from ..scenario import io
+from ..scenario.files import FileRefused
 from ..scenario.io import ScenarioError
 from ..scenario.model import Scenario
 from ..trace.sinks import TraceFormatError
@@ -57,9 +59,11 @@ __all__ = [
     "ProblemsDialog",
     "Prompts",
     "default_autosave_dir",
+    "failure_reason",
 ]
 
 translate = QCoreApplication.translate
+log = logging.getLogger("sandbox.gui")
 
 #: How many files File > Open Recent remembers.
 MAX_RECENT = 8
@@ -76,6 +80,36 @@ def default_autosave_dir() -> Path:
     if not base:
         base = os.path.join(os.path.expanduser("~"), ".ds-sandbox")
     return Path(base) / "autosave"
+
+
+def failure_reason(exc: BaseException) -> str:
+    """Why a file could not be read or written, in words for the user (never a traceback)."""
+    if isinstance(exc, FileRefused):  # its reason follows the file's name: "is a folder; ..."
+        reason = exc.reason.removeprefix("cannot be saved: ")
+        return "it " + reason if reason.startswith("is ") else reason
+    if isinstance(exc, UnicodeEncodeError):
+        return translate("MainWindow", "the scenario holds a character that is not valid "
+                                       "Unicode (a lone surrogate), so it cannot be written as "
+                                       "UTF-8; remove it from the text it is in")
+    if isinstance(exc, UnicodeDecodeError):
+        return translate("MainWindow", "it is not a UTF-8 text file")
+    if isinstance(exc, IsADirectoryError):
+        return translate("MainWindow", "it is a folder")
+    if isinstance(exc, PermissionError):
+        return translate("MainWindow", "permission denied")
+    if isinstance(exc, OSError):
+        return exc.strerror or str(exc) or type(exc).__name__
+    if isinstance(exc, RecursionError):
+        return translate("MainWindow", "it is nested too deeply")
+    if isinstance(exc, MemoryError):
+        return translate("MainWindow", "there is not enough memory")
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def _expected(exc: BaseException) -> bool:
+    """Whether ``exc`` is a usual reason for a file to fail (else its traceback is logged)."""
+    return isinstance(exc, (OSError, UnicodeError, ScenarioError, TraceFormatError))
 
 
 class ProblemsDialog(QDialog):
@@ -235,6 +269,7 @@ class FileController(QObject):
         self.shown_run = shown_run
         self._fit_view = fit_view
         self._autosaved: Path | None = None
+        self._autosave_problem: str | None = None
         #: Writes the autosave every :data:`AUTOSAVE_INTERVAL_MS` (stopped on close).
         self.autosave_timer = QTimer(self)
         self.autosave_timer.setInterval(AUTOSAVE_INTERVAL_MS)
@@ -294,6 +329,12 @@ class FileController(QObject):
         self.load_scenario(scenario, None)
         return True
 
+    def _cannot(self, title: str, template: str, path: str | Path, exc: BaseException) -> None:
+        """Show why ``path`` failed: ``template`` has ``{path}`` and ``{reason}``."""
+        if not _expected(exc):
+            log.warning("%s: %s", path, type(exc).__name__, exc_info=exc)
+        self.prompts.show_error(title, template.format(path=path, reason=failure_reason(exc)))
+
     def _replacement(self, path: str | Path) -> Scenario | None:
         """The scenario in ``path`` if it may replace the document now: a bad file shows its
         problems, unsaved changes are offered for saving first. None leaves all as it was."""
@@ -301,6 +342,11 @@ class FileController(QObject):
             scenario = io.load(path)
         except ScenarioError as exc:
             self.prompts.show_problems(exc)
+            return None
+        except Exception as exc:  # noqa: BLE001 - whatever stops a file opening is a message
+            self._cannot(translate("MainWindow", "Cannot open scenario"),
+                         translate("MainWindow", "{path} could not be opened: {reason}"),
+                         path, exc)
             return None
         if not self.maybe_save():
             return None
@@ -314,15 +360,24 @@ class FileController(QObject):
             path = self.prompts.ask_trace_path()
             if path is None:
                 return False
+        title = translate("MainWindow", "Cannot open trace")
         try:
             tl = self._read_trace(path)
         except TraceFormatError as exc:
-            self.prompts.show_error(translate("MainWindow", "Cannot open trace"), str(exc))
+            self.prompts.show_error(title, str(exc))
+            return False
+        except Exception as exc:  # noqa: BLE001 - whatever stops a trace opening is a message
+            self._cannot(title, translate("MainWindow", "{path} could not be opened: {reason}"),
+                         path, exc)
             return False
         try:
             scenario = io.scenario_from_dict(tl.header.get("scenario") or {}, str(path))
         except ScenarioError as exc:
             self.prompts.show_problems(exc)
+            return False
+        except Exception as exc:  # noqa: BLE001 - a header that is not a scenario is a message
+            self._cannot(title, translate("MainWindow", "{path}: the scenario in its header "
+                                                        "cannot be read: {reason}"), path, exc)
             return False
         if not self.maybe_save():
             return False
@@ -364,13 +419,14 @@ class FileController(QObject):
         return self._save_to(Path(path))
 
     def _save_to(self, path: Path) -> bool:
+        """Save through :func:`sandbox.scenario.io.save`; a failure shows why and keeps the
+        document as it is (still unsaved)."""
         try:
             io.save(self.document.scenario, path)
-        except OSError as exc:
-            self.prompts.show_error(
-                translate("MainWindow", "Cannot save"),
-                translate("MainWindow", "{path} could not be written: {error}").format(
-                    path=path, error=exc.strerror or exc))
+        except Exception as exc:  # noqa: BLE001 - whatever stops a save is a message
+            self._cannot(translate("MainWindow", "Cannot save"),
+                         translate("MainWindow", "{path} could not be saved: {reason}"),
+                         path, exc)
             return False
         self.remove_autosave()
         self.document.mark_saved(path)
@@ -431,22 +487,34 @@ class FileController(QObject):
             path = self.document.path
         if path is None:
             return self.autosave_dir / "untitled.json"
-        resolved = str(Path(path).resolve())
-        digest = hashlib.sha1(resolved.encode("utf-8")).hexdigest()[:10]
+        # fsencode: a file name that is not UTF-8 (surrogate-escaped) still gets a digest
+        digest = hashlib.sha1(os.fsencode(Path(path).resolve())).hexdigest()[:10]
         return self.autosave_dir / f"{Path(path).stem}-{digest}.json"
 
     def autosave(self) -> Path | None:
-        """Write the scenario to its autosave file if it has unsaved changes."""
+        """Write the scenario to its autosave file if it has unsaved changes.
+
+        A failure is said once in the status bar (again only when the reason
+        changes, or after an autosave that worked), not at every interval.
+        """
         if not self.document.is_dirty:
             return None
         target = self.autosave_path()
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             io.save(self.document.scenario, target)
-        except OSError as exc:
-            self.prompts.show_message(translate("MainWindow", "Autosave failed: {error}").format(
-                error=exc.strerror or exc))
+        except Exception as exc:  # noqa: BLE001 - an autosave never interrupts the work
+            reason = failure_reason(exc)
+            if reason != self._autosave_problem:
+                self._autosave_problem = reason
+                if not _expected(exc):
+                    log.warning("autosave to %s failed", target, exc_info=exc)
+                self.prompts.show_message(translate(
+                    "MainWindow", "Autosave to {path} failed: {reason}. Your changes are not "
+                                  "autosaved until this is fixed.").format(path=target,
+                                                                            reason=reason), 15000)
             return None
+        self._autosave_problem = None
         if self._autosaved is not None and self._autosaved != target:
             _remove(self._autosaved)
         self._autosaved = target
@@ -480,6 +548,11 @@ class FileController(QObject):
             scenario = io.load(autosave)
         except ScenarioError:
             _remove(autosave)
+            return False
+        except Exception as exc:  # noqa: BLE001 - an unreadable autosave is kept and said
+            self.prompts.show_message(translate(
+                "MainWindow", "The autosave {path} could not be read: {reason}").format(
+                    path=autosave, reason=failure_reason(exc)), 15000)
             return False
         if not self.prompts.ask_recover(autosave):
             _remove(autosave)

@@ -17,7 +17,7 @@ work is done by parts the window builds and connects:
 Everything that would block on a dialog goes through a small method of the
 window (``_ask_save_changes``, ``_ask_open_path``, ``_ask_save_path``,
 ``_ask_recover``, ``_ask_trace_path``, ``_show_problems``, ``_show_error``,
-``_exec_menu``) that tests replace; the parts call them through callables.
+``_show_exception``, ``_exec_menu``) that tests replace; the parts call them through callables.
 """
 
 from __future__ import annotations
@@ -377,6 +377,13 @@ class MainWindow(QMainWindow):
     def _show_error(self, title: str, message: str) -> None:
         """Show an error message (a file that could not be written, for example)."""
         QMessageBox.critical(self, title, message)
+
+    def _show_exception(self, summary: str, details: str) -> None:
+        """Show an unexpected error (an exception no part caught) with its traceback as the
+        details; the application's ``sys.excepthook`` calls this (see :mod:`.app`)."""
+        from .app import exception_box  # app imports this module
+
+        exception_box(self, summary, details).exec()
 
     def _exec_menu(self, menu: QMenu, global_pos: QPoint) -> None:
         """Pop up a context menu and wait for the choice."""

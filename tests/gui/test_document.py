@@ -249,3 +249,57 @@ def test_rename_group_updates_members_and_children(qapp):
     assert doc.undo_stack.undoText() == "Rename group"
     doc.undo_stack.undo()
     assert doc.group("rack1").parent == "dc1" and doc.host("h1").group == "dc1"
+
+
+def _edit_everything(doc: Document) -> None:
+    """An edit of each kind: a move, host, link and group fields, settings, adds and removes."""
+    doc.move_hosts({"h1": (500.0, 40.0)})
+    doc.set_host_fields(["h2"], "cores", 8)
+    doc.set_link_fields([0], "latency.mean", "7ms")
+    doc.set_setting("title", "Edited")
+    doc.set_setting("run.seed", 99)
+    doc.add_host(Host(id=doc.new_host_id("machine"), x=1.0, y=2.0))
+    doc.add_group(Group(id="rack1", kind="rack", x=0, y=0, width=300, height=200))
+    doc.rename_host("h3", "db")
+    doc.remove(host_ids=["h4"])
+
+
+def test_the_scenario_given_is_never_changed_by_edits(qapp):
+    given = make_doc().scenario.model_copy(deep=True)
+    original = given.model_dump()
+    doc = Document(given)
+    _edit_everything(doc)
+    assert dump(doc) != original
+    assert given.model_dump() == original
+    while doc.undo_stack.canUndo():
+        doc.undo_stack.undo()
+    assert dump(doc) == original
+
+
+def test_set_scenario_copies_too(qapp):
+    doc = make_doc()
+    given = load(default_preset())
+    original = given.model_dump()
+    doc.set_scenario(given)
+    first = given.hosts[0].id
+    doc.move_hosts({first: (1234.0, 5678.0)})
+    doc.set_setting("title", "Changed")
+    assert given.model_dump() == original
+    assert doc.scenario is not given and doc.scenario.host(first).x == 1234.0
+
+
+def test_the_main_window_leaves_its_scenario_alone(qtbot, tmp_path):
+    from PySide6.QtCore import QSettings
+
+    from sandbox.gui.main_window import MainWindow
+
+    given = make_doc().scenario.model_copy(deep=True)
+    original = given.model_dump()
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(given, settings=settings, autosave_dir=tmp_path / "autosave")
+    window._ask_save_changes = lambda: "discard"
+    qtbot.addWidget(window)
+    _edit_everything(window.document)
+    window.load_scenario(given)
+    window.document.set_host_fields(["h1"], "cores", 16)
+    assert given.model_dump() == original

@@ -415,3 +415,266 @@ def test_main_starts_on_the_default_preset_after_a_bad_file(qtbot, tmp_path, mon
     assert [p for p, _m in shown[0].problems] == ["hosts[0].cores"]
     assert seen[0].document.scenario == io.load(default_preset())
     assert seen[0].document.path is None
+
+
+# -- every failure of a file is a message naming it; the document is kept ----------------------
+
+
+def _kept(window: MainWindow, before: dict, path=None) -> None:
+    assert window.document.scenario.model_dump() == before
+    assert window.document.path == path
+    assert window.isVisible()
+
+
+def said(window: MainWindow) -> list[str]:
+    """Every error message and problem line the window showed, in one list."""
+    return [m for _t, m in window.answers.errors] + \
+        [line for e in window.answers.problems for line in e.lines()]
+
+
+def test_open_failures_name_the_file_and_keep_the_document(win, tmp_path, monkeypatch):
+    from sandbox.scenario.files import FileRefused
+
+    edit(win)
+    before = win.document.scenario.model_dump()
+    folder = tmp_path / "folder.json"
+    folder.mkdir()
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 200_000, encoding="utf-8")  # nested too deeply for the parser
+    assert not win.open_file(folder)
+    assert not win.open_file(deep)
+    real_load = io.load
+    refused = tmp_path / "refused.json"
+    monkeypatch.setattr(io, "load", lambda p: (_ for _ in ()).throw(
+        FileRefused(p, "is a pipe (FIFO); only regular files are read")))
+    assert not win.open_file(refused)
+    denied = tmp_path / "denied.json"
+    monkeypatch.setattr(io, "load", lambda p: (_ for _ in ()).throw(
+        PermissionError(13, "Permission denied", str(p))))
+    assert not win.open_file(denied)
+    bug = tmp_path / "bug.json"
+    monkeypatch.setattr(io, "load", lambda p: (_ for _ in ()).throw(
+        ValueError("cannot convert float NaN to integer")))
+    assert not win.open_file(bug)
+    monkeypatch.setattr(io, "load", real_load)
+    assert {title for title, _m in win.answers.errors} == {"Cannot open scenario"}
+    messages = said(win)
+    assert len(messages) == 5
+    assert any(str(folder) in m and ("folder" in m or "directory" in m) for m in messages)
+    assert any(str(deep) in m and "nested" in m for m in messages)
+    assert f"{bug} could not be opened: ValueError: cannot convert float NaN to " \
+           "integer" in messages
+    assert f"{refused} could not be opened: it is a pipe (FIFO); only regular files are " \
+           "read" in messages
+    assert f"{denied} could not be opened: permission denied" in messages
+    _kept(win, before)
+    assert win.document.is_dirty
+    assert win.answers.asked == []  # nothing replaced, so nothing to ask
+
+
+def test_a_file_that_is_not_a_scenario_lists_its_problems(win, tmp_path):
+    before = win.document.scenario.model_dump()
+    picture = tmp_path / "picture.json"
+    picture.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\xff\xfe")
+    listing = tmp_path / "list.json"
+    listing.write_text("[1, 2, 3]", encoding="utf-8")
+    assert not win.open_file(picture)
+    assert not win.open_file(listing)
+    assert [e.source for e in win.answers.problems] == [str(picture), str(listing)]
+    _kept(win, before)
+
+
+def test_open_action_with_a_bad_file_shows_a_dialog(win, tmp_path):
+    bad = tmp_path / "deep.json"
+    bad.write_text('{"hosts": ' + "[" * 200_000, encoding="utf-8")
+    win._ask_open_path = lambda: str(bad)
+    before = win.document.scenario.model_dump()
+    win.open_action.trigger()  # File > Open...
+    assert len(said(win)) == 1 and str(bad) in said(win)[0]
+    _kept(win, before)
+
+
+def test_save_failures_name_the_file_and_keep_the_work(win, tmp_path, monkeypatch):
+    edit(win)
+    folder = tmp_path / "folder.json"
+    folder.mkdir()
+    assert not win.save_as(folder)
+    win.document.set_setting("title", "bad \ud800 title")
+    before = win.document.scenario.model_dump()
+    target = tmp_path / "surrogate.json"
+    assert not win.save_as(target)
+    assert not target.exists()
+    assert [p.name for p in tmp_path.iterdir() if p.name != "settings.ini"] == ["folder.json"] \
+        or not any(p.suffix == ".tmp" for p in tmp_path.iterdir())
+    monkeypatch.setattr(io, "save", lambda *_a: (_ for _ in ()).throw(
+        PermissionError(13, "Permission denied", str(target))))
+    win.answers.save_path = str(target)
+    win.save_action.trigger()  # File > Save asks for a file: it has none
+    assert [t for t, _m in win.answers.errors] == ["Cannot save"] * 3
+    first, second, third = (m for _t, m in win.answers.errors)
+    assert str(folder) in first and "folder" in first
+    assert str(target) in second and "not valid Unicode" in second
+    assert str(target) in third and "permission denied" in third
+    _kept(win, before)
+    assert win.document.is_dirty and win.isWindowModified()
+
+
+def test_save_refuses_a_fifo_target(win, tmp_path):
+    import os
+    import stat
+
+    fifo = tmp_path / "pipe.json"
+    os.mkfifo(fifo)
+    edit(win)
+    assert not win.save_as(fifo)
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)  # still the pipe
+    assert str(fifo) in win.answers.errors[0][1]
+    assert win.document.is_dirty
+
+
+def test_autosave_failure_is_said_once_in_the_status_bar(win, tmp_path, monkeypatch):
+    said: list[str] = []
+    monkeypatch.setattr(win, "show_message", lambda text, timeout=8000: said.append(text))
+    win.files.autosave_dir = tmp_path / "blocked" / "autosave"
+    (tmp_path / "blocked").write_text("a file where the folder should be", encoding="utf-8")
+    edit(win)
+    for _ in range(3):
+        assert win.autosave() is None
+    assert len([s for s in said if "Autosave" in s]) == 1
+    assert str(win.autosave_path()) in said[0]
+    assert win.answers.errors == []  # no dialog
+    (tmp_path / "blocked").unlink()
+    assert win.autosave() is not None  # it works again
+    win.document.set_setting("title", "bad \ud800 title")
+    for _ in range(3):
+        assert win.autosave() is None
+    autosave_said = [s for s in said if "Autosave" in s]
+    assert len(autosave_said) == 2 and "not valid Unicode" in autosave_said[1]
+    assert win.document.scenario.title == "bad \ud800 title"
+
+
+def test_open_trace_failures_name_the_file_and_keep_the_document(win, tmp_path):
+    before = win.document.scenario.model_dump()
+    folder = tmp_path / "folder.jsonl"
+    folder.mkdir()
+    text = tmp_path / "words.jsonl"
+    text.write_text("hello\n", encoding="utf-8")
+    scenario_file = tmp_path / "scenario.jsonl"
+    io.save(small_scenario(), scenario_file)
+    latin1 = tmp_path / "latin1.jsonl"
+    latin1.write_bytes(b'{"type": "header", "version": 1, "t": "\xe9"}\n')
+    for path in (folder, text, scenario_file, latin1):
+        win._ask_trace_path = lambda p=path: str(p)
+        win.open_trace_action.trigger()  # File > Open Trace...
+    messages = said(win)
+    assert len(messages) == 4
+    for path in (folder, text, scenario_file, latin1):
+        assert any(str(path) in m for m in messages), path
+    _kept(win, before)
+    assert win.timeline is None
+
+
+def _run_shown(window: MainWindow) -> None:
+    from sandbox.gui.run_controller import run_scenario
+
+    result = run_scenario(window.document.scenario, until=50_000_000)
+    window.load_run(result.header, result.events, scenario=window.document.scenario,
+                    seed=result.seed, until=result.until)
+
+
+def test_export_failures_name_the_file_and_keep_the_run(win, tmp_path):
+    import os
+    import stat
+
+    _run_shown(win)
+    fifo = tmp_path / "pipe.png"
+    os.mkfifo(fifo)
+    folder = tmp_path / "folder.jsonl"
+    folder.mkdir()
+    assert not win.export_png(fifo)  # before, Qt opened the pipe and waited for a reader
+    assert not win.export_svg(fifo)
+    assert win.export_trace(folder) is None
+    assert win.export_trace(fifo, "jsonl") is None
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode) and folder.is_dir()
+    assert len(win.answers.errors) == 4
+    for (title, message), path in zip(win.answers.errors, (fifo, fifo, folder, fifo),
+                                      strict=True):
+        assert title == "Cannot export" and str(path) in message
+        assert "not a regular file" in message or "folder" in message
+    assert win.timeline is not None and win.isVisible()
+    assert not list(tmp_path.glob("*.part"))
+
+
+def test_export_trace_through_a_symlink_writes_its_target_and_keeps_its_mode(win, tmp_path):
+    import os
+
+    _run_shown(win)
+    real = tmp_path / "real.jsonl"
+    real.write_text("old\n", encoding="utf-8")
+    os.chmod(real, 0o640)
+    link = tmp_path / "link.jsonl"
+    link.symlink_to(real)
+    assert win.export_trace(link, "jsonl") == link
+    assert link.is_symlink()
+    assert real.read_text(encoding="utf-8").startswith('{"')
+    assert os.stat(real).st_mode & 0o777 == 0o640
+
+
+def test_main_names_a_file_it_cannot_read(qtbot, tmp_path, monkeypatch):
+    from PySide6.QtCore import QStandardPaths, QTimer
+
+    for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
+        QSettings.setPath(fmt, QSettings.Scope.UserScope, str(tmp_path / "config"))
+    QStandardPaths.setTestModeEnabled(True)
+    errors: list[tuple[str, str]] = []
+    monkeypatch.setattr(MainWindow, "_show_error", lambda self, t, m: errors.append((t, m)))
+    deep = tmp_path / "denied.json"
+    real_load = io.load
+
+    def load(path):
+        if str(path) == str(deep):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_load(path)
+
+    monkeypatch.setattr(io, "load", load)
+    monkeypatch.setattr(MainWindow, "_show_problems", lambda self, e: errors.append(("", str(e))))
+    hooks = []
+
+    def close_when_shown() -> None:
+        windows = [w for w in QApplication.topLevelWidgets()
+                   if isinstance(w, MainWindow) and w.isVisible()]
+        if windows and errors:
+            import sys
+
+            hooks.append(sys.excepthook)
+            for window in windows:
+                window.close()
+            QApplication.exit(0)
+        else:
+            QTimer.singleShot(20, close_when_shown)
+
+    import sys
+
+    previous = sys.excepthook
+    QTimer.singleShot(20, close_when_shown)
+    try:
+        assert gui_app.main(str(deep)) == 0
+    finally:
+        QStandardPaths.setTestModeEnabled(False)
+    assert errors[0] == ("Cannot open scenario", f"{deep} could not be opened: permission "
+                                                 "denied")
+    assert isinstance(hooks[0], gui_app.ExceptionDialogs)  # installed while it ran
+    assert sys.excepthook is previous  # and taken away after
+
+
+def test_open_and_open_trace_of_a_fifo_never_block(win, tmp_path):
+    import os
+
+    fifo = tmp_path / "pipe.json"
+    os.mkfifo(fifo)
+    before = win.document.scenario.model_dump()
+    assert not win.open_file(fifo)
+    assert not win.open_trace(fifo)
+    messages = said(win)
+    assert len(messages) == 2 and all(str(fifo) in m and "FIFO" in m for m in messages)
+    _kept(win, before)
