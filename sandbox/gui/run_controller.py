@@ -4,7 +4,9 @@
 runs a :class:`~sandbox.engine.simulation.Simulation` in chunks of simulated
 time into a :class:`~sandbox.trace.sinks.MemorySink` and a
 :class:`~sandbox.trace.stats.StatsSink`, reports progress between chunks and
-can be cancelled there. The run loop is the same one ``sandbox run`` and sweeps use
+can be cancelled there (and between the slices of a long chunk), and forwards
+the loop's warning that the run is heading over its
+:class:`~sandbox.engine.limits.Limits`. The run loop is the same one ``sandbox run`` and sweeps use
 (:func:`sandbox.engine.runner.run`) and chunking does not change what it computes, so a GUI run and a headless run of
 the same scenario and seed give the same trace, byte for byte.
 """
@@ -19,12 +21,14 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal
 
+from ..engine.limits import Limits, RunRefused
 from ..engine.runner import CHUNKS, CallbackReporter, RunCancelled, RunResult, run
 from ..scenario.model import Scenario
 from ..trace.events import TraceEvent
 from ..trace.sinks import TraceFormatError, read_jsonl
 
 __all__ = [
+    "Limits",
     "RunCancelled",
     "RunController",
     "RunResult",
@@ -40,15 +44,19 @@ def _tr(text: str) -> str:
 def run_scenario(scenario: Scenario, seed: int | None = None, until: int | None = None,
                  progress: Callable[[int, int], None] | None = None,
                  cancelled: Callable[[], bool] | None = None,
-                 chunks: int = CHUNKS) -> RunResult:
+                 chunks: int = CHUNKS, warning: Callable[[str], None] | None = None,
+                 limits: Limits | None = None) -> RunResult:
     """Run ``scenario`` to the end with the engine's one run loop and keep its trace.
 
     ``progress(now, until)`` is called after every chunk; when
     ``cancelled()`` returns true between chunks the run stops with
     :class:`RunCancelled`. ``seed`` and ``until`` override the scenario's.
+    ``limits`` (the defaults of :class:`Limits` when None) hold the run;
+    ``warning(message)`` hears that it is heading over them.
     """
-    return run(scenario, seed=seed, until=until, reporter=CallbackReporter(progress, cancelled),
-               keep_events=True, chunks=chunks)
+    return run(scenario, seed=seed, until=until,
+               reporter=CallbackReporter(progress, cancelled, warning),
+               keep_events=True, chunks=chunks, limits=limits)
 
 
 def recompute_with_fault(scenario: Scenario, fault: Any, replace: int | None = None) -> Scenario:
@@ -120,13 +128,15 @@ class _RunThread(QThread):
     succeeded = Signal(object)       # RunResult
     errored = Signal(str)
     aborted = Signal()
+    warned = Signal(str)
 
     def __init__(self, scenario: Scenario, seed: int | None, until: int | None,
-                 parent: QObject | None = None) -> None:
+                 parent: QObject | None = None, limits: Limits | None = None) -> None:
         super().__init__(parent)
         self._scenario = scenario
         self._seed = seed
         self._until = until
+        self._limits = limits
         self._cancel = threading.Event()
 
     def cancel(self) -> None:
@@ -135,9 +145,12 @@ class _RunThread(QThread):
     def run(self) -> None:  # noqa: D102 - QThread override, runs in the worker thread
         try:
             result = run_scenario(self._scenario, self._seed, self._until,
-                                  progress=self.stepped.emit, cancelled=self._cancel.is_set)
+                                  progress=self.stepped.emit, cancelled=self._cancel.is_set,
+                                  warning=self.warned.emit, limits=self._limits)
         except RunCancelled:
             self.aborted.emit()
+        except RunRefused as exc:  # a limit: its message is a sentence for the user
+            self.errored.emit(str(exc))
         except Exception as exc:  # noqa: BLE001 - any engine error is reported, not raised
             self.errored.emit(f"{type(exc).__name__}: {exc}")
         else:
@@ -149,10 +162,12 @@ class RunController(QObject):
 
     Call :meth:`run`; then exactly one of ``finished(result)`` (a
     :class:`RunResult`), ``failed(message)`` or ``cancelled()`` follows,
-    after ``progress(percent)`` signals between chunks. Starting a run while
-    another is going cancels the old one, whose outcome is then never
-    reported. :meth:`shutdown` cancels and waits; call it before the
-    application quits.
+    after ``progress(percent)`` signals between chunks, and ``warned(message)``
+    when the run is heading over its limits (it is then stopped with
+    ``failed`` unless the limits are off, and may be cancelled). Starting a
+    run while another is going cancels the old one, whose outcome is then
+    never reported. :meth:`shutdown` cancels and waits; call it before the
+    application quits. ``limits`` hold every run that is not given its own.
     """
 
     #: The run started.
@@ -165,6 +180,8 @@ class RunController(QObject):
     failed = Signal(str)
     #: The run was cancelled with :meth:`cancel`.
     cancelled = Signal()
+    #: The run is heading over its limits; the argument says which and how to raise them.
+    warned = Signal(str)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -172,14 +189,19 @@ class RunController(QObject):
         self._old: list[_RunThread] = []
         self._percent = -1
         self.last_result: RunResult | None = None
+        #: The limits of a run started without its own (a setting of the window may set them).
+        self.limits = Limits()
 
     # -- API ------------------------------------------------------------------------------
-    def run(self, scenario: Scenario, seed: int | None = None, until: int | None = None) -> None:
-        """Start running a copy of ``scenario`` (``seed``/``until`` override the scenario's)."""
+    def run(self, scenario: Scenario, seed: int | None = None, until: int | None = None,
+            limits: Limits | None = None) -> None:
+        """Start running a copy of ``scenario`` (``seed``/``until`` override the scenario's)
+        within ``limits`` (:attr:`limits` when None)."""
         self._drop_current()
         frozen = scenario.model_copy(deep=True)
-        thread = _RunThread(frozen, seed, until, self)
+        thread = _RunThread(frozen, seed, until, self, limits or self.limits)
         thread.stepped.connect(self._on_stepped)
+        thread.warned.connect(self._on_warned)
         thread.succeeded.connect(self._on_succeeded)
         thread.errored.connect(self._on_errored)
         thread.aborted.connect(self._on_aborted)
@@ -218,7 +240,8 @@ class RunController(QObject):
         if thread is None:
             return
         thread.cancel()
-        for sig in (thread.stepped, thread.succeeded, thread.errored, thread.aborted):
+        for sig in (thread.stepped, thread.succeeded, thread.errored, thread.aborted,
+                    thread.warned):
             sig.disconnect()
         self._old.append(thread)
         self._thread = None
@@ -230,6 +253,11 @@ class RunController(QObject):
         if percent != self._percent:
             self._percent = percent
             self.progress.emit(percent)
+
+    def _on_warned(self, message: str) -> None:
+        if self.sender() is not self._thread:
+            return
+        self.warned.emit(message)
 
     def _on_succeeded(self, result: RunResult) -> None:
         if self.sender() is not self._thread:

@@ -139,6 +139,7 @@ class ShownRun(QObject):
         rc.finished.connect(self._on_run_finished)
         rc.failed.connect(self._on_run_failed)
         rc.cancelled.connect(self._on_run_cancelled)
+        rc.warned.connect(self._on_run_warned)
         player.time_changed.connect(self._on_time_changed)
         player.speed_changed.connect(self._on_speed_changed)
         self.spacetime.event_selected.connect(self._on_spacetime_event)
@@ -256,6 +257,11 @@ class ShownRun(QObject):
         self._run_ended()
         self._pending = {}
         self._show_error(translate("MainWindow", "Run failed"), message)
+
+    def _on_run_warned(self, message: str) -> None:
+        # stays until the run ends, beside the Cancel button of the run under way
+        self._show_message(translate("MainWindow", "\u26a0 {warning} Cancel stops the run.").format(
+            warning=message), 0)
 
     def _on_run_cancelled(self) -> None:
         self._run_ended()

@@ -200,3 +200,80 @@ def test_open_trace_of_a_folder_or_binary_file(tmp_path):
     binary.write_bytes(b"\xff\xfe\x00\x81garbage")
     with pytest.raises(TraceFormatError):
         open_trace(binary)
+
+
+# -- limits ---------------------------------------------------------------------------------------
+
+
+def test_a_run_heading_over_its_limit_warns_then_fails_with_a_sentence(qtbot, controller):
+    warned, finished = [], []
+    controller.warned.connect(warned.append)
+    controller.finished.connect(finished.append)
+    with qtbot.waitSignal(controller.failed, timeout=60_000) as blocker:
+        controller.run(load(preset_path("message_passing_basics")), until=1000 * S,
+                       limits=rc.Limits(max_events=2000))
+    assert len(warned) == 1 and "more than the limit of 2,000 events" in warned[0]
+    message = blocker.args[0]
+    assert "The run was stopped at" in message and "max_events" in message
+    assert "RunLimitExceeded" not in message and finished == []
+
+
+def test_after_the_warning_a_run_without_limits_can_be_cancelled(qtbot, controller):
+    controller.limits = rc.Limits.off(max_events=2000)  # what a setting of the window would do
+    finished = []
+    controller.finished.connect(finished.append)
+    with qtbot.waitSignal(controller.warned, timeout=60_000) as blocker:
+        controller.run(load(preset_path("message_passing_basics")), until=100_000 * S)
+    assert "2,000 events" in blocker.args[0]
+    assert controller.is_running()
+    with qtbot.waitSignal(controller.cancelled, timeout=60_000):
+        controller.cancel()
+    assert controller.wait() and finished == []
+
+
+@pytest.fixture
+def window(qtbot, tmp_path):
+    """The main window on ``message_passing_basics``, shown; error dialogs are recorded."""
+    from PySide6.QtCore import QSettings
+
+    from sandbox.gui.main_window import MainWindow
+
+    _clear_pending_quit()
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    win = MainWindow(load(preset_path("message_passing_basics")), None, settings=settings,
+                     autosave_dir=tmp_path / "autosave")
+    win.errors = []
+    win._show_error = lambda title, message: win.errors.append((title, message))
+    win._ask_save_changes = lambda: "discard"
+    win.autosave_timer.stop()
+    win.autoplay = False
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    yield win
+    win.run_controller.shutdown()
+
+
+def test_the_window_shows_the_warning_beside_cancel(qtbot, window):
+    window.document.set_setting("run.duration", 100_000 * S)
+    window.run_controller.limits = rc.Limits.off(max_events=2000)
+    with qtbot.waitSignal(window.run_controller.warned, timeout=60_000):
+        assert window.run()
+    text = window.statusBar().currentMessage()
+    assert text.startswith("\u26a0") and "more than the limit of 2,000 events" in text
+    assert window.cancel_run_button.isVisible()
+    with qtbot.waitSignal(window.run_controller.cancelled, timeout=60_000):
+        window.cancel_run_button.click()
+    assert window.timeline is None and window.errors == []
+    assert "\u26a0" not in window.statusBar().currentMessage()
+
+
+def test_the_window_reports_a_run_stopped_by_its_limit(qtbot, window):
+    window.document.set_setting("run.duration", 100_000 * S)
+    window.run_controller.limits = rc.Limits(max_events=2000)
+    with qtbot.waitSignal(window.run_controller.failed, timeout=60_000):
+        assert window.run()
+    qtbot.waitUntil(lambda: not window.run_controller.is_running())
+    assert window.errors and window.errors[-1][0] == "Run failed"
+    assert "more than the limit of 2,000 events" in window.errors[-1][1]
+    assert not window.cancel_run_button.isVisible()
