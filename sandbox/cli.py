@@ -98,6 +98,26 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--json", action="store_true", help="print the summary as JSON")
     r.add_argument("--quiet", "-q", action="store_true", help="print no progress bar")
 
+    def _count(text: str) -> int:  # a limit: a positive whole number, 1,000 or 1_000 too
+        try:
+            n = int(text.replace(",", "").replace("_", ""))
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if n <= 0:
+            raise argparse.ArgumentTypeError(f"{text!r} must be positive")
+        return n
+
+    r.add_argument("--max-events", type=_count, metavar="N",
+                   help="stop a run that makes more than N events (default: 50,000,000)")
+    r.add_argument("--max-trace-mb", type=_count, metavar="N",
+                   help="stop a run whose JSONL trace (--out) grows past N MiB (default: 4096)")
+    r.add_argument("--max-hosts", type=_count, metavar="N",
+                   help="refuse a scenario of more than N hosts (default: 100,000)")
+    r.add_argument("--max-links", type=_count, metavar="N",
+                   help="refuse a scenario of more than N links (default: 1,000,000)")
+    r.add_argument("--no-limits", action="store_true",
+                   help="run however long or large the run is (its estimate still warns)")
+
     v = sub.add_parser("validate", help="check scenario files; one line per problem")
     v.add_argument("files", nargs="+", metavar="FILE")
 
@@ -150,6 +170,7 @@ class ProgressBar:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """``sandbox run``."""
+    from sandbox.engine.limits import COMMAND_LINE_HINTS, Limits, RunLimitExceeded, RunRefused
     from sandbox.engine.runner import CallbackReporter, run
     from sandbox.trace import JsonlSink, MemorySink, export, format_summary
 
@@ -162,11 +183,29 @@ def cmd_run(args: argparse.Namespace) -> int:
         if not args.out.parent.exists():
             raise UsageError([f"error: {args.out}: folder {args.out.parent} does not exist"])
         sink = JsonlSink(args.out) if fmt == "jsonl" else MemorySink()
+    given = {"max_events": args.max_events, "max_hosts": args.max_hosts,
+             "max_links": args.max_links,
+             "max_trace_bytes": args.max_trace_mb and args.max_trace_mb * 1024 * 1024}
+    limits = Limits(enforce=not args.no_limits,
+                    **{k: v for k, v in given.items() if v is not None}
+                    ).with_hints(COMMAND_LINE_HINTS)
     bar = ProgressBar(sys.stderr, not args.quiet)
+
+    def warn(message: str) -> None:
+        bar.done()
+        print(f"warning: {message}", file=sys.stderr)
+
     try:
         result = run(scenario, sink, seed=args.seed, until=args.until,
-                     reporter=CallbackReporter(progress=bar),
-                     chunks=100, freeze_gc=True)
+                     reporter=CallbackReporter(progress=bar, warning=warn),
+                     chunks=100, freeze_gc=True, limits=limits,
+                     trace_path=args.out if isinstance(sink, JsonlSink) else None)
+    except RunRefused as exc:
+        lines = [f"error: {args.scenario}: {exc}"]
+        if isinstance(exc, RunLimitExceeded) and exc.reached is not None \
+                and isinstance(sink, JsonlSink):
+            lines.append(f"error: the trace up to there is in {args.out}")
+        raise UsageError(lines) from None
     finally:
         bar.done()
     if isinstance(sink, MemorySink):
