@@ -90,6 +90,7 @@ class HostRuntime:
         self._mailbox: deque[Message] = deque()
         self._waiters: list[tuple[simpy.Event, Match | None]] = []
         self._procs: list[simpy.Process] = []
+        self._procs_cap = 64
         self._resume: simpy.Event | None = None
         self.peers: Sequence[str] = ()
         self.neighbours: list[str] = []
@@ -229,9 +230,13 @@ class HostRuntime:
     def spawn(self, gen: Generator) -> simpy.Process:
         """Run ``gen`` as a concurrent activity of this host; a crash ends it."""
         proc = self.env.process(_guard(self, gen))
-        self._procs.append(proc)
-        if len(self._procs) > 64:
-            self._procs = [p for p in self._procs if p.is_alive]
+        procs = self._procs
+        procs.append(proc)
+        if len(procs) > self._procs_cap:
+            # Forget ended activities; the next clean-up waits until the list has doubled,
+            # so many live activities cost amortised O(1) per spawn, not O(n).
+            self._procs = procs = [p for p in procs if p.is_alive]
+            self._procs_cap = max(64, 2 * len(procs))
         return proc
 
     def _kill(self) -> None:
