@@ -61,16 +61,19 @@ MEMORY_BASE = 64 << 20
 
 _MB = 1_000_000
 
-# Bits of TraceColumns.detail_bits (the same bits as the FLAG_* of message_index).
+# Bits of TraceColumns.detail_bits (the first three are the FLAG_* of message_index).
 BIT_CORRUPTED = 1
 BIT_BYZ = 2
 BIT_LATE = 4
+#: A send or duplicate whose details have a ``path``; a deliver or drop with a ``link``.
+BIT_PATH = 16
+BIT_LINK = 32
 
 _SEND, _DELIVER, _DROP, _DUP = (KINDS.index(k) for k in ("send", "deliver", "drop", "duplicate"))
 _MEM, _CLOCK_ADJUST = KINDS.index("mem"), KINDS.index("clock_adjust")
 # The detail keys the index reads from an event that creates a message, and one that ends it.
-_CREATOR_KEYS = frozenset({"channel", "byz", "late", "of"})
-_END_KEYS = frozenset({"reason", "corrupted", "byz", "late", "dup"})
+_CREATOR_KEYS = frozenset({"channel", "byz", "late", "of", "path"})
+_END_KEYS = frozenset({"reason", "corrupted", "byz", "late", "dup", "link"})
 _INT64 = (-(1 << 63), (1 << 63) - 1)
 
 
@@ -456,27 +459,30 @@ class _Builder:
                     code = self.chmap[ch] = len(self.channels)
                     self.channels.append(ch)
                 codes[j] = code
-            bits[j] = (BIT_BYZ if d.get("byz") else 0) | (BIT_LATE if d.get("late") else 0)
+            bits[j] = (BIT_BYZ if d.get("byz") else 0) | (BIT_LATE if d.get("late") else 0) | \
+                (BIT_PATH if "path" in d else 0)
             of = d.get("of")
             if _in_int64(of):
                 self.refs.append((base + j, of))
         for j in np.flatnonzero(((kc == _DELIVER) | (kc == _DROP)) & has_msg).tolist():
             d = data[j]
-            if not d or type(d) is not dict or d.keys().isdisjoint(_END_KEYS) or \
-                    (len(d) < 2 and "reason" not in d):
+            if not d or type(d) is not dict or d.keys().isdisjoint(_END_KEYS):
                 continue
-            if "reason" in d:
-                r = str(d["reason"])
-                code = self.rmap.get(r)
-                if code is None:
-                    code = self.rmap[r] = len(self.reasons)
-                    self.reasons.append(r)
-                codes[j] = code
-            bits[j] = (BIT_CORRUPTED if d.get("corrupted") else 0) | \
-                (BIT_BYZ if d.get("byz") else 0) | (BIT_LATE if d.get("late") else 0)
-            dup = d.get("dup")
-            if _in_int64(dup):
-                self.refs.append((base + j, dup))
+            b = BIT_LINK if "link" in d else 0
+            if len(d) >= 2 or "reason" in d:
+                if "reason" in d:
+                    r = str(d["reason"])
+                    code = self.rmap.get(r)
+                    if code is None:
+                        code = self.rmap[r] = len(self.reasons)
+                        self.reasons.append(r)
+                    codes[j] = code
+                b |= (BIT_CORRUPTED if d.get("corrupted") else 0) | \
+                    (BIT_BYZ if d.get("byz") else 0) | (BIT_LATE if d.get("late") else 0)
+                dup = d.get("dup")
+                if _in_int64(dup):
+                    self.refs.append((base + j, dup))
+            bits[j] = b
 
     def _memory(self, kc: np.ndarray, data: tuple[Any, ...]) -> None:
         """The page, remote flag, cost and home host of every memory access."""

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .event_store import TraceColumns
+from .event_store import BIT_LINK, BIT_PATH, TraceColumns
 from .events import TraceEvent
 from .records import MessageRecord
 
@@ -128,6 +128,9 @@ class MessageIndex:
         dup_of[dup_at[fresh]] = ref_val[at[fresh]]
         flags[dup_at[fresh]] |= FLAG_DUP
         channels = list(cols.channels)
+        # which records must read the details of their events (a path, a link)
+        self._msg_details = ((bits[creators] & BIT_PATH) |
+                             np.where(ended, bits[safe_end] & BIT_LINK, 0)).astype(np.uint8)
         #: Flags (``FLAG_*`` bits), channel codes (into ``channels``), drop reason codes
         #: (into ``drop_reasons``, -1 if none) and original ids of duplicates (-1), per message.
         self.msg_flags: np.ndarray = flags
@@ -245,22 +248,25 @@ class MessageIndex:
         end_kind = int(self.msg_end_kind[i])
         byz: str | None = None
         path: tuple[str, ...] | None = None
-        d = self.events[send_pos].data or {}
-        if flags & FLAG_BYZ:
-            byz = d.get("byz")
-        p = d.get("path")
-        if isinstance(p, list):
-            path = tuple(p)
+        details = int(self._msg_details[i])
+        if flags & FLAG_BYZ or details & BIT_PATH:
+            d = self.events[send_pos].data or {}
+            if flags & FLAG_BYZ:
+                byz = d.get("byz")
+            p = d.get("path")
+            if isinstance(p, list):
+                path = tuple(p)
         reason = link = None
         if end_pos >= 0:
-            de = self.events[end_pos].data or {}
-            if flags & FLAG_BYZ and not byz:
-                byz = de.get("byz")
             r = int(self.msg_reason[i])
             reason = self.drop_reasons[r] if r >= 0 else None
-            lk = de.get("link")
-            if isinstance(lk, list) and len(lk) == 2:
-                link = (lk[0], lk[1])
+            if (flags & FLAG_BYZ and not byz) or details & BIT_LINK:
+                de = self.events[end_pos].data or {}
+                if flags & FLAG_BYZ and not byz:
+                    byz = de.get("byz")
+                lk = de.get("link")
+                if isinstance(lk, list) and len(lk) == 2:
+                    link = (lk[0], lk[1])
         if flags & FLAG_BYZ and not byz:
             byz = "byzantine"
         dup = int(self.msg_dup_of[i])
