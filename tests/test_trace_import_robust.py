@@ -158,6 +158,7 @@ BAD_LINES = {
     "two values": EV0 + " " + EV0,
     "path number": event(kind='"send"', msg="1", peer='"a"', data='{"path": 5}'),
     "sides true": event(kind='"partition"', host='""', data='{"sides": true}'),
+    "of a list": event(kind='"duplicate"', host='""', msg="2", data='{"of": [1]}'),
 }
 
 
@@ -181,6 +182,8 @@ def test_the_messages_say_which_field_is_wrong(tmp_path):
         write(tmp_path, HEADER, event(t="9" * 5000)))
     assert "Infinity is not a finite number" in refused(write(tmp_path, HEADER,
                                                               event(t="Infinity")))
+    assert '"data" of a duplicate event: "of" must be a message id' in refused(
+        write(tmp_path, HEADER, event(kind='"duplicate"', msg="2", data='{"of": "1"}')))
 
 
 def test_valid_unusual_events_are_accepted(tmp_path):

@@ -87,9 +87,10 @@ class TraceEvent(NamedTuple):
         ``msg`` whole numbers in the signed 64-bit range, ``kind``, ``host`` and
         ``peer`` names of letters, digits, ``_ . -`` (``host`` may be empty),
         ``data`` a JSON object or null, in which the details that readers take
-        apart (``path``, ``link``, ``sides``; see the module docstring) are
-        lists when they are set. Anything else raises :class:`EventError`
-        saying which field is wrong.
+        apart or look up (``path``, ``link``, ``sides``, a duplicate's ``of``;
+        see the module docstring) are lists (``of``: a message id) when they
+        are set. Anything else raises :class:`EventError` saying which field
+        is wrong.
         """
         try:
             seq, t, kind, host, local = d["seq"], d["t"], d["kind"], d["host"], d["local"]
@@ -103,7 +104,7 @@ class TraceEvent(NamedTuple):
                   and kind in _NAMES and (host in _NAMES or host == "")
                   and (peer is None or peer in _NAMES)
                   and (data is None or (type(data) is dict
-                                        and (kind not in _LIST_KEYS or _lists_ok(kind, data)))))
+                                        and (kind not in _TYPED or _details_ok(kind, data)))))
         except TypeError:  # an unhashable kind, host or peer
             ok = False
         if not ok:
@@ -123,18 +124,20 @@ _NAME = re.compile(r"[A-Za-z0-9_.\-]{1,64}")
 _NAMES: set[str] = set(KINDS)
 _NAMES_MAX = 1 << 16
 _FIELDS = ("seq", "t", "kind", "host", "local")
-#: The details that are lists (of hosts, or of sides), by kind.
-_LIST_KEYS: dict[str, tuple[str, ...]] = {
-    "send": ("path",), "drop": ("link",), "link_cut": ("link",), "link_heal": ("link",),
-    "partition": ("sides",), "heal": ("sides",),
+#: The details readers take apart (lists of hosts or sides) or look up (message ids), by kind.
+_TYPED: dict[str, tuple[tuple[str, type], ...]] = {
+    "send": (("path", list),), "drop": (("link", list),), "link_cut": (("link", list),),
+    "link_heal": (("link", list),), "partition": (("sides", list),), "heal": (("sides", list),),
+    "duplicate": (("of", int),),
 }
+_TYPE_NAMES = {list: "a list", int: "a message id (a whole number)"}
 
 
-def _lists_ok(kind: str, data: dict[str, Any]) -> bool:
-    """Whether the list details of ``data`` are lists (or absent, or null)."""
-    for key in _LIST_KEYS[kind]:
+def _details_ok(kind: str, data: dict[str, Any]) -> bool:
+    """Whether the typed details of ``data`` have their types (or are absent, or null)."""
+    for key, kind_of in _TYPED[kind]:
         value = data.get(key)
-        if value is not None and type(value) is not list:
+        if value is not None and type(value) is not kind_of:
             return False
     return True
 
@@ -185,10 +188,10 @@ def _check_fields(seq: Any, t: Any, kind: Any, host: Any, local: Any, msg: Any, 
             _NAMES.add(value)
     if data is not None and type(data) is not dict:
         raise EventError(f'"data" must be a JSON object or null, not {_show(data)}')
-    if data is not None and kind in _LIST_KEYS and not _lists_ok(kind, data):
-        key = next(k for k in _LIST_KEYS[kind] if type(data.get(k, [])) is not list
-                   and data.get(k) is not None)
-        raise EventError(f'"data" of a {kind} event: "{key}" must be a list, '
+    if data is not None and kind in _TYPED and not _details_ok(kind, data):
+        key, kind_of = next((k, t) for k, t in _TYPED[kind]
+                            if data.get(k) is not None and type(data[k]) is not t)
+        raise EventError(f'"data" of a {kind} event: "{key}" must be {_TYPE_NAMES[kind_of]}, '
                          f"not {_show(data[key])}")
 
 
