@@ -419,6 +419,10 @@ def open_trace(path: str | os.PathLike) -> Timeline:
         check_memory(path, size)
     name = os.fspath(path)
     header, stream = iter_jsonl(path)
+    # the chunk of events being taken holds thousands of young dicts: the cyclic garbage
+    # collector would scan them again and again (nothing of the build makes cycles)
+    collecting = gc.isenabled()
+    gc.disable()
     try:
         cols = build_columns(stream, _scenario_hosts(header), keep=True)
     except MemoryError:
@@ -431,6 +435,8 @@ def open_trace(path: str | os.PathLike) -> Timeline:
     except ValueError as exc:
         raise TraceFormatError(f"{name}: {exc}") from None
     finally:
+        if collecting:
+            gc.enable()
         close = getattr(stream, "close", None)
         if close is not None:
             close()
