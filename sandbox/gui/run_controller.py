@@ -13,8 +13,6 @@ the same scenario and seed give the same trace, byte for byte.
 
 from __future__ import annotations
 
-import gc
-import os
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -24,15 +22,12 @@ from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal
 from ..engine.limits import Limits, RunRefused
 from ..engine.runner import CHUNKS, CallbackReporter, RunCancelled, RunResult, run
 from ..scenario.model import Scenario
-from ..trace.events import TraceEvent
-from ..trace.sinks import TraceFormatError, read_jsonl
 
 __all__ = [
     "Limits",
     "RunCancelled",
     "RunController",
     "RunResult",
-    "open_trace",
     "recompute_with_fault",
     "run_scenario",
 ]
@@ -79,46 +74,6 @@ def recompute_with_fault(scenario: Scenario, fault: Any, replace: int | None = N
         faults[replace] = new
     data["faults"] = faults
     return Scenario.model_validate(data)
-
-
-def open_trace(path: str | os.PathLike) -> tuple[dict[str, Any], list[TraceEvent]]:
-    """Load a JSONL trace for replay: (header, events).
-
-    Every problem becomes a :class:`~sandbox.trace.sinks.TraceFormatError`
-    whose message names the file (and the line for a bad event), ready to
-    show in a message box: a missing or unreadable file, a file that is not
-    a DS Sandbox trace, a bad event line, or events out of time order.
-    The garbage collector is paused while the events load (several times
-    faster for a million events).
-    """
-    name = os.fspath(path)
-    collecting = gc.isenabled()
-    gc.disable()  # the collector would walk the growing event list again and again
-    try:
-        header, events = read_jsonl(path)
-    except TraceFormatError:
-        raise
-    except FileNotFoundError:
-        raise TraceFormatError(_tr("{0}: no such file").format(name)) from None
-    except IsADirectoryError:
-        raise TraceFormatError(_tr("{0}: is a folder, not a trace file").format(name)) from None
-    except UnicodeDecodeError:
-        raise TraceFormatError(
-            _tr("{0}: not a text file (a JSONL trace is UTF-8 text)").format(name)) from None
-    except OSError as exc:
-        raise TraceFormatError(f"{name}: {exc.strerror or exc}") from None
-    finally:
-        if collecting:
-            gc.enable()
-    last = None
-    for i, ev in enumerate(events):
-        if not isinstance(ev.t, int) or not isinstance(ev.kind, str):
-            raise TraceFormatError(_tr("{0}: line {1}: bad event").format(name, i + 2))
-        if last is not None and ev.t < last:
-            raise TraceFormatError(
-                _tr("{0}: line {1}: event time goes backwards").format(name, i + 2))
-        last = ev.t
-    return header, events
 
 
 class _RunThread(QThread):

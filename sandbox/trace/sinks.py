@@ -158,7 +158,7 @@ _scan = _DECODER.scan_once  # type: ignore[attr-defined]  # set in JSONDecoder._
 def _json_problem(exc: BaseException) -> str:
     """The reason a line is not valid, in words, from what the decoder or checks raised."""
     if isinstance(exc, json.JSONDecodeError):
-        return f"not JSON ({exc.msg} at column {exc.colno})"
+        return f"not JSON: {exc.msg} (column {exc.colno})"
     if isinstance(exc, RecursionError):
         return "values nested too deeply"
     if isinstance(exc, EventError):

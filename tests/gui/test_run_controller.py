@@ -10,7 +10,6 @@ from sandbox.gui import run_controller as rc
 from sandbox.gui.run_controller import (
     RunController,
     RunResult,
-    open_trace,
     recompute_with_fault,
     run_scenario,
 )
@@ -18,6 +17,7 @@ from sandbox.presets import preset_path
 from sandbox.scenario import load
 from sandbox.scenario.model import CrashFault, LinkCutFault
 from sandbox.trace import TraceFormatError, export, read_jsonl
+from sandbox.trace.timeline import open_trace
 
 S = 1_000_000_000
 
@@ -171,8 +171,8 @@ def test_run_scenario_without_qt_reports_progress():
 def test_open_trace_reads_a_trace_back(tmp_path):
     path = tmp_path / "t.jsonl"
     cli_main(["run", "message_passing_basics", "--out", str(path), "-q"])
-    header, events = open_trace(path)
-    assert header["seed"] == 1 and len(events) == 228
+    timeline = open_trace(path)  # the window's File > Open Trace reads through this
+    assert timeline.header["seed"] == 1 and len(timeline.events) == 228
 
 
 @pytest.mark.parametrize("content, message", [
