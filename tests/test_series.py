@@ -320,3 +320,18 @@ def test_latencies_agree_with_the_run_summary(preset):
     end = S.run_end(memory.header, events)
     tp = S.throughput(events, S.nice_bin(end), end, cols=cols)
     assert tp.sent.sum() * S.nice_bin(end) / S.NS_PER_S == pytest.approx(stats.sent)
+
+
+def test_a_timelines_own_columns_are_the_plots_columns():
+    """The plots take an opened trace's columns from its timeline instead of passing over
+    the events again: they must be the very columns the events give."""
+    from sandbox.engine import run
+    from sandbox.presets import preset_path
+    from sandbox.scenario import load
+    from sandbox.trace.timeline import Timeline
+
+    result = run(load(preset_path("crash_heartbeat")), keep_events=True)
+    tl = Timeline(result.header, result.events)
+    mine, theirs = tl.series_columns(), S.columns(result.events)
+    for a, b in zip(mine, theirs, strict=True):
+        assert np.array_equal(a, b)

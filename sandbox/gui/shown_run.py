@@ -297,7 +297,7 @@ class ShownRun(QObject):
         self._trace_path = Path(source) if source is not None else None
         self.spacetime.set_timeline(tl)
         self.event_log.set_timeline(tl)
-        self.plots.set_trace(tl.header, tl.events)
+        self.plots.set_trace(tl.header, tl.events, cols=tl.series_columns())
         if not keep_time:
             self.plots.show_plot(self.plots.suggested_plot())
             if len(getattr(tl, "mem_t", ())):

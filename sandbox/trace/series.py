@@ -443,10 +443,11 @@ def offered_load(header: Mapping[str, Any] | None, events: Sequence[TraceEvent],
     t = bin_starts(end, bin_ns)
     c = _columns(events, cols)
     sends = c.where("send")
-    payloads = [(d or _EMPTY).get("payload")
-                for d in map(itemgetter(7), map(events.__getitem__, sends.tolist()))]
-    first = np.fromiter(map(_first_request, payloads), dtype=bool, count=len(payloads))
-    issued = c.t[sends][first] if len(payloads) else np.zeros(0, np.int64)
+    n = len(sends)
+    # one payload at a time: a list of every send's payload would hold them all at once
+    first = np.fromiter((_first_request((events[i][7] or _EMPTY).get("payload"))
+                         for i in sends.tolist()), dtype=bool, count=n)
+    issued = c.t[sends][first] if n else np.zeros(0, np.int64)
     return OfferedLoad(t, _counts(issued, bin_ns, len(t)) * NS_PER_S / _bin_widths(t, end, bin_ns))
 
 

@@ -155,11 +155,17 @@ class PlotsPanel(QWidget):
         for page in self._pages.values():
             page.clear()
 
-    def set_trace(self, header: dict[str, Any], events: Sequence[TraceEvent]) -> None:
-        """Draw the plots of a trace (header with the scenario, events in time order)."""
+    def set_trace(self, header: dict[str, Any], events: Sequence[TraceEvent],
+                  cols: S.Columns | None = None) -> None:
+        """Draw the plots of a trace (header with the scenario, events in time order).
+
+        ``cols`` are the trace's columns when the caller has them already (a
+        timeline's :meth:`~sandbox.trace.timeline.Timeline.series_columns`),
+        which saves passes over the events."""
         self._header = header or {}
         self._end = S.run_end(self._header, events)
-        self._cols = S.columns(events)
+        self._cols = cols if cols is not None and len(cols.t) == len(events) else \
+            S.columns(events)
         run = PlotRun(self._header, events, self._end, self._cols)
         for page in self._pages.values():
             page.set_timeline(run)
