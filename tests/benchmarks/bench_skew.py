@@ -26,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from sandbox.engine import Simulation  # noqa: E402
 from sandbox.scenario import scenario_from_dict  # noqa: E402
 from sandbox.scenario.units import parse_duration  # noqa: E402
+from tests.engine.test_limits import reference_sampler as old_sampler  # noqa: E402
 
 
 def scenario(hosts: int, duration: int, drift: bool):
@@ -38,27 +39,6 @@ def scenario(hosts: int, duration: int, drift: bool):
         specs.append(spec)
     return scenario_from_dict({"hosts": specs, "links": [],
                                "run": {"duration": duration, "seed": 1}})
-
-
-def old_sampler(self):
-    """The sampler before the fix, kept here as the reference: quadratic in the hosts."""
-    moving = [h for h, c in self.clocks.items() if c.base_local or c.nominal_rate != 1.0]
-    still = [h for h in self.clocks if h not in set(moving)]
-    step = max(1, self.until // 200)
-    nodes = self.nodes
-    while True:
-        now = self.env.now
-        for h in self._touched_clocks:
-            if h in still:
-                still.remove(h)
-                moving.append(h)
-        self._touched_clocks.clear()
-        offsets = [self.clocks[h].offset(now) for h in moving if not nodes[h].crashed]
-        if any(not nodes[h].crashed for h in still):
-            offsets.append(0)
-        if len(offsets) > 1:
-            self.max_skew = max(self.max_skew, max(offsets) - min(offsets))
-        yield self.env.timeout(step)
 
 
 def timed(sc, sampler=None) -> tuple[float, int]:
