@@ -335,3 +335,11 @@ def test_a_timelines_own_columns_are_the_plots_columns():
     mine, theirs = tl.series_columns(), S.columns(result.events)
     for a, b in zip(mine, theirs, strict=True):
         assert np.array_equal(a, b)
+
+
+def test_plotted_numbers_of_damaged_details_are_zero_not_an_error():
+    """A trace whose details hold an integer too large for a float (or infinity) still
+    plots: such a value counts as 0 (it came from a damaged file)."""
+    assert S._number(10**400) == 0.0 and S._number(float("inf")) == 0.0
+    assert S._number(float("nan")) == 0.0 and S._number("12") == 0.0
+    assert S._number(7) == 7.0 and S._number(2.5) == 2.5

@@ -273,7 +273,15 @@ _EMPTY: dict[str, Any] = {}
 
 
 def _number(value: Any) -> float:
-    return float(value) if isinstance(value, (int, float)) else 0.0
+    """A number of an event's details as a float to plot; 0 for anything else (text, an
+    integer too large for a float, infinity, NaN)."""
+    if not isinstance(value, (int, float)):
+        return 0.0
+    try:
+        number = float(value)
+    except OverflowError:
+        return 0.0
+    return number if math.isfinite(number) else 0.0
 
 
 def _last_t(events: Sequence[TraceEvent]) -> int:

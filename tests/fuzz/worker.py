@@ -32,6 +32,10 @@ from typing import Any
 REFUSAL_NAMES = {"ScenarioError", "TraceFormatError", "FileRefused", "UsageError"}
 
 
+#: The events limit of the fuzzer's engine runs (the default is for real work: 50 million).
+ENGINE_MAX_EVENTS = 300_000
+
+
 class Refused(Exception):
     """The target refused the input with a clear message."""
 
@@ -145,12 +149,18 @@ class Worker:
         return _cli(["validate", job["path"]])
 
     def job_engine(self, job: dict[str, Any]) -> dict[str, Any]:
-        from sandbox.engine import run
+        from sandbox.engine import Limits, RunRefused, run
         from sandbox.trace.sinks import JsonlSink
 
         scenario = self.loaded(job["case"], job["path"])
         out = self.workdir / f"run-{os.getpid()}.jsonl"
-        result = run(scenario, JsonlSink(out), until=job["until"])
+        try:
+            # The limits are what protects the machine from a run that would go on for
+            # hours (a request every few ns): a short run must stop well within the time out.
+            result = run(scenario, JsonlSink(out), until=job["until"],
+                         limits=Limits(max_events=ENGINE_MAX_EVENTS))
+        except RunRefused as exc:
+            return {"outcome": "refused", "message": str(exc)[:300]}
         info = {"outcome": "ok"}
         if result.errors:
             info["note"] = f"behaviour errors: {str(result.errors[0])[:200]}"
