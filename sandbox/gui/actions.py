@@ -22,10 +22,10 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QPointF, QRectF, QSize, Qt
-from PySide6.QtGui import QAction, QColor, QIcon, QKeySequence, QPainter, QPixmap, QPolygonF
+from PySide6.QtGui import QAction, QColor, QIcon, QKeySequence, QPainter, QPolygonF
 from PySide6.QtWidgets import QMainWindow, QMenu, QToolBar, QToolButton
 
-from .theme import line_icon
+from .theme import line_icon, painted_icon
 
 __all__ = ["TABLE", "ActionRow", "Actions", "MenuRow", "build", "resolve", "run_icon"]
 
@@ -236,26 +236,17 @@ def resolve(root: Any, path: str) -> Any:
 def run_icon(kind: str, size: int = 20) -> QIcon:
     """The Run (a green triangle) or Stop (a red square) icon, with a grey disabled variant."""
     colours = {"run": QColor("#2f9e44"), "stop": QColor("#d1242f")}
-    icon = QIcon()
-    for mode, colour in ((QIcon.Mode.Normal, colours[kind]),
-                         (QIcon.Mode.Disabled, QColor(150, 150, 150, 140))):
-        for scale in (1, 2):
-            pix = QPixmap(size * scale, size * scale)
-            pix.setDevicePixelRatio(scale)
-            pix.fill(Qt.GlobalColor.transparent)
-            p = QPainter(pix)
-            p.setRenderHint(QPainter.RenderHint.Antialiasing)
-            p.setPen(Qt.PenStyle.NoPen)
-            p.setBrush(colour)
-            s = float(size)
-            if kind == "run":
-                p.drawPolygon(QPolygonF([QPointF(s * 0.28, s * 0.18), QPointF(s * 0.82, s * 0.5),
-                                         QPointF(s * 0.28, s * 0.82)]))
-            else:
-                p.drawRoundedRect(QRectF(s * 0.24, s * 0.24, s * 0.52, s * 0.52), 2, 2)
-            p.end()
-            icon.addPixmap(pix, mode)
-    return icon
+    def paint(p: QPainter, s: float, colour: QColor) -> None:
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(colour)
+        if kind == "run":
+            p.drawPolygon(QPolygonF([QPointF(s * 0.28, s * 0.18), QPointF(s * 0.82, s * 0.5),
+                                     QPointF(s * 0.28, s * 0.82)]))
+        else:
+            p.drawRoundedRect(QRectF(s * 0.24, s * 0.24, s * 0.52, s * 0.52), 2, 2)
+
+    return painted_icon(size, paint, ((QIcon.Mode.Normal, colours[kind]),
+                                      (QIcon.Mode.Disabled, QColor(150, 150, 150, 140))))
 
 
 #: The icons drawn by :func:`run_icon` rather than :func:`~sandbox.gui.theme.line_icon`.

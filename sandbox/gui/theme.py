@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QIcon, QPainter, QPainterPath, QPalette, QPen, QPixmap
 from PySide6.QtWidgets import QApplication
@@ -191,6 +193,23 @@ def _glyph(p: QPainter, name: str, s: float) -> None:
 ICON_NAMES = ("new", "open", "save", "undo", "redo", "fit", "zoom_in", "zoom_out")
 
 
+def painted_icon(size: int, paint: Callable[[QPainter, float, QColor], None],
+                 colours: Sequence[tuple[QIcon.Mode, QColor]]) -> QIcon:
+    """An icon drawn by ``paint(painter, size, colour)`` at 1x and 2x, once per (mode, colour)."""
+    icon = QIcon()
+    for mode, colour in colours:
+        for scale in (1, 2):
+            pix = QPixmap(size * scale, size * scale)
+            pix.setDevicePixelRatio(scale)
+            pix.fill(Qt.GlobalColor.transparent)
+            p = QPainter(pix)
+            p.setRenderHint(QPainter.RenderHint.Antialiasing)
+            paint(p, float(size), colour)
+            p.end()
+            icon.addPixmap(pix, mode)
+    return icon
+
+
 def line_icon(name: str, colour: QColor | None = None, size: int = 20) -> QIcon:
     """A simple line icon (``new``, ``open``, ``save``, ``undo``, ``redo``, ``fit`` ...).
 
@@ -204,20 +223,12 @@ def line_icon(name: str, colour: QColor | None = None, size: int = 20) -> QIcon:
     if colour is None:
         colour = palette.color(QPalette.ColorRole.ButtonText)
     disabled = palette.color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.ButtonText)
-    icon = QIcon()
-    for mode, col in ((QIcon.Mode.Normal, colour), (QIcon.Mode.Disabled, disabled)):
-        for scale in (1, 2):
-            pix = QPixmap(size * scale, size * scale)
-            pix.setDevicePixelRatio(scale)
-            pix.fill(Qt.GlobalColor.transparent)
-            p = QPainter(pix)
-            p.setRenderHint(QPainter.RenderHint.Antialiasing)
-            pen = QPen(col, max(1.4, size / 12))
-            pen.setCapStyle(Qt.PenCapStyle.RoundCap)
-            pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
-            p.setPen(pen)
-            p.setBrush(Qt.BrushStyle.NoBrush)
-            _glyph(p, name, float(size))
-            p.end()
-            icon.addPixmap(pix, mode)
-    return icon
+    def paint(p: QPainter, s: float, col: QColor) -> None:
+        pen = QPen(col, max(1.4, size / 12))
+        pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+        pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+        p.setPen(pen)
+        p.setBrush(Qt.BrushStyle.NoBrush)
+        _glyph(p, name, s)
+
+    return painted_icon(size, paint, ((QIcon.Mode.Normal, colour), (QIcon.Mode.Disabled, disabled)))

@@ -12,7 +12,7 @@ checkable: connect ``link_tool_toggled`` to ``CanvasScene.set_link_tool`` and
 from __future__ import annotations
 
 from PySide6.QtCore import QByteArray, QEvent, QMimeData, QPoint, QPointF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QDrag, QIcon, QPainter, QPalette, QPen, QPixmap
+from PySide6.QtGui import QColor, QDrag, QIcon, QPainter, QPalette, QPen
 from PySide6.QtWidgets import (
     QApplication,
     QLabel,
@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..theme import painted_icon
 from .items import kind_icon
 from .view import GROUP_KIND_MIME, HOST_KIND_MIME
 
@@ -34,23 +35,15 @@ GROUP_KINDS = ("rack", "datacenter", "region")
 def link_tool_icon(size: int = 32, colour: QColor | None = None) -> QIcon:
     """The icon of the Link tool: two nodes joined by a line."""
     colour = colour or QApplication.palette().color(QPalette.ColorRole.ButtonText)
-    icon = QIcon()
-    for scale in (1, 2):
-        pix = QPixmap(size * scale, size * scale)
-        pix.setDevicePixelRatio(scale)
-        pix.fill(Qt.GlobalColor.transparent)
-        p = QPainter(pix)
-        p.setRenderHint(QPainter.RenderHint.Antialiasing)
-        pen = QPen(colour, size / 14)
-        p.setPen(pen)
+    def paint(p: QPainter, s: float, col: QColor) -> None:
+        p.setPen(QPen(col, size / 14))
         a, b = QPointF(size * 0.25, size * 0.72), QPointF(size * 0.75, size * 0.28)
         p.drawLine(a, b)
-        p.setBrush(colour)
+        p.setBrush(col)
         p.drawEllipse(a, size * 0.12, size * 0.12)
         p.drawEllipse(b, size * 0.12, size * 0.12)
-        p.end()
-        icon.addPixmap(pix)
-    return icon
+
+    return painted_icon(size, paint, ((QIcon.Mode.Normal, colour),))
 
 
 class _KindButton(QToolButton):

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QIcon, QPainter, QPen, QPixmap, QPolygonF
+from PySide6.QtGui import QColor, QIcon, QPainter, QPen, QPolygonF
 
+from ...theme import painted_icon
 from .common import GROUP_KIND_COLOURS, HOST_KIND_COLOURS, with_alpha
 
 # -- icons ------------------------------------------------------------------------------------
@@ -113,17 +114,9 @@ def kind_icon(kind: str, size: int = 32, colour: QColor | str | None = None,
     colour = QColor(colour)
     if dark:
         colour = colour.lighter(135)
-    icon = QIcon()
-    for scale in (1, 2):
-        pix = QPixmap(size * scale, size * scale)
-        pix.setDevicePixelRatio(scale)
-        pix.fill(Qt.GlobalColor.transparent)
-        p = QPainter(pix)
-        p.setRenderHint(QPainter.RenderHint.Antialiasing)
-        draw_kind_icon(p, QRectF(0, 0, size, size), kind, colour)
-        p.end()
-        icon.addPixmap(pix)
-    return icon
+    return painted_icon(
+        size, lambda p, s, col: draw_kind_icon(p, QRectF(0, 0, s, s), kind, col),
+        ((QIcon.Mode.Normal, colour),))
 
 
 def draw_clock_glyph(p: QPainter, centre: QPointF, radius: float, colour: QColor) -> None:
