@@ -87,6 +87,10 @@ class HostRuntime:
         self.byz_probability = 0.0
         self.handler: Callable[[Message], None] | None = None
         self.suspected: dict[str, bool] = {}
+        #: The protocol state last reported (node.report_state); cleared by a crash.
+        self.shown: dict[str, Any] = {}
+        #: Payload type -> the callback its messages go to (node.on_message).
+        self.routes: dict[Any, Callable[[Message], None]] = {}
         self._mailbox: deque[Message] = deque()
         self._waiters: list[tuple[simpy.Event, Match | None]] = []
         self._procs: list[simpy.Process] = []
@@ -173,8 +177,24 @@ class HostRuntime:
             yield from self._wait_resumed()
         return msg
 
+    def on_message(self, kind: Any, fn: Callable[[Message], None] | None) -> None:
+        """Give the messages whose payload ``type`` is ``kind`` to ``fn`` (None: stop)."""
+        if fn is None:
+            self.routes.pop(kind, None)
+        elif not callable(fn):
+            raise TypeError(f"on_message: {fn!r} is not callable")
+        else:
+            self.routes[kind] = fn
+
     def _deliver(self, msg: Message) -> None:
-        """Hand an arrived message to a waiting receive, the handler, or the mailbox."""
+        """Hand an arrived message to a route, a waiting receive, the handler, or the mailbox."""
+        if self.routes and not self.paused:
+            payload = msg.payload
+            if isinstance(payload, dict):
+                route = self.routes.get(payload.get("type"))
+                if route is not None:
+                    route(msg)
+                    return
         if self.handler is not None and not self.paused:
             self.handler(msg)
             return
@@ -213,6 +233,23 @@ class HostRuntime:
         """Write a timer event (a timeout that fired) to the trace."""
         self.sim.emit("timer", self.id, data={"name": name})
 
+    def report_state(self, fields: dict[str, Any]) -> None:
+        """Report protocol state; the fields whose value changed become one ``state`` event."""
+        shown = self.shown
+        changed: dict[str, Any] = {}
+        for name, value in fields.items():
+            value = _state_value(name, value)
+            if name not in shown or shown[name] != value:
+                if value is None and name not in shown:
+                    continue
+                changed[name] = value
+                if value is None:
+                    del shown[name]
+                else:
+                    shown[name] = value
+        if changed:
+            self.sim.emit("state", self.id, data=changed)
+
     def suspect(self, host: str) -> None:
         """Record that this host's failure detector suspects ``host``."""
         if not self.suspected.get(host):
@@ -250,6 +287,30 @@ class HostRuntime:
         self._waiters = []
         self._mailbox.clear()
         self.handler = None
+        self.routes = {}
+        self.shown = {}
+
+
+_PLAIN = (bool, int, float, str)
+
+
+def _state_value(name: str, value: Any) -> Any:
+    """A reported state value as the trace keeps it: a plain value, None, or a list of them
+    (a set becomes a sorted list, a tuple a list); anything else is a TypeError."""
+    if value is None or type(value) in _PLAIN:
+        return value
+    if isinstance(value, (set, frozenset)):
+        items = sorted(value, key=repr)
+    elif isinstance(value, (list, tuple)):
+        items = list(value)
+    else:
+        raise TypeError(f"report_state: {name!r} must be a number, text, a list or None, "
+                        f"not {type(value).__name__}")
+    for item in items:
+        if item is not None and type(item) not in _PLAIN:
+            raise TypeError(f"report_state: the items of {name!r} must be numbers or text, "
+                            f"not {type(item).__name__}")
+    return items
 
 
 def _guard(node: HostRuntime, gen: Generator) -> Generator:

@@ -35,9 +35,15 @@ What it offers:
   fn`` (receive by callback instead: ``fn(msg)`` is called for each delivery);
 - memory: ``yield from node.read(addr)``, ``yield from node.write(addr,
   value)``, ``node.memory`` (the address space: pages, page size, homes);
+- messages by type: ``node.on_message(type, fn)`` gives every delivered message
+  whose payload ``type`` is ``type`` to ``fn(msg)`` before receives and the
+  handler see it (how layers such as RPC or ordered broadcast take their own
+  messages; ``fn=None`` stops it);
 - reporting: ``node.app(name, **values)`` (an application event in the
-  trace), ``node.timer(name)``, ``node.suspect(host)`` / ``node.unsuspect(host)``
-  (failure detectors);
+  trace), ``node.report_state(**fields)`` (protocol state shown on the canvas
+  and the diagram: role, term, leader, ...; the fields that changed become
+  one ``state`` event; a crash clears them), ``node.timer(name)``,
+  ``node.suspect(host)`` / ``node.unsuspect(host)`` (failure detectors);
 - concurrency: ``node.spawn(gen)`` (a concurrent activity of this host, ended
   by a crash), ``node.resource(capacity)`` (a SimPy resource, e.g. the cores).
 """
@@ -195,6 +201,11 @@ class Node:
     def handler(self, fn: Callable[[Message], None] | None) -> None:
         self._host.handler = fn
 
+    def on_message(self, type: Any, fn: Callable[[Message], None] | None) -> None:  # noqa: A002
+        """Give each delivered message whose payload ``type`` is ``type`` to ``fn(msg)`` first
+        (before receives and the handler); ``fn=None`` stops it. A crash clears these."""
+        self._host.on_message(type, fn)
+
     # -- memory ----------------------------------------------------------------------
     def read(self, addr: int) -> Generator[simpy.Event, Any, Any]:
         """Read the value at ``addr`` (``value = yield from node.read(addr)``)."""
@@ -208,6 +219,11 @@ class Node:
     def app(self, name: str, **values: Any) -> None:
         """Write an application event to the trace."""
         self._host.app(name, **values)
+
+    def report_state(self, **fields: Any) -> None:
+        """Report protocol state (``role="leader", term=3``); the fields that changed become one
+        ``state`` event. Values are numbers, text, lists (a set is sorted) or None (cleared)."""
+        self._host.report_state(fields)
 
     def timer(self, name: str) -> None:
         """Write a timer event (a timeout that fired) to the trace."""

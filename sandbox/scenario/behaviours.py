@@ -227,3 +227,7 @@ def behaviour_problems(name: str, params: dict, host_ids: set[str]) -> list[tupl
                 path = f"params.{field}[{i}]" if isinstance(value, list) else f"params.{field}"
                 problems.append((path, f"unknown host {host!r}"))
     return problems
+
+
+# The course's protocols, one module per family (they use Params above).
+from . import builtin  # noqa: E402,F401

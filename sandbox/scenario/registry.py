@@ -19,6 +19,7 @@ from pydantic import BaseModel
 __all__ = [
     "CATEGORIES",
     "QT_TRANSLATE_NOOP",
+    "STATE_KINDS",
     "BehaviourInfo",
     "Metric",
     "StateField",
@@ -48,9 +49,16 @@ CATEGORIES: dict[str, str] = {
     "failure_detection": _noop("Category", "Failure detection"),
     "clocks": _noop("Category", "Clock synchronisation"),
     "broadcast": _noop("Category", "Broadcast"),
+    "gossip": _noop("Category", "Gossip"),
     "replication": _noop("Category", "Replication"),
+    "coordination": _noop("Category", "Coordination"),
+    "consensus": _noop("Category", "Consensus"),
     "memory": _noop("Category", "Shared memory"),
 }
+
+#: How a protocol state field is shown: a category (role, leader: a badge, a band on the
+#: diagram), a number (term, commit index: plotted), hosts (suspects, members), a flag.
+STATE_KINDS: tuple[str, ...] = ("text", "number", "hosts", "flag")
 
 
 @dataclass(frozen=True)
@@ -64,10 +72,23 @@ class Metric:
 
 @dataclass(frozen=True)
 class StateField:
-    """A piece of protocol state a behaviour reports for its host (shown beside the host)."""
+    """A piece of protocol state a behaviour reports for its host (``node.report_state``).
+
+    ``kind`` is one of :data:`STATE_KINDS`; ``badge`` says whether the canvas
+    shows it on the host, ``band`` whether the space-time diagram colours the
+    host's line by its value (one field of a behaviour at most: its role).
+    """
 
     name: str
     description: str
+    kind: str = "text"
+    badge: bool = False
+    band: bool = False
+
+    def __post_init__(self) -> None:
+        if self.kind not in STATE_KINDS:
+            raise ValueError(f"state field {self.name!r}: unknown kind {self.kind!r} "
+                             f"(one of {', '.join(STATE_KINDS)})")
 
 
 @dataclass(frozen=True)
@@ -89,6 +110,8 @@ class BehaviourInfo:
     entry_point: str
     metrics: tuple[Metric, ...] = ()
     state: tuple[StateField, ...] = ()
+    #: The names of the guarantees checked on its traces (checkers in sandbox.trace.checks).
+    guarantees: tuple[str, ...] = ()
     #: Where it came from: "builtin", or a user's file (later).
     origin: str = field(default="builtin", compare=False)
 
@@ -128,6 +151,8 @@ def register(info: BehaviourInfo) -> BehaviourInfo:
     if not (module and sep and function):
         raise ValueError(f"behaviour {info.name!r}: entry point {info.entry_point!r} "
                          "must look like 'package.module:function'")
+    if sum(f.band for f in info.state) > 1:
+        raise ValueError(f"behaviour {info.name!r}: at most one state field is a band")
     _REGISTRY[info.name] = info
     return info
 

@@ -44,7 +44,7 @@ KIND_LABELS: dict[str, str] = {
     "byzantine": _n("Byzantine"), "suspect": _n("suspect"), "unsuspect": _n("unsuspect"),
     "clock_adjust": _n("clock adjust"), "mem": _n("memory"), "timer": _n("timer"),
     "app": _n("application"), "partition": _n("partition"), "heal": _n("heal"),
-    "link_cut": _n("link cut"), "link_heal": _n("link heal"),
+    "link_cut": _n("link cut"), "link_heal": _n("link heal"), "state": _n("protocol state"),
 }
 
 _T = {
@@ -79,6 +79,8 @@ _T = {
     "byz_probability": _n("{behaviour}, probability {probability}"),
     "lost": _n("{text} [LOST: {reason}]"),
     "with_details": _n("{text} ({details})"),
+    "field_value": _n("{field} = {value}"),
+    "field_cleared": _n("{field} cleared"),
 }
 
 
@@ -201,6 +203,13 @@ def event_details(ev: TraceEvent, tr: Translate = _same,
     elif kind == "byzantine":
         out.append(t("byz_probability").format(behaviour=d.get("behaviour", "?"),
                                                probability=d.get("probability", "?")))
+    elif kind == "state":
+        for name, value in d.items():
+            if value is None:
+                out.append(t("field_cleared").format(field=name))
+            else:
+                shown = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+                out.append(t("field_value").format(field=name, value=_short(shown, 40)))
     else:  # timer, app and anything new
         rest = {k: v for k, v in d.items() if k != "name"}
         if d.get("name"):

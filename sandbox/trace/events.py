@@ -30,6 +30,8 @@ timer:    name
 app:      name, plus any values the behaviour adds
 partition / heal: sides, one_way   (host "")
 byzantine: behaviour, probability
+state:    the protocol state fields that changed on the host, name -> value (a value of
+          None means the field is cleared); see :meth:`sandbox.engine.node.Node.report_state`
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ KINDS: tuple[str, ...] = (
     "suspect", "unsuspect", "clock_adjust",
     "mem", "timer", "app",
     "partition", "heal", "link_cut", "link_heal",
+    "state",
 )
 
 #: The first value of ``format`` in a JSONL trace header.

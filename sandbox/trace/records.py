@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from ..scenario.model import partition_blocks
 from .events import TraceEvent
@@ -58,7 +58,9 @@ class HostStates:
     ``suspects`` maps a host to the hosts its failure detector suspects
     (hosts that suspect nobody are left out); ``byzantine`` holds the hosts
     that may send malicious messages; ``partitions`` the active partitions
-    in the order they started; ``cut_links`` the cut links as sorted pairs.
+    in the order they started; ``cut_links`` the cut links as sorted pairs;
+    ``protocol`` maps a host to the protocol state it last reported (field ->
+    value; hosts that reported nothing, or crashed since, are left out).
     """
 
     status: dict[str, str]
@@ -66,6 +68,7 @@ class HostStates:
     byzantine: frozenset[str] = frozenset()
     partitions: tuple[Partition, ...] = ()
     cut_links: frozenset[tuple[str, str]] = frozenset()
+    protocol: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def suspected(self) -> set[str]:
         """Every host that at least one host suspects."""
@@ -86,7 +89,7 @@ class HostStates:
 class StateReplay:
     """Mutable state replayed from state-changing events (see :class:`HostStates`)."""
 
-    __slots__ = ("status", "suspects", "byzantine", "partitions", "cuts")
+    __slots__ = ("status", "suspects", "byzantine", "partitions", "cuts", "protocol")
 
     def __init__(self, hosts: Iterable[str], byzantine: Iterable[str]) -> None:
         self.status: dict[str, str] = {h: "up" for h in hosts}
@@ -94,6 +97,7 @@ class StateReplay:
         self.byzantine: set[str] = set(byzantine)
         self.partitions: list[Partition] = []
         self.cuts: Counter[tuple[str, str]] = Counter()
+        self.protocol: dict[str, dict[str, Any]] = {}
 
     def apply(self, ev: TraceEvent) -> None:
         """Apply one state-changing event (other kinds change nothing)."""
@@ -103,6 +107,7 @@ class StateReplay:
         if kind == "crash":
             self.status[host] = "crashed"
             self.suspects.pop(host, None)  # a crashed detector forgets its suspicions
+            self.protocol.pop(host, None)  # and its protocol stops (it reports again on recovery)
         elif kind in ("recover", "resume"):
             self.status[host] = "up"
         elif kind == "pause":
@@ -123,6 +128,15 @@ class StateReplay:
                 targets.discard(d.get("target"))
                 if not targets:
                     del self.suspects[host]
+        elif kind == "state":
+            shown = self.protocol.setdefault(host, {})
+            for name, value in d.items():
+                if value is None:
+                    shown.pop(name, None)
+                else:
+                    shown[name] = value
+            if not shown:
+                del self.protocol[host]
         elif kind in ("partition", "heal"):
             sides = tuple(tuple(side) for side in d.get("sides") or ())
             part = Partition(sides, bool(d.get("one_way", False)))
@@ -149,4 +163,5 @@ class StateReplay:
             byzantine=frozenset(self.byzantine),
             partitions=tuple(self.partitions),
             cut_links=frozenset(p for p, c in self.cuts.items() if c > 0),
+            protocol={h: dict(f) for h, f in self.protocol.items()},
         )

@@ -81,7 +81,7 @@ __all__ = [
 #: Kinds of event that change the state reported by :meth:`Timeline.host_states`.
 STATE_KINDS: tuple[str, ...] = (
     "crash", "recover", "pause", "resume", "byzantine", "suspect", "unsuspect",
-    "partition", "heal", "link_cut", "link_heal",
+    "partition", "heal", "link_cut", "link_heal", "state",
 )
 
 #: How many state-changing events lie between two snapshots of the host states.
@@ -185,8 +185,13 @@ class Timeline(MessageIndex):
         state = StateReplay(self.hosts, byz0)
         self._snapshots: list[StateReplay] = [copy.deepcopy(state)]
         intervals: dict[str, list[list[Any]]] = {h: [] for h in self.hosts}
+        #: (host, field) -> its periods [t0, t1, value, seq] (t1 None while open).
+        shown: dict[tuple[str, str], list[list[Any]]] = {}
+        fields: dict[str, None] = {}
         for count, p in enumerate(self._state_pos.tolist(), start=1):
             ev = events[p]
+            if ev.kind == "state" or ev.kind == "crash":
+                self._note_protocol(ev, shown, fields)
             before = state.status.get(ev.host)
             state.apply(ev)
             after = state.status.get(ev.host)
@@ -202,6 +207,28 @@ class Timeline(MessageIndex):
             h: [(a, self.end if b is None else b, s) for a, b, s in spans]
             for h, spans in intervals.items()
         }
+        self._protocol = {key: [(a, self.end if b is None else b, v, q) for a, b, v, q in spans]
+                          for key, spans in shown.items()}
+        #: The protocol state fields the trace reports, in the order they first appear.
+        self.state_fields: list[str] = list(fields)
+
+    @staticmethod
+    def _note_protocol(ev: TraceEvent, shown: dict[tuple[str, str], list[list[Any]]],
+                       fields: dict[str, None]) -> None:
+        """Close and open the periods of protocol state fields at a state event or a crash."""
+        t = int(ev.t)
+        if ev.kind == "crash":  # a crash ends every field of the host (see StateReplay)
+            for (host, _), spans in shown.items():
+                if host == ev.host and spans and spans[-1][1] is None:
+                    spans[-1][1] = t
+            return
+        for name, value in (ev.data or {}).items():
+            fields.setdefault(name, None)
+            spans = shown.setdefault((ev.host, name), [])
+            if spans and spans[-1][1] is None:
+                spans[-1][1] = t
+            if value is not None:
+                spans.append([t, None, value, int(ev.seq)])
 
     def _build_clocks(self, cols: TraceColumns) -> None:
         specs: dict[str, Mapping[str, Any]] = {}
@@ -284,6 +311,23 @@ class Timeline(MessageIndex):
         A period still open at the end of the trace ends at :attr:`end`.
         """
         return list(self._intervals.get(host, ()))
+
+    def state_intervals(self, host: str, field: str) -> list[tuple[int, int, Any, int]]:
+        """The periods ``(t0, t1, value, seq)`` in which ``host`` reported protocol state
+        ``field`` as ``value`` (``seq``: the state event that set it), in order. A period
+        ends when the value changes, is cleared, or the host crashes; one still open at
+        the end of the trace ends at :attr:`end`."""
+        return list(self._protocol.get((host, field), ()))
+
+    def state_values(self, field: str) -> list[Any]:
+        """Every value protocol state ``field`` takes in the trace, in order of first
+        appearance (hashable ones: lists become tuples)."""
+        seen: dict[Any, None] = {}
+        for (_, name), spans in self._protocol.items():
+            if name == field:
+                for _, _, value, _ in spans:
+                    seen.setdefault(tuple(value) if isinstance(value, list) else value, None)
+        return list(seen)
 
     # -- clocks ------------------------------------------------------------------------
     def local_time(self, host: str, t: int | Sequence[int] | np.ndarray) -> Any:

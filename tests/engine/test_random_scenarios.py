@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from strategies import PARAMS
 
 from sandbox.engine import Simulation
 from sandbox.scenario import scenario_from_dict
@@ -69,46 +70,10 @@ def failure_specs(draw):
 @st.composite
 def behaviour_specs(draw, ids: list[str]):
     name = draw(st.sampled_from(sorted(behaviour_names())))
-    some = st.lists(st.sampled_from(ids), max_size=len(ids), unique=True)
-    one = st.sampled_from(ids)
-    p: dict = {}
-    if name == "rr_server":
-        p = {"service_time": draw(durations(0, 5 * MS)),
-             "service_dist": draw(st.sampled_from(["constant", "exponential"])),
-             "queue_limit": draw(st.integers(1, 50))}
-    elif name == "rr_client":
-        p = {"server": draw(one), "interval": draw(durations(MS, 100 * MS)),
-             "timeout": draw(durations(MS, 100 * MS)), "retries": draw(st.integers(0, 3)),
-             "count": draw(st.integers(0, 20)), "size": draw(st.integers(1, 20_000))}
-    elif name == "workload_client":
-        p = {"servers": draw(st.lists(one, min_size=1, max_size=3)),
-             "timeout": draw(durations(MS, 200 * MS)),
-             "share": draw(st.floats(0.01, 1.0))}
-    elif name == "heartbeat":
-        p = {"peers": draw(some), "interval": draw(durations(MS, 50 * MS)),
-             "timeout": draw(durations(MS, 150 * MS))}
-    elif name == "cristian":
-        p = {"server": draw(one), "interval": draw(durations(MS, 100 * MS)),
-             "mode": draw(st.sampled_from(["step", "slew"])),
-             "timeout": draw(durations(MS, 100 * MS))}
-    elif name == "berkeley":
-        p = {"peers": draw(some), "interval": draw(durations(MS, 100 * MS)),
-             "mode": draw(st.sampled_from(["step", "slew"])),
-             "timeout": draw(durations(MS, 100 * MS))}
-    elif name == "broadcast":
-        p = {"mode": draw(st.sampled_from(["best_effort", "reliable"])), "peers": draw(some),
-             "count": draw(st.integers(0, 5)), "interval": draw(durations(MS, 100 * MS)),
-             "retransmit": draw(durations(MS, 50 * MS))}
-    elif name == "dsm_worker":
-        p = {"pattern": draw(st.sampled_from(["sequential", "random", "hot_spot", "local"])),
-             "operations": draw(st.integers(0, 200)),
-             "write_ratio": draw(st.floats(0, 1)),
-             "think_time": draw(durations(100 * US, 10 * MS)),
-             "hot_fraction": draw(st.floats(0, 1))}
-    elif name == "ping":
-        p = {"peers": draw(some), "interval": draw(durations(MS, 50 * MS)),
-             "count": draw(st.integers(0, 50))}
-    # Every parameter of the behaviour is drawn (a new behaviour needs a case above).
+    # Every behaviour has its strategy in tests/strategies (a new behaviour needs one there).
+    assert name in PARAMS, f"no parameter strategy for behaviour {name!r} in tests/strategies"
+    p = PARAMS[name](draw, ids)
+    # Every parameter of the behaviour is drawn.
     assert set(p) == set(behaviour(name).params.model_fields), name
     return {"name": name, "params": p}
 

@@ -97,6 +97,7 @@ NODE_API = {
     "id", "peers", "neighbours", "cores", "rng", "state", "now", "clock", "adjust_clock",
     "sleep", "step_bound", "workload", "run_end", "send", "broadcast", "receive", "handler",
     "read", "write", "memory", "app", "timer", "suspect", "unsuspect", "spawn", "resource",
+    "report_state", "on_message",
 }
 
 INTERNALS = (Simulation, HostRuntime, simpy.Environment)

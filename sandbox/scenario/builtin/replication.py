@@ -1,0 +1,3 @@
+"""Parameter models and registry records of the replication protocols."""
+
+from __future__ import annotations

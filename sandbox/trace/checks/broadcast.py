@@ -1,0 +1,3 @@
+"""Checkers of the broadcast protocols' guarantees (see the base module)."""
+
+from __future__ import annotations

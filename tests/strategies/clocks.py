@@ -1,0 +1,3 @@
+"""Parameter strategies of the clocks behaviours."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Parameter strategies of the consensus behaviours."""
+
+from __future__ import annotations

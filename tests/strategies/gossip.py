@@ -1,0 +1,3 @@
+"""Parameter strategies of the gossip behaviours."""
+
+from __future__ import annotations

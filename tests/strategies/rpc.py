@@ -1,0 +1,3 @@
+"""Parameter strategies of the rpc behaviours."""
+
+from __future__ import annotations
