@@ -16,7 +16,8 @@ from typing import TextIO
 
 from sandbox import __version__
 
-COMMANDS = ("run", "validate", "schema", "presets", "export", "screenshot", "open", "behaviours")
+COMMANDS = ("run", "validate", "schema", "presets", "export", "screenshot", "open", "behaviours",
+            "check")
 FORMATS = ("jsonl", "csv", "shiviz", "chrome")
 _EXTENSIONS = {".jsonl": "jsonl", ".csv": "csv", ".log": "shiviz", ".txt": "shiviz",
                ".json": "chrome"}
@@ -125,6 +126,16 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("presets", help="list the bundled presets")
     sub.add_parser("behaviours", help="list the built-in behaviours (protocols)")
 
+    c = sub.add_parser("check", help="check the guarantees of a JSONL trace's protocols",
+                       description="Check the guarantees the trace's protocols declare: one "
+                                   "line per guarantee, PASS name or FAIL name at event SEQ: "
+                                   "reason. Exit status 1 when a guarantee the configuration "
+                                   "promises is broken (the others are reported, marked).")
+    c.add_argument("trace", type=Path, help="a JSONL trace (sandbox run --out FILE.jsonl)")
+    c.add_argument("--only", action="append", metavar="NAME",
+                   help="check only this guarantee (repeatable)")
+    c.add_argument("--json", action="store_true", help="print the verdicts as JSON")
+
     e = sub.add_parser("export", help="convert a JSONL trace to another format")
     e.add_argument("trace", type=Path, metavar="TRACE.jsonl")
     e.add_argument("--format", choices=FORMATS, required=True)
@@ -172,7 +183,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     """``sandbox run``."""
     from sandbox.engine.limits import COMMAND_LINE_HINTS, Limits, RunLimitExceeded, RunRefused
     from sandbox.engine.runner import CallbackReporter, run
-    from sandbox.trace import JsonlSink, MemorySink, export, format_summary
+    from sandbox.trace import JsonlSink, MemorySink, TeeSink, export, format_summary
+    from sandbox.trace.checks import CheckSink, format_verdict, guarantees_of
 
     scenario = _load(args.scenario)
     fmt = args.format
@@ -190,13 +202,16 @@ def cmd_run(args: argparse.Namespace) -> int:
                     **{k: v for k, v in given.items() if v is not None}
                     ).with_hints(COMMAND_LINE_HINTS)
     bar = ProgressBar(sys.stderr, not args.quiet)
+    # The guarantees of the scenario's protocols are checked as the run goes.
+    checks = CheckSink() if guarantees_of(scenario.model_dump(mode="json")) else None
+    run_sink = sink if checks is None else checks if sink is None else TeeSink(sink, checks)
 
     def warn(message: str) -> None:
         bar.done()
         print(f"warning: {message}", file=sys.stderr)
 
     try:
-        result = run(scenario, sink, seed=args.seed, until=args.until,
+        result = run(scenario, run_sink, seed=args.seed, until=args.until,
                      reporter=CallbackReporter(progress=bar, warning=warn),
                      chunks=100, freeze_gc=True, limits=limits,
                      trace_path=args.out if isinstance(sink, JsonlSink) else None)
@@ -210,11 +225,19 @@ def cmd_run(args: argparse.Namespace) -> int:
         bar.done()
     if isinstance(sink, MemorySink):
         export(sink.header, sink.events, fmt, args.out)
+    verdicts = checks.verdicts if checks is not None else []
     if args.json:
-        print(json.dumps(result.summary, indent=2))
+        out = dict(result.summary)
+        if verdicts:
+            out["checks"] = [v.to_dict() for v in verdicts]
+        print(json.dumps(out, indent=2))
     else:
         print(f"{scenario.title or Path(args.scenario).stem} (seed {result.seed})")
         print(format_summary(result.summary))
+        if verdicts:
+            print("Guarantees:")
+            for v in verdicts:
+                print(f"  {format_verdict(v)}")
         if args.out is not None:
             print(f"Trace: {args.out} ({fmt})")
     for err in result.errors[:10]:
@@ -270,6 +293,8 @@ def cmd_behaviours(args: argparse.Namespace) -> int:
             fields = ", ".join(info.params.model_fields)
             if fields:
                 print(f"{'':<16} params: {fields}")
+            if info.guarantees:
+                print(f"{'':<16} guarantees: {', '.join(info.guarantees)}")
     return 0
 
 
@@ -294,6 +319,35 @@ def cmd_export(args: argparse.Namespace) -> int:
         raise UsageError(lines) from None
     print(f"wrote {args.out} ({args.format})")
     return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """``sandbox check``: the guarantees of a trace's protocols, one line each; status 1 when a
+    guarantee the configuration promises is broken."""
+    from sandbox.trace import TraceFormatError, iter_jsonl
+    from sandbox.trace.checks import CheckRun, checker_names, format_verdict
+
+    unknown = [n for n in args.only or () if n not in checker_names()]
+    if unknown:
+        raise UsageError([f"error: no guarantee named {n!r} (known: {', '.join(checker_names())})"
+                          for n in unknown])
+    try:
+        header, events = iter_jsonl(args.trace)
+        checks = CheckRun(header, args.only)
+        if checks:
+            for ev in events:
+                checks.feed(ev)
+    except TraceFormatError as exc:
+        raise UsageError([f"error: {exc}"]) from None
+    verdicts = checks.finish()
+    if args.json:
+        print(json.dumps([v.to_dict() for v in verdicts], indent=2))
+    elif not verdicts:
+        print("no guarantee to check: no protocol of this trace declares one")
+    else:
+        for v in verdicts:
+            print(format_verdict(v))
+    return 1 if any(v.promised and not v.ok for v in verdicts) else 0
 
 
 def cmd_screenshot(args: argparse.Namespace) -> int:
@@ -321,6 +375,7 @@ def cmd_open(args: argparse.Namespace) -> int:
 
 HANDLERS = {"run": cmd_run, "validate": cmd_validate, "schema": cmd_schema,
             "presets": cmd_presets, "behaviours": cmd_behaviours, "export": cmd_export,
+            "check": cmd_check,
             "screenshot": cmd_screenshot, "open": cmd_open}
 
 

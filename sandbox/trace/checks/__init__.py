@@ -20,11 +20,13 @@ from .base import (
     CheckContext,
     Checker,
     CheckRun,
+    CheckSink,
     Verdict,
     checker,
     checker_names,
     checkers,
     format_verdict,
+    guarantees_of,
     register_checker,
     run_checks,
 )
@@ -32,12 +34,14 @@ from .base import (
 __all__ = [
     "CheckContext",
     "CheckRun",
+    "CheckSink",
     "Checker",
     "Verdict",
     "checker",
     "checker_names",
     "checkers",
     "format_verdict",
+    "guarantees_of",
     "register_checker",
     "run_checks",
 ]

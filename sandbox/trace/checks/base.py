@@ -28,12 +28,14 @@ from ..events import TraceEvent
 __all__ = [
     "CheckContext",
     "CheckRun",
+    "CheckSink",
     "Checker",
     "Verdict",
     "checker",
     "checker_names",
     "checkers",
     "format_verdict",
+    "guarantees_of",
     "register_checker",
     "run_checks",
 ]
@@ -71,6 +73,8 @@ class Verdict:
     args: Mapping[str, Any] = field(default_factory=dict)
     related: tuple[int, ...] = ()
     checked: int = 0
+    #: The checker itself failed (raised): the guarantee is not known to be broken.
+    error: bool = False
 
     def reason(self, tr: Translate = _same) -> str:
         """Why it failed, in words (empty when it held); ``tr`` translates the template."""
@@ -85,7 +89,7 @@ class Verdict:
         """A JSON-ready dict (for ``--json`` output and sweeps)."""
         return {"name": self.name, "ok": self.ok, "promised": self.promised, "seq": self.seq,
                 "t": self.t, "reason": self.reason(), "related": list(self.related),
-                "checked": self.checked}
+                "checked": self.checked, "error": self.error}
 
 
 class CheckContext:
@@ -184,6 +188,8 @@ class Checker:
     def __init__(self, ctx: CheckContext) -> None:
         self.ctx = ctx
         self.checked = 0
+        #: (seq or None, text) when the checker raised and was stopped.
+        self.error: tuple[int | None, str] | None = None
         self._failure: tuple[int, int, str, dict[str, Any], tuple[int, ...]] | None = None
 
     @classmethod
@@ -214,6 +220,10 @@ class Checker:
     def verdict(self, promised: bool) -> Verdict:
         """The verdict after :meth:`finish`."""
         title = self.title or self.name
+        if self.error is not None:
+            seq, text = self.error
+            return Verdict(self.name, title, False, promised, seq, None, _FORMAT["error"],
+                           {"error": text}, (), self.checked, error=True)
         if self._failure is None:
             return Verdict(self.name, title, True, promised, checked=self.checked)
         seq, t, template, args, related = self._failure
@@ -257,21 +267,27 @@ class CheckRun:
 
     Which guarantees are checked: those the behaviours of the scenario's hosts
     name in their records, in the order of the hosts and then of the records,
-    each once. ``only`` narrows them to some names.
+    each once. ``only`` narrows them to some names; ``classes`` gives the checker
+    classes outright instead. A checker that raises (a bug, or a trace no engine
+    wrote) is stopped and its verdict says so, the others go on.
     """
 
     def __init__(self, header: Mapping[str, Any] | None,
-                 only: Iterable[str] | None = None) -> None:
+                 only: Iterable[str] | None = None,
+                 classes: Iterable[type[Checker]] | None = None) -> None:
         self.ctx = CheckContext(header)
         wanted = None if only is None else set(only)
-        names: dict[str, None] = {}
-        for host in self.ctx.hosts:
-            b = self.ctx.behaviour_of(host)
-            if b is not None and is_registered(b):
-                for g in behaviour(b).guarantees:
-                    if g in _CHECKERS and (wanted is None or g in wanted):
-                        names.setdefault(g, None)
-        self.checkers: list[Checker] = [_CHECKERS[n](self.ctx) for n in names]
+        chosen: dict[str, type[Checker]] = {}
+        if classes is not None:  # given outright (tests, or a caller that knows)
+            chosen = {c.name: c for c in classes}
+        else:
+            for host in self.ctx.hosts:
+                b = self.ctx.behaviour_of(host)
+                if b is not None and is_registered(b):
+                    for g in behaviour(b).guarantees:
+                        if g in _CHECKERS and (wanted is None or g in wanted):
+                            chosen.setdefault(g, _CHECKERS[g])
+        self.checkers: list[Checker] = [cls(self.ctx) for cls in chosen.values()]
         self._promised = [type(c).promised(self.ctx) for c in self.checkers]
         self._all = [c for c in self.checkers if c.kinds is None]
         self._by_kind: dict[str, list[Checker]] = {}
@@ -287,15 +303,34 @@ class CheckRun:
         """Give one event to every checker that reads its kind."""
         self.ctx._see(ev)
         for c in self._by_kind.get(ev.kind, ()):
-            c.feed(ev)
+            try:
+                c.feed(ev)
+            except Exception as exc:  # noqa: BLE001 - one checker's bug must not stop the rest
+                self._broken(c, ev, exc)
         for c in self._all:
-            c.feed(ev)
+            try:
+                c.feed(ev)
+            except Exception as exc:  # noqa: BLE001
+                self._broken(c, ev, exc)
+
+    def _broken(self, c: Checker, ev: TraceEvent | None, exc: Exception) -> None:
+        """Stop a checker that raised; its verdict will carry the error."""
+        c.error = (None if ev is None else ev.seq, f"{type(exc).__name__}: {exc}")
+        for group in self._by_kind.values():
+            if c in group:
+                group.remove(c)
+        if c in self._all:
+            self._all.remove(c)
 
     def finish(self) -> list[Verdict]:
         """End the run: the verdicts, one per guarantee, in order (computed once)."""
         if self._done is None:
             for c in self.checkers:
-                c.finish()
+                if c.error is None:
+                    try:
+                        c.finish()
+                    except Exception as exc:  # noqa: BLE001
+                        self._broken(c, None, exc)
             self._done = [c.verdict(p) for c, p in zip(self.checkers, self._promised, strict=True)]
         return list(self._done)
 
@@ -314,16 +349,49 @@ _FORMAT = {
     "pass": _n("PASS {name}"),
     "fail": _n("FAIL {name} at event {seq}: {reason}"),
     "not_promised": _n("{line} (not promised by this configuration)"),
+    "error": _n("the checker could not go on: {error}"),
+    "error_line": _n("ERROR {name}: {reason}"),
+    "error_at": _n("ERROR {name} at event {seq}: {reason}"),
 }
 
 
 def format_verdict(v: Verdict, tr: Translate = _same) -> str:
-    """``PASS name`` or ``FAIL name at event SEQ: reason``; a guarantee the configuration
-    does not promise says so at the end."""
-    if v.ok:
+    """``PASS name`` or ``FAIL name at event SEQ: reason`` (``ERROR name ...`` when the checker
+    itself failed); a guarantee the configuration does not promise says so at the end."""
+    if v.error:
+        key = "error_line" if v.seq is None else "error_at"
+        line = tr(_FORMAT[key]).format(name=v.name, seq=v.seq, reason=v.reason(tr))
+    elif v.ok:
         line = tr(_FORMAT["pass"]).format(name=v.name)
     else:
         line = tr(_FORMAT["fail"]).format(name=v.name, seq=v.seq, reason=v.reason(tr))
     if not v.promised:
         line = tr(_FORMAT["not_promised"]).format(line=line)
     return line
+
+
+class CheckSink:
+    """A trace sink that checks the run as it goes (the engine's sink protocol: open, write,
+    close); :attr:`verdicts` after close. Use it beside the sink that keeps the trace."""
+
+    def __init__(self, only: Iterable[str] | None = None) -> None:
+        self._only = None if only is None else tuple(only)
+        self.run: CheckRun | None = None
+        self.verdicts: list[Verdict] = []
+
+    def open(self, header: dict[str, Any]) -> None:
+        self.run = CheckRun(header, self._only)
+        if self.run:
+            self.write = self.run.feed  # type: ignore[method-assign]
+
+    def write(self, ev: TraceEvent, /) -> None:
+        """Ignore the event (replaced by the check run's feed when there is something to check)."""
+
+    def close(self) -> None:
+        if self.run is not None:
+            self.verdicts = self.run.finish()
+
+
+def guarantees_of(scenario: Mapping[str, Any]) -> list[str]:
+    """The guarantees a run of ``scenario`` (a scenario dict) would check, in order."""
+    return [c.name for c in CheckRun({"scenario": dict(scenario)}).checkers]
