@@ -1,0 +1,126 @@
+"""The coordination checkers on hand-made traces: each one failing where its guarantee is
+broken and passing where it holds, and what each configuration promises."""
+
+from __future__ import annotations
+
+import json
+
+from sandbox.trace import TraceEvent
+from sandbox.trace.checks import run_checks
+
+MS = 1_000_000
+S = 1_000_000_000
+
+
+def header(hosts: dict[str, tuple[str, dict]], faults=(), duration=S, **host_extra) -> dict:
+    """A trace header whose scenario has these hosts (id -> (behaviour, params))."""
+    out = []
+    for h, (name, params) in hosts.items():
+        d = {"id": h, "behaviour": {"name": name, "params": params}}
+        d.update(host_extra.get(h, {}))
+        out.append(d)
+    # read back as from a JSONL file: lists, plain ints
+    return json.loads(json.dumps({"scenario": {"hosts": out, "links": [], "faults": list(faults),
+                                               "run": {"duration": duration, "seed": 1}}}))
+
+
+class Trace:
+    """Events appended in order, seq and time counted for the test."""
+
+    def __init__(self) -> None:
+        self.events: list[TraceEvent] = []
+
+    def add(self, t: int, kind: str, host: str, data: dict | None = None) -> TraceEvent:
+        e = TraceEvent(len(self.events), t, kind, host, t, None, None, data)
+        self.events.append(e)
+        return e
+
+    def app(self, t: int, at: str, name: str, **values) -> TraceEvent:
+        return self.add(t, "app", at, {"name": name, **values})
+
+
+def verdict(hdr, events, name):
+    [v] = [v for v in run_checks(hdr, events) if v.name == name]
+    return v
+
+
+# -- mutual exclusion ----------------------------------------------------------------------
+
+def mutex_hosts(algorithm="token_ring", n=3):
+    return {f"h{i}": ("mutex", {"algorithm": algorithm}) for i in range(n)}
+
+
+def section(tr: Trace, host: str, req: int, start: int, length: int = 10 * MS) -> None:
+    tr.app(start, host, "cs_request", host=host, req=req)
+    tr.app(start + MS, host, "cs_enter", host=host, req=req)
+    tr.app(start + MS + length, host, "cs_exit", host=host, req=req)
+
+
+def test_mutual_exclusion_passes_on_sections_one_after_the_other():
+    tr = Trace()
+    section(tr, "h0", 1, 0)
+    section(tr, "h1", 1, 20 * MS)
+    section(tr, "h2", 1, 40 * MS)
+    v = verdict(header(mutex_hosts()), tr.events, "coordination.mutual_exclusion")
+    assert v.ok and v.promised and v.checked == 3
+
+
+def test_mutual_exclusion_fails_when_two_sections_overlap():
+    tr = Trace()
+    tr.app(0, "h0", "cs_request", host="h0", req=1)
+    first = tr.app(MS, "h0", "cs_enter", host="h0", req=1)
+    tr.app(2 * MS, "h1", "cs_request", host="h1", req=1)
+    second = tr.app(3 * MS, "h1", "cs_enter", host="h1", req=1)
+    tr.app(4 * MS, "h0", "cs_exit", host="h0", req=1)
+    v = verdict(header(mutex_hosts()), tr.events, "coordination.mutual_exclusion")
+    assert not v.ok and v.seq == second.seq and v.related == (first.seq,)
+    assert "h1" in v.reason() and "h0" in v.reason()
+
+
+def test_a_crash_of_the_holder_ends_its_section():
+    tr = Trace()
+    tr.app(MS, "h0", "cs_enter", host="h0", req=1)
+    tr.add(2 * MS, "crash", "h0")
+    tr.app(3 * MS, "h1", "cs_enter", host="h1", req=1)
+    hdr = header(mutex_hosts(), faults=[{"kind": "crash", "host": "h0", "at": 2 * MS}])
+    assert verdict(hdr, tr.events, "coordination.mutual_exclusion").ok
+
+
+def test_mutual_exclusion_is_not_promised_for_a_ring_whose_hosts_recover():
+    hdr = header(mutex_hosts(), faults=[{"kind": "crash", "host": "h0", "at": MS},
+                                        {"kind": "recover", "host": "h0", "at": 2 * MS}])
+    assert not verdict(hdr, [], "coordination.mutual_exclusion").promised
+    hdr = header(mutex_hosts("ricart_agrawala"),
+                 faults=[{"kind": "crash", "host": "h0", "at": MS},
+                         {"kind": "recover", "host": "h0", "at": 2 * MS}])
+    assert verdict(hdr, [], "coordination.mutual_exclusion").promised
+
+
+def test_no_starvation_fails_on_a_request_never_granted():
+    tr = Trace()
+    section(tr, "h0", 1, 0)
+    starved = tr.app(100 * MS, "h1", "cs_request", host="h1", req=1)
+    tr.app(900 * MS, "h2", "cs_request", host="h2", req=1)  # too near the end to count
+    v = verdict(header(mutex_hosts()), tr.events, "coordination.no_starvation")
+    assert not v.ok and v.promised and v.seq == starved.seq and "h1" in v.reason()
+    assert v.checked == 2
+
+
+def test_no_starvation_passes_when_every_early_request_is_granted():
+    tr = Trace()
+    section(tr, "h0", 1, 0)
+    section(tr, "h1", 1, 100 * MS)
+    tr.app(950 * MS, "h2", "cs_request", host="h2", req=1)  # in the grace window
+    v = verdict(header(mutex_hosts()), tr.events, "coordination.no_starvation")
+    assert v.ok and v.checked == 2
+
+
+def test_no_starvation_excuses_a_host_that_crashes_and_is_not_promised_with_crashes():
+    tr = Trace()
+    tr.app(100 * MS, "h1", "cs_request", host="h1", req=1)
+    tr.add(200 * MS, "crash", "h1")
+    hdr = header(mutex_hosts(), faults=[{"kind": "crash", "host": "h1", "at": 200 * MS}])
+    v = verdict(hdr, tr.events, "coordination.no_starvation")
+    assert v.ok and not v.promised
+    hdr = header(mutex_hosts(), h0={"failures": {"crash_probability": 0.5}})
+    assert not verdict(hdr, [], "coordination.no_starvation").promised
