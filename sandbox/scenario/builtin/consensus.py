@@ -59,3 +59,42 @@ register(BehaviourInfo(
            StateField("voted_for", _noop("State", "The candidate voted for in this term"))),
     guarantees=("consensus.election_safety", "consensus.log_matching",
                 "consensus.leader_completeness", "consensus.state_machine_safety")))
+
+
+class PaxosParams(Params):
+    """Single-decree Paxos: acceptor and learner, and a proposer if asked."""
+
+    members: list[Ident] = Field(
+        default_factory=list,
+        description="The acceptors and learners (this host is one of them); empty is this host "
+                    "and all its peers")
+    proposer: bool = Field(True, description="Whether this host proposes a value")
+    value: str = Field("", max_length=200,
+                       description="The value this host proposes; empty is its host id")
+    delay_min: Duration = Field(0, description="Shortest wait before the first proposal")
+    delay_max: Duration = Field(100_000_000, description="Longest wait before the first proposal")
+    timeout: Duration = Field(100_000_000, ge=1,
+                              description="How long a phase waits for a majority's replies")
+    backoff: Duration = Field(100_000_000,
+                              description="Longest random wait before a retry with a higher ballot")
+    host_fields: ClassVar[tuple[str, ...]] = ("members",)
+
+    @model_validator(mode="after")
+    def _check(self) -> PaxosParams:
+        if self.delay_max < self.delay_min:
+            raise ValueError("delay_max must not be below delay_min")
+        return self
+
+
+register(BehaviourInfo(
+    "paxos", _noop("Behaviour", "Paxos (single decree)"),
+    _noop("Behaviour", "Proposers ask a majority of acceptors to promise and then accept a "
+                       "ballot; a value accepted by a majority is chosen"),
+    "consensus", PaxosParams, f"{_P}.paxos:paxos",
+    metrics=(Metric("app:paxos_learn", "", _noop("Metric", "Hosts that learnt the value")),),
+    state=(StateField("phase", _noop("State", "Acceptor, waiting, prepare, accept or learnt"),
+                      "text", badge=True, band=True),
+           StateField("promised", _noop("State", "The round of the ballot promised"), "number"),
+           StateField("accepted", _noop("State", "The value accepted")),
+           StateField("chosen", _noop("State", "The value learnt as chosen"), badge=True)),
+    guarantees=("consensus.paxos_agreement", "consensus.paxos_validity")))
