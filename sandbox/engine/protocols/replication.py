@@ -252,6 +252,11 @@ def primary_backup(node: Node, params: P.PrimaryBackupParams) -> Generator:
             on_client(msg)
             return
         src = msg.src
+        if k == "crash_notice":  # a fail-stop crash is announced: suspect at the next tick
+            gone = p.get("host")
+            if isinstance(gone, str) and gone in last:
+                last[gone] = -_FOREVER
+            return
         if src not in last:
             return  # not a member of the group
         last[src] = node.now

@@ -76,7 +76,8 @@ register(BehaviourInfo(
                                              "mod N)"), "number", badge=True),
            StateField("primary", _noop("State", "The replica this one believes is primary"),
                       "text")),
-    guarantees=("replication.single_primary", "replication.one_primary_at_a_time")))
+    guarantees=("replication.single_primary", "replication.one_primary_at_a_time",
+                "replication.read_latest")))
 register(BehaviourInfo(
     "quorum_replica", _noop("Behaviour", "Quorum replica"),
     _noop("Behaviour",

@@ -1,9 +1,11 @@
 """Checkers of the replication protocols' guarantees (see the base module).
 
-- ``replication.read_latest`` (quorum clients): a read that began after a write
-  to the same key had completed returns that write's version or a newer one.
-  Promised when every quorum client has R + W > N and no replica can come back
-  from a crash having lost its store (or turn Byzantine).
+- ``replication.read_latest`` (key-value clients): a read that began after a
+  write to the same key had completed returns that write's version or a newer
+  one. Promised when no replica can come back from a crash having lost its
+  store (or turn Byzantine) and, for quorum clients, R + W > N; for
+  primary-backup clients, where the failure detector is exact (below: a
+  falsely suspected primary goes on answering reads from its old view).
 - ``replication.single_primary`` (primary-backup): at most one replica is the
   primary of a view, ever. Promised always (a view's primary is fixed by its
   number).
@@ -52,15 +54,65 @@ def _group(ctx: CheckContext, host: str) -> tuple[str, ...] | None:
     return tuple(dict.fromkeys(reps)) if isinstance(reps, list) else None
 
 
+def _exact_detector(ctx: CheckContext) -> bool:
+    """Whether the primary-backup replicas' failure detector never suspects a running replica:
+    the synchronous model, a timeout above the heartbeat interval plus the delivery and step
+    bounds, and no fault that silences a running host or link."""
+    model = ctx.scenario.get("model")
+    model = model if isinstance(model, dict) else {}
+    if model.get("synchrony") != "synchronous":
+        return False
+    bound = model.get("delivery_bound")
+    step = model.get("step_bound")
+    if not isinstance(bound, int) or not isinstance(step, int):
+        return False
+    unsafe = {"partition", "link_cut", "loss_burst", "pause", "drop_message", "byzantine"}
+    if any(f.get("kind") in unsafe for f in _faults(ctx)):
+        return False
+    links = ctx.scenario.get("links")
+    for link in links if isinstance(links, list) else []:
+        if not isinstance(link, dict):
+            continue
+        if (link.get("loss") or 0) > 0 or (link.get("timing_probability") or 0) > 0:
+            return False
+    for h in ctx.running("primary_backup"):
+        failures = ctx.host_spec(h).get("failures")
+        failures = failures if isinstance(failures, dict) else {}
+        for k in ("send_omission", "receive_omission", "timing_probability",
+                  "byzantine_probability"):
+            if (failures.get(k) or 0) > 0:
+                return False
+        p = ctx.params_of(h)
+        if p is None or p.timeout <= p.interval + bound + step:
+            return False
+    return True
+
+
+def _stores_survive(ctx: CheckContext, replicas: set[str]) -> bool:
+    """Whether no replica can come back from a crash without its store, or turn Byzantine."""
+    faults = _faults(ctx)
+    recovered = {f.get("host") for f in faults if f.get("kind") == "recover"}
+    byzantine = {f.get("host") for f in faults if f.get("kind") == "byzantine"}
+    for h in sorted(replicas):
+        failures = ctx.host_spec(h).get("failures")
+        failures = failures if isinstance(failures, dict) else {}
+        comes_back = h in recovered or failures.get("mttr") is not None
+        if comes_back and not ctx.state_kept(h):
+            return False
+        if h in byzantine or (failures.get("byzantine_probability") or 0) > 0:
+            return False
+    return True
+
+
 @register_checker
 class ReadLatest(Checker):
-    """A quorum read returns the newest completed write's version, or a newer one."""
+    """A read returns the newest completed write's version, or a newer one."""
 
     name = "replication.read_latest"
     title = QT_TRANSLATE_NOOP("Check", "Reads return the latest write")
     description = QT_TRANSLATE_NOOP(
-        "Check", "A quorum read that began after a write to the same key had completed returns "
-                 "that write's version or a newer one (promised when R + W > N).")
+        "Check", "A read that began after a write to the same key had completed returns that "
+                 "write's version or a newer one (quorum: promised when R + W > N).")
     kinds: ClassVar[frozenset[str] | None] = frozenset({"app", "crash"})
 
     _STALE = QT_TRANSLATE_NOOP(
@@ -79,9 +131,10 @@ class ReadLatest(Checker):
     def _group_of(self, host: str) -> tuple[str, ...] | None:
         if host not in self._groups:
             p = self.ctx.params_of(host)
-            ok = self.ctx.behaviour_of(host) == "kv_client" and \
-                getattr(p, "protocol", None) == "quorum"
-            self._groups[host] = _group(self.ctx, host) if ok else None
+            ok = self.ctx.behaviour_of(host) == "kv_client" and p is not None
+            group = _group(self.ctx, host) if ok else None
+            # The two protocols' stores are apart even on the same hosts.
+            self._groups[host] = (getattr(p, "protocol", ""), *group) if group else None
         return self._groups[host]
 
     @classmethod
@@ -89,25 +142,16 @@ class ReadLatest(Checker):
         replicas: set[str] = set()
         for h in ctx.running("kv_client"):
             p = ctx.params_of(h)
-            if p is None or p.protocol != "quorum":
+            if p is None:
                 continue
             group = _group(ctx, h) or ()
             n = len(group)
-            if min(p.r, n) + min(p.w, n) <= n:
+            if p.protocol == "quorum" and min(p.r, n) + min(p.w, n) <= n:
+                return False
+            if p.protocol == "primary_backup" and not _exact_detector(ctx):
                 return False
             replicas.update(group)
-        faults = _faults(ctx)
-        recovered = {f.get("host") for f in faults if f.get("kind") == "recover"}
-        byzantine = {f.get("host") for f in faults if f.get("kind") == "byzantine"}
-        for h in sorted(replicas):
-            failures = ctx.host_spec(h).get("failures")
-            failures = failures if isinstance(failures, dict) else {}
-            comes_back = h in recovered or failures.get("mttr") is not None
-            if comes_back and not ctx.state_kept(h):
-                return False
-            if h in byzantine or (failures.get("byzantine_probability") or 0) > 0:
-                return False
-        return True
+        return _stores_survive(ctx, replicas)
 
     def feed(self, ev: TraceEvent) -> None:
         if ev.kind == "crash":
@@ -244,34 +288,7 @@ class OnePrimaryAtATime(_Roles):
 
     @classmethod
     def promised(cls, ctx: CheckContext) -> bool:
-        model = ctx.scenario.get("model")
-        model = model if isinstance(model, dict) else {}
-        if model.get("synchrony") != "synchronous":
-            return False
-        bound = model.get("delivery_bound")
-        step = model.get("step_bound")
-        if not isinstance(bound, int) or not isinstance(step, int):
-            return False
-        unsafe = {"partition", "link_cut", "loss_burst", "pause", "drop_message", "byzantine"}
-        if any(f.get("kind") in unsafe for f in _faults(ctx)):
-            return False
-        links = ctx.scenario.get("links")
-        for link in links if isinstance(links, list) else []:
-            if not isinstance(link, dict):
-                continue
-            if (link.get("loss") or 0) > 0 or (link.get("timing_probability") or 0) > 0:
-                return False
-        for h in ctx.running("primary_backup"):
-            failures = ctx.host_spec(h).get("failures")
-            failures = failures if isinstance(failures, dict) else {}
-            for k in ("send_omission", "receive_omission", "timing_probability",
-                      "byzantine_probability"):
-                if (failures.get(k) or 0) > 0:
-                    return False
-            p = ctx.params_of(h)
-            if p is None or p.timeout <= p.interval + bound + step:
-                return False
-        return True
+        return _exact_detector(ctx)
 
     def claim(self, ev: TraceEvent, group: tuple[str, ...], view: int) -> None:
         if ev.host in self._since:
