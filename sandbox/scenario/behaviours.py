@@ -94,9 +94,16 @@ class BerkeleyParams(Params):
 
 
 class BroadcastParams(Params):
-    """Best-effort or reliable broadcast: every host delivers what any host broadcasts."""
+    """Best-effort or reliable broadcast: every host delivers what any host broadcasts, in
+    the order the ordering layer allows (none, FIFO, causal or total)."""
 
-    mode: Literal["best_effort", "reliable"] = "best_effort"
+    mode: Literal["best_effort", "reliable"] = Field(
+        "best_effort", description="Best-effort: each member is sent a value once; reliable: "
+        "relayed on first receipt and retransmitted until acknowledged")
+    ordering: Literal["none", "fifo", "causal", "total_sequencer", "total_lamport"] = Field(
+        "none", description="Delivery order: none (on receipt), fifo (per origin), causal "
+        "(after what its origin had seen), total_sequencer (numbered by the member of smallest "
+        "id), total_lamport (Lamport timestamps and acknowledgements, no sequencer)")
     peers: list[Ident] = Field(default_factory=list, description="Group members; empty is all")
     count: int = Field(0, ge=0, le=1_000_000_000, description="Broadcasts this host originates")
     interval: Duration = Field(200_000_000, ge=1, description="Time between its broadcasts")
@@ -177,10 +184,20 @@ register(BehaviourInfo(
     state=(StateField("clock", _noop("State", "The local clock and its offset from real time")),)))
 register(BehaviourInfo(
     "broadcast", _noop("Behaviour", "Broadcast"),
-    _noop("Behaviour", "Best-effort or reliable: every host delivers what any host broadcasts"),
+    _noop("Behaviour", "Best-effort or reliable, with an ordering layer: none, FIFO, causal or total"),
     "broadcast", BroadcastParams, f"{_P}.broadcast:broadcast",
     metrics=(Metric("app:bcast_deliver", "", _noop("Metric", "Broadcast messages delivered")),),
-    state=(StateField("delivered", _noop("State", "The broadcasts this host has delivered")),)))
+    state=(StateField("delivered", _noop("State", "Broadcasts this host has delivered (with an "
+                                         "ordering on)"), "number"),
+           StateField("held_back", _noop("State", "Received broadcasts held back until the "
+                                         "ordering lets them be delivered"), "number",
+                      badge=True),
+           StateField("sequencer", _noop("State", "Total order by sequencer: the host that "
+                                         "numbers the broadcasts"), "text", badge=True),
+           StateField("next_seq", _noop("State", "Total order by sequencer: the next number "
+                                        "to give (at the sequencer) or to deliver"), "number")),
+    guarantees=("broadcast.integrity", "broadcast.validity", "broadcast.agreement",
+                "broadcast.fifo_order", "broadcast.causal_order", "broadcast.total_order")))
 register(BehaviourInfo(
     "dsm_worker", _noop("Behaviour", "Memory worker"),
     _noop("Behaviour", "Reads and writes the shared address space with an access pattern"),
