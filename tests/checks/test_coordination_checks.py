@@ -124,3 +124,47 @@ def test_no_starvation_excuses_a_host_that_crashes_and_is_not_promised_with_cras
     assert v.ok and not v.promised
     hdr = header(mutex_hosts(), h0={"failures": {"crash_probability": 0.5}})
     assert not verdict(hdr, [], "coordination.no_starvation").promised
+
+
+# -- leader election -----------------------------------------------------------------------
+
+SYNC = {"synchrony": "synchronous", "delivery_bound": 10 * MS}
+
+
+def election_header(faults=()):
+    hdr = header({f"h{i}": ("election", {}) for i in range(3)}, faults=faults)
+    hdr["scenario"]["model"] = SYNC
+    return hdr
+
+
+def test_one_leader_fails_when_two_hosts_lead_at_once():
+    tr = Trace()
+    first = tr.add(MS, "state", "h2", {"role": "leader", "leader": "h2", "epoch": 1})
+    tr.add(2 * MS, "state", "h0", {"role": "follower", "leader": "h2", "epoch": 1})
+    second = tr.add(3 * MS, "state", "h1", {"role": "leader", "leader": "h1", "epoch": 2})
+    v = verdict(election_header(), tr.events, "coordination.one_leader")
+    assert not v.ok and v.promised and v.seq == second.seq and v.related == (first.seq,)
+    assert "h1" in v.reason() and "h2" in v.reason()
+
+
+def test_one_leader_passes_when_the_old_leader_crashed_or_stepped_down():
+    tr = Trace()
+    tr.add(MS, "state", "h2", {"role": "leader", "leader": "h2", "epoch": 1})
+    tr.add(2 * MS, "crash", "h2")
+    tr.add(3 * MS, "state", "h1", {"role": "leader", "leader": "h1", "epoch": 2})
+    tr.add(4 * MS, "state", "h1", {"role": "follower", "leader": "h0", "epoch": 3})
+    tr.add(5 * MS, "state", "h0", {"role": "leader", "leader": "h0", "epoch": 3})
+    tr.add(6 * MS, "state", "h0", {"epoch": 4})  # no role: not a change of leadership
+    v = verdict(election_header([{"kind": "crash", "host": "h2", "at": 2 * MS}]), tr.events,
+                "coordination.one_leader")
+    assert v.ok and v.promised and v.checked == 3
+
+
+def test_one_leader_is_not_promised_across_partitions_or_without_synchrony():
+    part = [{"kind": "partition", "sides": [["h0"], ["h1", "h2"]], "start": MS}]
+    assert not verdict(election_header(part), [], "coordination.one_leader").promised
+    hdr = header({f"h{i}": ("election", {}) for i in range(3)})
+    assert not verdict(hdr, [], "coordination.one_leader").promised
+    hdr = election_header()
+    hdr["scenario"]["model"]["delivery_bound"] = 40 * MS  # 2 x 40 ms > the 50 ms answer timeout
+    assert not verdict(hdr, [], "coordination.one_leader").promised

@@ -203,3 +203,65 @@ class NoStarvation(Checker):
             ev = late[0]
             self.fail(ev, _n("{host}'s request {req} was never granted (the host stayed up to "
                              "the end)"), host=ev.host, req=(ev.data or {}).get("req"))
+
+
+# -- leader election -----------------------------------------------------------------------
+
+
+@register_checker
+class OneLeader(Checker):
+    """At most one host of a group considers itself leader at a time, among the hosts up."""
+
+    name = "coordination.one_leader"
+    title = _n("One leader")
+    description = _n(
+        "At no time do two hosts of an election group that are up both consider themselves "
+        "leader (their role state is leader; a crash ends it). Judged in time, not per epoch: "
+        "two leaders of different epochs at once also break it. Promised when the scenario has "
+        "no partitions, message loss, pauses, recoveries or Byzantine hosts, in the synchronous "
+        "model with a delivery bound well under the timeouts (twice the bound under the answer "
+        "timeout, a heartbeat plus the bound under the leader timeout): the bully and ring "
+        "algorithms take a silent host for a crashed one, so a late message, or a partition, "
+        "makes a second leader, and a recovered higher host leads before the old leader hears "
+        "of it.")
+    kinds: ClassVar[frozenset[str] | None] = frozenset({"state", "crash"})
+
+    def __init__(self, ctx: CheckContext) -> None:
+        super().__init__(ctx)
+        self.leaders: dict[tuple, dict[str, TraceEvent]] = {}
+
+    @classmethod
+    def promised(cls, ctx: CheckContext) -> bool:
+        if hazards(ctx) & {"partition", "loss", "pause", "recover", "byzantine"}:
+            return False
+        model = ctx.scenario.get("model")
+        model = model if isinstance(model, dict) else {}
+        if model.get("synchrony") != "synchronous":
+            return False
+        bound = _num(model.get("delivery_bound", 10_000_000)) + _num(model.get("step_bound", 0))
+        for h in ctx.running("election"):
+            p = ctx.params_of(h)
+            if p is None or 2 * bound >= p.answer_timeout or p.heartbeat + bound >= p.timeout:
+                return False
+        return True
+
+    def feed(self, ev: TraceEvent) -> None:
+        if ev.kind == "crash":
+            for leaders in self.leaders.values():
+                leaders.pop(ev.host, None)
+            return
+        data = ev.data or {}
+        if "role" not in data or self.ctx.behaviour_of(ev.host) != "election":
+            return
+        leaders = self.leaders.setdefault(_group(self.ctx, ev.host), {})
+        if data["role"] != "leader":
+            leaders.pop(ev.host, None)
+            return
+        self.checked += 1
+        others = [h for h in leaders if h != ev.host]
+        if others:
+            first = leaders[others[0]]
+            self.fail(ev, _n("{host} became leader (epoch {epoch}) while {other} was still "
+                             "leader (since event {since})"), related=(first.seq,),
+                      host=ev.host, epoch=data.get("epoch"), other=others[0], since=first.seq)
+        leaders[ev.host] = ev
