@@ -183,8 +183,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     """``sandbox run``."""
     from sandbox.engine.limits import COMMAND_LINE_HINTS, Limits, RunLimitExceeded, RunRefused
     from sandbox.engine.runner import CallbackReporter, run
-    from sandbox.trace import JsonlSink, MemorySink, TeeSink, export, format_summary
-    from sandbox.trace.checks import CheckSink, format_verdict, guarantees_of
+    from sandbox.trace import JsonlSink, MemorySink, export, format_summary
+    from sandbox.trace.checks import format_verdict
 
     scenario = _load(args.scenario)
     fmt = args.format
@@ -202,16 +202,13 @@ def cmd_run(args: argparse.Namespace) -> int:
                     **{k: v for k, v in given.items() if v is not None}
                     ).with_hints(COMMAND_LINE_HINTS)
     bar = ProgressBar(sys.stderr, not args.quiet)
-    # The guarantees of the scenario's protocols are checked as the run goes.
-    checks = CheckSink() if guarantees_of(scenario.model_dump(mode="json")) else None
-    run_sink = sink if checks is None else checks if sink is None else TeeSink(sink, checks)
 
     def warn(message: str) -> None:
         bar.done()
         print(f"warning: {message}", file=sys.stderr)
 
     try:
-        result = run(scenario, run_sink, seed=args.seed, until=args.until,
+        result = run(scenario, sink, seed=args.seed, until=args.until, checks=True,
                      reporter=CallbackReporter(progress=bar, warning=warn),
                      chunks=100, freeze_gc=True, limits=limits,
                      trace_path=args.out if isinstance(sink, JsonlSink) else None)
@@ -225,7 +222,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         bar.done()
     if isinstance(sink, MemorySink):
         export(sink.header, sink.events, fmt, args.out)
-    verdicts = checks.verdicts if checks is not None else []
+    verdicts = result.verdicts
     if args.json:
         out = dict(result.summary)
         if verdicts:

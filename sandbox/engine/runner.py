@@ -88,7 +88,8 @@ class RunResult:
     ``summary`` is the run summary (:func:`run_summary`), the same dict for
     every caller; ``errors`` are the behaviour errors' texts (``host: error``);
     ``header`` is the trace header; ``events`` the trace, when the run was
-    asked to keep it.
+    asked to keep it; ``verdicts`` the guarantees checked as it went
+    (:class:`sandbox.trace.checks.Verdict`), when it was asked to check them.
     """
 
     header: dict[str, Any]
@@ -97,6 +98,7 @@ class RunResult:
     seed: int = 0
     until: int = 0
     events: list[TraceEvent] = field(default_factory=list)
+    verdicts: list[Any] = field(default_factory=list)
 
     @property
     def scenario_json(self) -> dict[str, Any]:
@@ -172,11 +174,13 @@ def drive(sim: Simulation, until: int | None = None, reporter: Reporter | None =
 def run(scenario: Scenario, sink: Sink | None = None, *, seed: int | None = None,
         until: int | None = None, reporter: Reporter | None = None, keep_events: bool = False,
         chunks: int = CHUNKS, freeze_gc: bool = False, limits: Limits | None = None,
-        trace_path: str | os.PathLike[str] | None = None) -> RunResult:
+        trace_path: str | os.PathLike[str] | None = None, checks: bool = False) -> RunResult:
     """Run ``scenario`` to the end and return its :class:`RunResult`.
 
     Every event goes to ``sink`` (if given) and to the statistics of the
-    summary; with ``keep_events`` the result also holds the events. ``seed``
+    summary; with ``keep_events`` the result also holds the events; with
+    ``checks`` the guarantees of the scenario's protocols are checked as the
+    run goes (:mod:`sandbox.trace.checks`) and the result holds the verdicts. ``seed``
     and ``until`` override the scenario's. The reporter is told the progress
     after each chunk and asked before each whether to stop
     (:class:`RunCancelled`).
@@ -205,12 +209,20 @@ def run(scenario: Scenario, sink: Sink | None = None, *, seed: int | None = None
         sinks.append(sink)
     if memory is not None:
         sinks.append(memory)
+    checking = None
+    if checks:
+        from sandbox.trace.checks import CheckSink, guarantees_of
+
+        if guarantees_of(scenario.model_dump(mode="json")):
+            checking = CheckSink()
+            sinks.append(checking)  # type: ignore[arg-type]
     if type(reporter).behaviour_error is not Reporter.behaviour_error:
         sinks.append(_Forward(reporter))
     sim = Simulation(scenario, sinks[0] if len(sinks) == 1 else TeeSink(*sinks), seed=seed)
     drive(sim, until, reporter, chunks, freeze_gc, limits, trace_path)
     return RunResult(stats.header, run_summary(sim, stats), list(sim.errors), sim.seed, sim.until,
-                     memory.events if memory is not None else [])
+                     memory.events if memory is not None else [],
+                     checking.verdicts if checking is not None else [])
 
 
 _QUIET = Reporter()

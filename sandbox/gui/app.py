@@ -257,7 +257,7 @@ def _show_run(app: QApplication, window: MainWindow, scenario: Scenario, at: int
 
     result = run_scenario(scenario)
     window.load_run(result.header, result.events, scenario=scenario, seed=result.seed,
-                    until=result.until)
+                    until=result.until, verdicts=result.verdicts)
     if at > window.player.duration:
         print(f"warning: --at is after the end of the run ({window.player.duration} ns); "
               "showing the end", file=sys.stderr)

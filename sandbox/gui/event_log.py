@@ -73,6 +73,7 @@ KIND_GROUPS: dict[str, tuple[str, ...]] = {
                  "partition", "heal", "link_cut", "link_heal"),
     "clocks": ("clock_adjust",),
     "memory": ("mem",),
+    "protocol": ("state",),
     "application": ("app", "timer"),
 }
 
@@ -82,6 +83,7 @@ _LIGHT = {
     "resume": "#1e8e3e", "byzantine": "#9334e6", "suspect": "#e37400", "unsuspect": "#7d868f",
     "clock_adjust": "#3367d6", "mem": "#0b8a8f", "timer": "#7d868f", "app": "#5f6b7a",
     "partition": "#c5221f", "heal": "#1e8e3e", "link_cut": "#c5221f", "link_heal": "#1e8e3e",
+    "state": "#8430ce",
 }
 _DARK = {
     "send": "#b9c2cd", "deliver": "#7cacf8", "drop": "#ff7b72", "corrupt": "#ffa657",
@@ -89,6 +91,7 @@ _DARK = {
     "resume": "#6fdd8b", "byzantine": "#d2a8ff", "suspect": "#ffa657", "unsuspect": "#9aa4ae",
     "clock_adjust": "#8ab4f8", "mem": "#4fd1c5", "timer": "#9aa4ae", "app": "#aab4bf",
     "partition": "#ff7b72", "heal": "#6fdd8b", "link_cut": "#ff7b72", "link_heal": "#6fdd8b",
+    "state": "#c58af9",
 }
 
 
@@ -495,6 +498,7 @@ class EventLog(QWidget):
         self.kind_combo.addItem(self.tr("All kinds"), None)
         group_names = {"messages": self.tr("Messages"), "failures": self.tr("Failures"),
                        "clocks": self.tr("Clocks"), "memory": self.tr("Memory"),
+                       "protocol": self.tr("Protocol state"),
                        "application": self.tr("Application")}
         if tl is not None:
             for h in tl.hosts:

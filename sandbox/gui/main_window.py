@@ -48,6 +48,7 @@ from .canvas.view import CanvasView
 from .dock_layout import STATE_VERSION, DockLayout
 from .document import Document
 from .edit_controller import SELECTION_MIME, EditController
+from .checks_panel import ChecksPanel
 from .event_log import EventLog
 from .export_dialogs import ExportController
 from .faults_menu import FaultController
@@ -191,16 +192,21 @@ class MainWindow(QMainWindow):
         self.event_log = EventLog(self)
         self.event_log.setObjectName("EventLog")
         self.plots = PlotsPanel(self)
+        self.checks = ChecksPanel(self)
+        self.checks.setObjectName("Checks")
         self.spacetime_dock = self._dock(self.tr("Space-time diagram"), "SpaceTimeDock",
                                          self.spacetime, bottom)
         self.event_log_dock = self._dock(self.tr("Event log"), "EventLogDock", self.event_log,
                                          bottom)
         self.plots_dock = self._dock(self.tr("Plots"), "PlotsDock", self.plots, bottom)
+        self.checks_dock = self._dock(self.tr("Checks"), "ChecksDock", self.checks, bottom)
         self.splitDockWidget(self.spacetime_dock, self.plots_dock, Qt.Orientation.Horizontal)
         self.tabifyDockWidget(self.spacetime_dock, self.event_log_dock)
+        self.tabifyDockWidget(self.event_log_dock, self.checks_dock)
         self.spacetime_dock.raise_()
         #: The docks shown while a run is loaded (hidden while editing).
-        self.run_docks = (self.spacetime_dock, self.event_log_dock, self.plots_dock)
+        self.run_docks = (self.spacetime_dock, self.event_log_dock, self.checks_dock,
+                          self.plots_dock)
         for dock in self.run_docks:
             dock.hide()
 
@@ -212,7 +218,8 @@ class MainWindow(QMainWindow):
             self.document, self.run_controller, self.player,
             {"scene": self.scene, "view": self.view, "spacetime": self.spacetime,
              "event_log": self.event_log, "plots": self.plots, "memory_map": self.memory_map,
-             "memory_dock": self.memory_dock, "player_bar": self.player_bar},
+             "memory_dock": self.memory_dock, "player_bar": self.player_bar,
+             "checks": self.checks},
             show_message=self.show_message,
             show_error=self._late("_show_error"), display_name=self.display_name, parent=self)
         # the seams are looked up when called: tests replace them on the window

@@ -47,11 +47,12 @@ def run_scenario(scenario: Scenario, seed: int | None = None, until: int | None 
     ``cancelled()`` returns true between chunks the run stops with
     :class:`RunCancelled`. ``seed`` and ``until`` override the scenario's.
     ``limits`` (the defaults of :class:`Limits` when None) hold the run;
-    ``warning(message)`` hears that it is heading over them.
+    ``warning(message)`` hears that it is heading over them. The guarantees
+    of its protocols are checked as it goes (``result.verdicts``).
     """
     return run(scenario, seed=seed, until=until,
                reporter=CallbackReporter(progress, cancelled, warning),
-               keep_events=True, chunks=chunks, limits=limits)
+               keep_events=True, chunks=chunks, limits=limits, checks=True)
 
 
 def recompute_with_fault(scenario: Scenario, fault: Any, replace: int | None = None) -> Scenario:

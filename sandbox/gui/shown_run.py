@@ -13,7 +13,7 @@ bar: the stale hint, the progress of a run under way and the run's label.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,7 @@ from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar, QToolButton, QWi
 from ..scenario import io
 from ..scenario.io import ScenarioError
 from ..scenario.model import Scenario
+from ..trace.checks import Verdict, run_checks
 from ..trace.events import TraceEvent
 from ..trace.timeline import NEVER, Timeline
 from .player import SPEED_MAX, SPEED_MIN
@@ -118,6 +119,8 @@ class ShownRun(QObject):
         self.memory_map = views["memory_map"]
         self.memory_dock = views["memory_dock"]
         self.player_bar = views["player_bar"]
+        #: The Checks panel (optional: a window without it works the same).
+        self.checks = views.get("checks")
         self._show_message = show_message
         self._show_error = show_error
         self._display_name = display_name
@@ -145,6 +148,8 @@ class ShownRun(QObject):
         self.spacetime.event_selected.connect(self._on_spacetime_event)
         self.event_log.event_activated.connect(self._on_log_event)
         self.plots.seek_requested.connect(player.seek)
+        if self.checks is not None:
+            self.checks.event_requested.connect(self.show_event)
         self.memory_dock.visibilityChanged.connect(
             lambda visible: visible and self._update_heat(player.time))
         document.undo_stack.indexChanged.connect(self._check_stale)
@@ -244,7 +249,8 @@ class ShownRun(QObject):
         pending, self._pending = self._pending, {}
         self.load_run(result.header, result.events, scenario=pending.get("scenario"),
                       seed=result.seed, until=result.until,
-                      keep_time=bool(pending.get("keep_time")))
+                      keep_time=bool(pending.get("keep_time")),
+                      verdicts=getattr(result, "verdicts", None))
         if pending.get("resume") or (self.autoplay and not pending.get("keep_time")):
             self.player.play()
         if result.errors:
@@ -273,12 +279,15 @@ class ShownRun(QObject):
     def load_run(self, header: dict[str, Any], events: Any, *, timeline: Timeline | None = None,
                  scenario: Scenario | None = None, seed: int | None = None,
                  until: int | None = None, keep_time: bool = False,
-                 source: str | Path | None = None) -> Timeline:
+                 source: str | Path | None = None,
+                 verdicts: Sequence[Verdict] | None = None) -> Timeline:
         """Show a run: its trace in every view, the player on it (at its time with ``keep_time``).
 
         ``scenario`` is what the run was computed from (the header's when
         None); the run turns stale when the document's scenario differs from
         it in anything the engine reads. ``source`` names a trace file.
+        ``verdicts`` are its guarantees as checked while it ran (they are
+        checked here when None).
         """
         tl = timeline if timeline is not None else Timeline(header, events)
         previous = self.spacetime.selected_event if keep_time else None
@@ -298,6 +307,10 @@ class ShownRun(QObject):
         self.spacetime.set_timeline(tl)
         self.event_log.set_timeline(tl)
         self.plots.set_trace(tl.header, tl.events, cols=tl.series_columns())
+        if self.checks is not None:
+            if verdicts is None:
+                verdicts = run_checks(tl.header, tl.events)
+            self.checks.set_verdicts(verdicts, tl.end)
         if not keep_time:
             self.plots.show_plot(self.plots.suggested_plot())
             if len(getattr(tl, "mem_t", ())):
@@ -348,6 +361,8 @@ class ShownRun(QObject):
         self.player.set_timeline(None)
         self.spacetime.set_timeline(None)
         self.event_log.set_timeline(None)
+        if self.checks is not None:
+            self.checks.set_verdicts(None)
         self.plots.clear()
         self.memory_map.set_heat(None)
         self.cleared.emit(was_shown)
@@ -415,6 +430,8 @@ class ShownRun(QObject):
         self.spacetime.set_time(t)
         self.plots.set_time(t)
         self.event_log.set_time(t)
+        if self.checks is not None:
+            self.checks.set_time(t)
         self._update_heat(t)
 
     def _on_speed_changed(self, speed: float) -> None:
@@ -456,6 +473,21 @@ class ShownRun(QObject):
         self.event_log.select_event(seq)
         self._select_event_host(seq)
         self.player.seek(int(tl.t[seq]))
+
+    def show_event(self, seq: int) -> None:
+        """Show the event numbered ``seq`` everywhere: the player at its time, selected in the
+        diagram (with its causal past and future) and the log, its host on the canvas."""
+        tl = self._timeline
+        if tl is None:
+            return
+        pos = tl.position(int(seq))
+        if pos < 0:
+            return
+        self.player.seek(int(tl.t[pos]))
+        self.spacetime.select_event(pos)
+        self.spacetime.reveal_event(pos)
+        self.event_log.select_event(pos)
+        self._select_event_host(pos)
 
     def _on_log_event(self, seq: int, t: int) -> None:
         tl = self._timeline

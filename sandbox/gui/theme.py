@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QPointF, QRectF, Qt
@@ -24,6 +25,29 @@ def host_colour(index: int) -> QColor:
         return QColor(_HOST_COLOURS[index])
     hue = int((index * 137.508) % 360)
     return QColor.fromHsv(hue, 140, 210)
+
+
+#: Colours of protocol roles by tone (see sandbox.trace.state_view.role_tone): light, dark.
+_TONES = {
+    "lead": ("#8430ce", "#c58af9"), "contend": ("#b07d00", "#e3b341"),
+    "follow": ("#5b7f86", "#86b5bd"), "done": ("#1e8e3e", "#6fdd8b"),
+    "bad": ("#d93025", "#ff7b72"),
+}
+_OTHER_STATES = (("#1f77b4", "#6fa8dc"), ("#c2185b", "#f48fb1"), ("#00838f", "#4dd0e1"),
+                 ("#6d4c41", "#bcaaa4"), ("#558b2f", "#aed581"), ("#3949ab", "#9fa8da"))
+
+
+def state_colour(value: object, dark: bool) -> QColor:
+    """The colour of a protocol state value (a role): by its tone for known words (leader,
+    candidate, follower, ...), else a stable colour of its text; the same in every view."""
+    from ..trace.state_view import role_tone
+
+    tone = role_tone(value)
+    if tone is not None:
+        pair = _TONES[tone]
+    else:
+        pair = _OTHER_STATES[zlib.crc32(str(value).encode("utf-8")) % len(_OTHER_STATES)]
+    return QColor(pair[1] if dark else pair[0])
 
 
 def light_palette() -> QPalette:

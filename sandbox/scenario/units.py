@@ -160,6 +160,14 @@ def format_seconds(ns: int, digits: int = 3) -> str:
     return f"{seconds_text(ns, digits)} s"
 
 
+def format_number(value: float) -> str:
+    """A plain number: a whole number as it is, another with 3 significant digits, both
+    with the language's decimal point (``3``, ``0.25``, ``1.5e+03``)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return _num(f"{value:.3g}")
+
+
 def format_rate(rate: float) -> str:
     """A rate with a short SI suffix: ``950``, ``1.2k``, ``3M`` (per second)."""
     for scale, suffix in ((1e6, "M"), (1e3, "k")):

@@ -49,6 +49,7 @@ cost a few milliseconds. Host items are touched only when a state changes.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import shiboken6
@@ -71,6 +72,7 @@ from ...trace.inflight import (
     clock_digits,
     cost_fraction,
 )
+from ...trace.state_view import badge_parts, band_field, host_fields
 from ...trace.timeline import Timeline
 from .items import HOST_HEIGHT, HOST_WIDTH, CanvasColours
 from .sprites import (
@@ -137,6 +139,9 @@ class CanvasAnimator(QObject):
         self._state_key = -1
         self._states_applied = False
         self._suspecters: dict[str, list[str]] = {}
+        #: Host -> (badge text, the value of its band field) of its protocol state now.
+        self._protocol: dict[str, tuple[str, Any]] = {}
+        self._fields: dict[str, tuple[Any, ...]] = {}
         self._clock_cache: dict[tuple[str, bool], str] = {}
         self._layer: AnimationLayer | None = None
         # After a drag on the canvas the dots follow the hosts to their new places.
@@ -226,6 +231,8 @@ class CanvasAnimator(QObject):
             return
         self._restore_items()
         self._tl = timeline
+        self._fields = host_fields(timeline.scenario)
+        self._protocol = {}
         self._flight = InFlight(timeline, (HOST_WIDTH, HOST_HEIGHT))
         self._time = 0
         self._state_key = -1
@@ -241,6 +248,7 @@ class CanvasAnimator(QObject):
         self._xy_cache = None
         self._state_key = -1
         self._suspecters = {}
+        self._protocol = {}
         self._clock_cache = {}
         if self._layer is not None and shiboken6.isValid(self._layer):
             scene = self._layer.scene()
@@ -364,6 +372,34 @@ class CanvasAnimator(QObject):
             out.append((item.xy, self.tr("suspected by {0}").format(shown)))
         return out
 
+    def _update_protocol(self) -> None:
+        """The protocol badges at the time shown, from the hosts' reported state."""
+        tl = self._tl
+        self._protocol = {}
+        if tl is None or not tl.state_fields:
+            return
+        for h, values in tl.host_states(self._time).protocol.items():
+            fields = self._fields.get(h, ())
+            text = " · ".join(t for _, t in badge_parts(fields, values, self.tr))
+            if text:
+                band = band_field(fields)
+                self._protocol[h] = (text, values.get(band) if band else None)
+
+    def protocol_badge(self, host_id: str) -> str:
+        """The protocol badge of ``host_id`` at the time shown (``leader · term 3``; empty:
+        none), from the badge fields its behaviour declares."""
+        entry = self._protocol.get(host_id)
+        return entry[0] if entry else ""
+
+    def protocol_badges(self) -> list[tuple[tuple[float, float], str, Any]]:
+        """(host centre, badge text, role value) for every host with a protocol badge now."""
+        out = []
+        for h, (text, role) in self._protocol.items():
+            item = self._scene.host_item(h)
+            if item is not None:
+                out.append((item.xy, text, role))
+        return out
+
     def badge_rect(self, host_id: str) -> QRectF | None:
         """Where ``host_id``'s clock readout is drawn, in scene coordinates (None: nowhere)."""
         item = self._scene.host_item(host_id)
@@ -424,6 +460,7 @@ class CanvasAnimator(QObject):
                 continue
             item.set_state(marks.status[h])
         self._suspecters = marks.suspecters
+        self._update_protocol()
         for item in scene.link_items():
             item.set_cut(marks.link_cut(item.link.a, item.link.b))
         self._states_applied = True

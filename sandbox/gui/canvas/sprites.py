@@ -37,6 +37,7 @@ from ...trace.inflight import (
     STYLE_SYSTEM,
     Frame,
 )
+from ..theme import state_colour
 from .items import HOST_HEIGHT, HOST_WIDTH, Z_HOST, CanvasColours, canvas_colours, mix, with_alpha
 
 if TYPE_CHECKING:
@@ -229,6 +230,7 @@ class AnimationLayer(QGraphicsItem):
         area = self._visible_area(p, option)
         self._paint_badges(p, c, area, zoom, raster)
         self._paint_suspects(p, c, area, zoom)
+        self._paint_protocol(p, c, area, zoom)
         x, y = animator.dot_xy(zoom)
         if raster:
             steps = np.clip(np.ceil(frame.cross_alpha * CROSS_STEPS), 1, CROSS_STEPS)
@@ -410,6 +412,37 @@ class AnimationLayer(QGraphicsItem):
             p.drawRoundedRect(box, 8, 8)
             p.setPen(ink)
             p.drawText(QPointF(box.left() + 7, box.center().y() + lift), text)
+
+    def _paint_protocol(self, p: QPainter, c: CanvasColours, area: QRectF, zoom: float) -> None:
+        """Each host's protocol badge (role, term, token...) above its card, in its role's
+        colour."""
+        if zoom < 0.45:
+            return
+        badges = self._animator.protocol_badges()
+        if not badges:
+            return
+        font = QFont(QGuiApplication.font())
+        font.setPixelSize(10)
+        font.setBold(True)
+        fm = QFontMetricsF(font)
+        lift = (fm.ascent() - fm.descent()) / 2
+        p.setFont(font)
+        reach = area.adjusted(-HOST_WIDTH, -HOST_HEIGHT, HOST_WIDTH, HOST_HEIGHT)
+        for (x, y), text, role in badges:
+            if not reach.contains(x, y):
+                continue
+            tone = state_colour(role, c.dark) if role is not None else c.muted
+            shown = fm.elidedText(text, Qt.TextElideMode.ElideRight, HOST_WIDTH + 40)
+            adv = fm.horizontalAdvance(shown)
+            box = QRectF(x - HOST_WIDTH / 2 - 2, y - HOST_HEIGHT / 2 - 30, adv + 24, 17)
+            p.setPen(QPen(with_alpha(tone, 220), 1))
+            p.setBrush(mix(c.card, tone, 0.24 if c.dark else 0.13))
+            p.drawRoundedRect(box, 8.5, 8.5)
+            p.setPen(Qt.PenStyle.NoPen)
+            p.setBrush(tone)
+            p.drawEllipse(QPointF(box.left() + 9, box.center().y()), 3.5, 3.5)
+            p.setPen(tone.lighter(125) if c.dark else tone.darker(135))
+            p.drawText(QPointF(box.left() + 17, box.center().y() + lift), shown)
 
     @staticmethod
     def _visible_area(p: QPainter, option: QStyleOptionGraphicsItem) -> QRectF:

@@ -22,7 +22,8 @@ from PySide6.QtWidgets import QWidget
 
 from sandbox.trace.timeline import Timeline
 
-from ..theme import host_colour
+from ...trace.state_view import band_field, host_fields, value_text
+from ..theme import host_colour, is_dark, state_colour
 from .elements import paint_events, paint_marks_only, paint_messages, paint_selection
 from .frame import Frame, Selection, state_change_times
 from .layout import RULER_H, DiagramLayout
@@ -58,6 +59,7 @@ class DiagramPainter:
         self._colour_cache: tuple[int, DiagramColours] | None = None
         self._density: tuple[Frame, int, QImage, np.ndarray] | None = None
         self._drawings = 0
+        self._bands: dict[str, str] = {}  # host -> the state field its line is coloured by
 
     # -- state -----------------------------------------------------------------------
     @property
@@ -93,8 +95,19 @@ class DiagramPainter:
 
     def timeline_changed(self) -> None:
         """Read the times at which the hosts change state from the layout's new timeline."""
-        self._status_times = state_change_times(self.layout.timeline)
+        tl = self.layout.timeline
+        self._status_times = state_change_times(tl)
+        self._bands = {}
+        if tl is not None and tl.state_fields:
+            for h, fields in host_fields(tl.scenario).items():
+                band = band_field(fields)
+                if band is not None and tl.state_intervals(h, band):
+                    self._bands[h] = band
         self.invalidate()
+
+    def band_of(self, host: str) -> str | None:
+        """The protocol state field that colours ``host``'s line (its role), or None."""
+        return self._bands.get(host)
 
     def colours(self) -> DiagramColours:
         """The colours of the current palette (computed once per palette)."""
@@ -307,6 +320,8 @@ class DiagramPainter:
         for i, y in enumerate(lay.lane_y.tolist()):
             if i % 2 == 1:
                 p.fillRect(QRectF(x_left, y - lay.lane_h / 2, x_right - x_left, lay.lane_h), c.alt)
+        if self._bands:
+            self._paint_bands(p, lay, tl)
         start = max(plot.left, x_of(lay, 0))
         end = min(plot.right + 8, x_of(lay, tl.end))
         pen = QPen(c.lane, 1.4)
@@ -332,6 +347,40 @@ class DiagramPainter:
                             else Qt.PenStyle.DotLine)
                 p.setPen(dash)
                 p.drawLine(QLineF(xa, y, xb, y))
+
+    def _paint_bands(self, p: QPainter, lay: Frame, tl: Timeline) -> None:
+        """Each host's role as a band along its line, in the role's colour, named where it
+        begins when there is room."""
+        plot = lay.plot
+        x_of = self.layout.cursor_x
+        dark = is_dark(self._owner.palette())
+        font = QFont(self._canvas.font())
+        font.setPointSizeF(max(6.5, font.pointSizeF() - 2))
+        p.setFont(font)
+        fm = p.fontMetrics()
+        half = lay.lane_h * 0.42
+        for i, h in enumerate(tl.hosts):
+            band = self._bands.get(h)
+            if band is None:
+                continue
+            y = float(lay.lane_y[i])
+            if y < plot.top - lay.lane_h or y > plot.bottom + lay.lane_h:
+                continue
+            for a, b, value, _seq in tl.state_intervals(h, band):
+                if b < lay.t0 or a > lay.t1:
+                    continue
+                xa = max(plot.left - 8, x_of(lay, a))
+                xb = min(plot.right + 8, x_of(lay, b))
+                colour = state_colour(value, dark)
+                fill = QColor(colour)
+                fill.setAlphaF(0.22 if dark else 0.16)
+                p.fillRect(QRectF(xa, y - half, max(1.0, xb - xa), 2 * half), fill)
+                p.fillRect(QRectF(xa, y - half, max(1.0, xb - xa), 2.0), colour)
+                text = value_text(value)
+                room = xb - xa - 6
+                if lay.lane_h >= 14 and room >= fm.horizontalAdvance(text):
+                    p.setPen(colour.lighter(130) if dark else colour.darker(130))
+                    p.drawText(QPointF(xa + 3, y - half + fm.ascent() + 1), text)
 
     def _paint_grid(self, p: QPainter, c: DiagramColours, lay: Frame) -> None:
         """A faint vertical line at each tick of the ruler."""
