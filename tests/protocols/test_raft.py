@@ -228,3 +228,18 @@ def test_preset_crashes_the_first_leader_and_a_new_one_is_elected():
     assert later and later[0][1] != crash.host and later[0][0] - crash.t < 600 * MS
     assert len(events) < 5000
     assert_all_hold(sim, events)
+
+
+def test_checks_give_the_same_verdicts_on_the_trace_read_back_from_jsonl(tmp_path):
+    from sandbox.trace import JsonlSink, TeeSink
+    from sandbox.trace.sinks import read_jsonl
+
+    path = tmp_path / "raft.jsonl"
+    mem = MemorySink()
+    sim = Simulation(cluster(faults=[{"kind": "crash", "host": "h1", "at": S // 2}]),
+                     TeeSink(mem, JsonlSink(path)), seed=6)
+    sim.run()
+    header, events = read_jsonl(path)
+    live = [v.to_dict() for v in run_checks(sim.header(), mem.events)]
+    assert [v.to_dict() for v in run_checks(header, events)] == live
+    assert all(v["ok"] and v["checked"] for v in live if v["name"] != "consensus.leader_completeness")
