@@ -168,3 +168,99 @@ def test_one_leader_is_not_promised_across_partitions_or_without_synchrony():
     hdr = election_header()
     hdr["scenario"]["model"]["delivery_bound"] = 40 * MS  # 2 x 40 ms > the 50 ms answer timeout
     assert not verdict(hdr, [], "coordination.one_leader").promised
+
+
+# -- two-phase commit ----------------------------------------------------------------------
+
+TX = "h0/1/1"
+
+
+def tpc_header(faults=(), **host_extra):
+    hosts = {"h0": ("tpc_coordinator", {}), "h1": ("tpc_participant", {}),
+             "h2": ("tpc_participant", {})}
+    return header(hosts, faults=faults, **host_extra)
+
+
+def begin(tr: Trace, t: int = 0) -> TraceEvent:
+    return tr.app(t, "h0", "tpc_begin", tx=1, txid=TX, participants=["h1", "h2"])
+
+
+def vote(tr: Trace, t: int, h: str, v: str = "yes") -> TraceEvent:
+    return tr.app(t, h, "tpc_vote", tx=1, txid=TX, coordinator="h0", vote=v)
+
+
+def outcome(tr: Trace, t: int, h: str, o: str) -> TraceEvent:
+    return tr.app(t, h, "tpc_outcome", tx=1, txid=TX, coordinator="h0", outcome=o)
+
+
+def test_atomicity_passes_when_all_voted_yes_and_all_commit():
+    tr = Trace()
+    begin(tr)
+    vote(tr, MS, "h1")
+    vote(tr, MS, "h2")
+    tr.app(2 * MS, "h0", "tpc_decide", tx=1, txid=TX, decision="commit", reason="votes")
+    outcome(tr, 3 * MS, "h1", "commit")
+    outcome(tr, 3 * MS, "h2", "commit")
+    v = verdict(tpc_header(), tr.events, "coordination.atomicity")
+    assert v.ok and v.promised and v.checked == 3
+
+
+def test_atomicity_fails_on_a_commit_at_one_participant_and_an_abort_at_another():
+    tr = Trace()
+    begin(tr)
+    vote(tr, MS, "h1")
+    vote(tr, MS, "h2")
+    first = outcome(tr, 3 * MS, "h1", "commit")
+    second = outcome(tr, 3 * MS, "h2", "abort")
+    v = verdict(tpc_header(), tr.events, "coordination.atomicity")
+    assert not v.ok and v.seq == second.seq and v.related == (first.seq,)
+    assert "abort at h2" in v.reason() and "commit at h1" in v.reason()
+
+
+def test_atomicity_fails_on_a_commit_without_every_yes():
+    tr = Trace()
+    begin(tr)
+    no = vote(tr, MS, "h1", "no")
+    vote(tr, MS, "h2")
+    decide = tr.app(2 * MS, "h0", "tpc_decide", tx=1, txid=TX, decision="commit", reason="votes")
+    v = verdict(tpc_header(), tr.events, "coordination.atomicity")
+    assert not v.ok and v.seq == decide.seq and v.related == (no.seq,)
+    tr = Trace()
+    b = begin(tr)
+    vote(tr, MS, "h2")
+    decide = tr.app(2 * MS, "h0", "tpc_decide", tx=1, txid=TX, decision="commit", reason="votes")
+    v = verdict(tpc_header(), tr.events, "coordination.atomicity")
+    assert not v.ok and v.seq == decide.seq and v.related == (b.seq,) and "h1" in v.reason()
+
+
+def test_atomicity_is_not_promised_when_a_participant_recovers_without_its_state():
+    faults = [{"kind": "crash", "host": "h1", "at": MS}, {"kind": "recover", "host": "h1",
+                                                         "at": 2 * MS}]
+    assert not verdict(tpc_header(faults), [], "coordination.atomicity").promised
+    kept = {"failures": {"state_on_crash": "kept"}}
+    assert verdict(tpc_header(faults, h1=kept, h2=kept), [], "coordination.atomicity").promised
+
+
+def test_commit_termination_fails_on_a_yes_voter_left_uncertain():
+    tr = Trace()
+    begin(tr)
+    vote(tr, MS, "h1", "no")
+    blocked = vote(tr, MS, "h2")
+    outcome(tr, 2 * MS, "h1", "abort")
+    tr.add(3 * MS, "crash", "h0")
+    v = verdict(tpc_header([{"kind": "crash", "host": "h0", "at": 3 * MS}]), tr.events,
+                "coordination.commit_termination")
+    assert not v.ok and not v.promised and v.seq == blocked.seq and "h2" in v.reason()
+
+
+def test_commit_termination_passes_when_every_yes_voter_learns_the_outcome():
+    tr = Trace()
+    begin(tr)
+    vote(tr, MS, "h1")
+    vote(tr, MS, "h2")
+    outcome(tr, 3 * MS, "h1", "commit")
+    outcome(tr, 3 * MS, "h2", "commit")
+    vote_late = tr.app(950 * MS, "h1", "tpc_vote", tx=2, txid="h0/1/2", coordinator="h0",
+                       vote="yes")  # in the grace window: not judged
+    v = verdict(tpc_header(), tr.events, "coordination.commit_termination")
+    assert v.ok and v.checked == 2 and vote_late.seq == 5

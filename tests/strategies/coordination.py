@@ -44,6 +44,7 @@ def _tpc_coordinator(draw, ids):
         "interval": draw(durations(MS, 100 * MS)),
         "vote_timeout": draw(durations(MS, 100 * MS)),
         "retransmit": draw(durations(MS, 50 * MS)),
+        "log_time": draw(durations(0, 10 * MS)),
     }
 
 

@@ -136,6 +136,10 @@ class TpcCoordinatorParams(Params):
         50_000_000, ge=1,
         description="Resend the prepare (while voting) and the decision (until acknowledged) "
                     "after this")
+    log_time: Duration = Field(
+        5_000_000,
+        description="Time to force the decision to the log before sending it (a crash then "
+                    "leaves the prepared participants blocked)")
     host_fields: ClassVar[tuple[str, ...]] = ("participants",)
 
 

@@ -265,3 +265,134 @@ class OneLeader(Checker):
                              "leader (since event {since})"), related=(first.seq,),
                       host=ev.host, epoch=data.get("epoch"), other=others[0], since=first.seq)
         leaders[ev.host] = ev
+
+
+# -- two-phase commit ----------------------------------------------------------------------
+
+_TPC = ("tpc_coordinator", "tpc_participant")
+
+
+@register_checker
+class Atomicity(Checker):
+    """No transaction commits at one participant and aborts at another; commit needs all yes."""
+
+    name = "coordination.atomicity"
+    title = _n("Atomic commitment")
+    description = _n(
+        "No transaction has a commit outcome at one participant and an abort at another (or at "
+        "the coordinator), and a transaction is committed only if every participant named in "
+        "its tpc_begin voted yes before the decision. Promised unless a participant can "
+        "recover without its state (it would forget its yes vote) or hosts can be Byzantine.")
+    kinds: ClassVar[frozenset[str] | None] = frozenset({"app"})
+
+    def __init__(self, ctx: CheckContext) -> None:
+        super().__init__(ctx)
+        self.begun: dict[str, TraceEvent] = {}
+        self.votes: dict[str, dict[str, TraceEvent]] = {}
+        self.nos: dict[str, TraceEvent] = {}
+        self.results: dict[str, TraceEvent] = {}  # txid -> the first decision or outcome
+
+    @classmethod
+    def promised(cls, ctx: CheckContext) -> bool:
+        hz = hazards(ctx)
+        if "byzantine" in hz:
+            return False
+        if "recover" not in hz:
+            return True
+        return all(ctx.state_kept(h) for h in ctx.running("tpc_participant"))
+
+    def feed(self, ev: TraceEvent) -> None:
+        d = ev.data or {}
+        name, txid = d.get("name"), d.get("txid")
+        if name not in ("tpc_begin", "tpc_vote", "tpc_decide", "tpc_outcome") \
+                or not isinstance(txid, str) or self.ctx.behaviour_of(ev.host) not in _TPC:
+            return
+        if name == "tpc_begin":
+            self.begun.setdefault(txid, ev)
+            return
+        if name == "tpc_vote":
+            self.votes.setdefault(txid, {}).setdefault(ev.host, ev)
+            if d.get("vote") != "yes":
+                self.nos.setdefault(txid, ev)
+            return
+        result = d.get("decision") if name == "tpc_decide" else d.get("outcome")
+        self.checked += 1
+        if result == "commit":
+            begin = self.begun.get(txid)
+            parts = begin.data.get("participants") if begin and begin.data else None
+            votes = self.votes.get(txid, {})
+            missing = [p for p in parts if p not in votes] if isinstance(parts, list) else []
+            if txid in self.nos:
+                no = self.nos[txid]
+                self.fail(ev, _n("transaction {txid} commits at {host} although {voter} voted "
+                                 "no"), related=(no.seq,), txid=txid, host=ev.host,
+                          voter=no.host)
+            elif missing:
+                self.fail(ev, _n("transaction {txid} commits at {host} without a vote from "
+                                 "{voter}"), related=(begin.seq,) if begin else (),
+                          txid=txid, host=ev.host, voter=missing[0])
+        first = self.results.setdefault(txid, ev)
+        other = (first.data or {}).get("decision") or (first.data or {}).get("outcome")
+        if other != result:
+            self.fail(ev, _n("transaction {txid}: {result} at {host} but {other} at {first_host}"),
+                      related=(first.seq,), txid=txid, result=result, host=ev.host,
+                      other=other, first_host=first.host)
+
+
+@register_checker
+class CommitTermination(Checker):
+    """Every participant that voted yes learns the outcome, within a grace window."""
+
+    name = "coordination.commit_termination"
+    title = _n("Commit termination")
+    description = _n(
+        "Every participant that voted yes well before the end of the run (before its last "
+        "fifth, or three ask intervals) and is up at the end reaches an outcome. Never "
+        "promised: two-phase commit is a blocking protocol, and a participant that voted yes "
+        "may neither commit nor abort on its own, so a coordinator crash after the votes "
+        "leaves it prepared until the coordinator returns.")
+    kinds: ClassVar[frozenset[str] | None] = frozenset({"app", "crash"})
+
+    def __init__(self, ctx: CheckContext) -> None:
+        super().__init__(ctx)
+        self.waiting: dict[tuple[str, str], TraceEvent] = {}
+        self.yes: list[TraceEvent] = []
+        self.excused: set[int] = set()
+
+    @classmethod
+    def promised(cls, ctx: CheckContext) -> bool:
+        return False
+
+    def feed(self, ev: TraceEvent) -> None:
+        if ev.kind == "crash":
+            if not self.ctx.state_kept(ev.host):  # it forgot its vote
+                for key in [k for k in self.waiting if k[0] == ev.host]:
+                    self.excused.add(self.waiting.pop(key).seq)
+            return
+        d = ev.data or {}
+        name, txid = d.get("name"), d.get("txid")
+        if not isinstance(txid, str) or self.ctx.behaviour_of(ev.host) != "tpc_participant":
+            return
+        if name == "tpc_vote" and d.get("vote") == "yes":
+            self.waiting.setdefault((ev.host, txid), ev)
+            self.yes.append(ev)
+        elif name == "tpc_outcome":
+            self.waiting.pop((ev.host, txid), None)
+
+    def finish(self) -> None:
+        blocked = []
+        for ev in self.yes:
+            p = self.ctx.params_of(ev.host)
+            grace = max(self.ctx.duration // 5, 3 * int(getattr(p, "ask_interval", 0) or 0))
+            if ev.t > self.ctx.duration - grace or ev.seq in self.excused \
+                    or ev.host in self.ctx.down:
+                continue
+            self.checked += 1
+            if self.waiting.get((ev.host, str((ev.data or {}).get("txid")))) is ev:
+                blocked.append(ev)
+        if blocked:
+            ev = blocked[0]
+            d = ev.data or {}
+            self.fail(ev, _n("{host} voted yes on transaction {txid} and never learnt its "
+                             "outcome (blocked, prepared, to the end)"),
+                      host=ev.host, txid=d.get("txid"))
