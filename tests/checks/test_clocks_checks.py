@@ -114,3 +114,22 @@ def test_ordered_vectors_of_concurrent_events_break_the_vector_condition():
                  "clocks.vector_condition")
     assert not v.ok and v.seq == 2 and v.related == (0,)
     assert "concurrent" in v.reason()
+
+
+def _adjust(t, host, delta, mode, reason="ntp"):
+    return (t, "clock_adjust", host, None, None, {"delta": delta, "mode": mode,
+                                                   "reason": reason})
+
+
+def test_a_backward_step_breaks_monotonic():
+    rows = [_adjust(1, "h1", 5_000, "step"), _adjust(2, "h2", -3_000, "slew"),
+            _adjust(3, "h2", -7_000, "step")]
+    v = _verdict(_header("ntp", server="h1", mode="step"), rows, "clocks.monotonic")
+    assert not v.ok and not v.promised and v.seq == 2
+    assert v.reason() == "the clock of h2 is stepped back by 7000 ns (ntp)"
+
+
+def test_slews_and_forward_steps_keep_monotonic_and_slew_mode_promises_it():
+    rows = [_adjust(1, "h1", 5_000, "step"), _adjust(2, "h2", -3_000, "slew")]
+    v = _verdict(_header("ntp", server="h1", mode="slew"), rows, "clocks.monotonic")
+    assert v.ok and v.promised and v.checked == 2

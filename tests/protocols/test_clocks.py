@@ -3,7 +3,7 @@ duplication, reordering and crashes) and NTP-like synchronisation."""
 
 from __future__ import annotations
 
-from engine.helpers import MS, S, by_kind, host, mesh, run, scen
+from engine.helpers import MS, S, by_kind, host, link, mesh, run, scen
 
 from sandbox.trace.checks import run_checks
 
@@ -95,3 +95,68 @@ def test_vector_state_is_the_vector_in_host_order():
         assert shown[1:] == [[e.data["vector"].get(x, 0) for x in IDS] for e in mine]
         own = [e.data["vector"][h] for e in mine]
         assert own == list(range(1, len(own) + 1))
+
+
+# -- NTP ------------------------------------------------------------------------------------
+
+
+#: What the drift and the slew move the clock during one exchange (microseconds), with room.
+US_SLACK = 50_000
+
+
+def _ntp(mode="slew", server="ntp_server", offset=50 * MS, duration=4 * S, loss=0.1, **params):
+    hosts = [host("s", server),
+             host("c", "ntp", server="s", interval=200 * MS, timeout=100 * MS, mode=mode,
+                  clock={"offset": offset, "drift_ppm": 50}, **params)]
+    return scen(hosts, [link("s", "c", dist="lognormal", mean=5 * MS, loss=loss)],
+                duration=duration)
+
+
+def test_ntp_slewing_keeps_clocks_monotonic_over_50_seeds():
+    for seed in SEEDS:
+        v, events = _verdict(_ntp("slew", duration=2 * S), seed, "clocks.monotonic")
+        assert v.ok and v.promised, (seed, v.reason())
+        adjusts = by_kind(events, "clock_adjust", "c")
+        assert adjusts and v.checked == len(adjusts)
+        assert all(e.data["mode"] == "slew" for e in adjusts)
+
+
+def test_each_sample_is_within_half_its_delay_of_the_true_offset():
+    # the server's clock is real time; the client's offset from it is local - t
+    for server in ("ntp_server", "time_server"):
+        _, events, _ = run(_ntp("slew", server=server), seed=3)
+        samples = _apps(events, "ntp_sample", "c")
+        assert len(samples) > 10
+        for e in samples:
+            d = e.data
+            assert d["offset"] == ((d["t2"] - d["t1"]) + (d["t3"] - d["t4"])) // 2
+            assert d["delay"] == (d["t4"] - d["t1"]) - (d["t3"] - d["t2"]) >= 0
+            assert abs(d["offset"] + (e.local - e.t)) <= d["delay"] / 2 + US_SLACK
+            assert (d["t3"] > d["t2"]) == (server == "ntp_server")
+
+
+def test_the_filter_uses_the_least_delay_of_the_last_samples_and_state_shows_it():
+    _, events, _ = run(_ntp("slew", filter=4), seed=5)
+    samples = _apps(events, "ntp_sample", "c")
+    delays = [e.data["delay"] for e in samples]
+    for i, e in enumerate(samples):
+        assert e.data["chosen_delay"] == min(delays[max(0, i - 3): i + 1])
+    shown: dict = {}
+    for e in by_kind(events, "state", "c"):
+        shown.update(e.data)
+    assert shown["offset"] == samples[-1].data["estimate"]
+    assert shown["delay"] == samples[-1].data["chosen_delay"]
+
+
+def test_stepping_corrects_at_once_and_a_backward_step_breaks_monotonic():
+    for mode in ("step", "auto"):
+        v, events = _verdict(_ntp(mode, offset=300 * MS, loss=0.0), 1, "clocks.monotonic")
+        assert not v.ok and not v.promised
+        bad = events[v.seq]
+        assert bad.kind == "clock_adjust" and bad.data["mode"] == "step" and bad.data["delta"] < 0
+        last = events[-1] if events[-1].host == "c" else by_kind(events, "clock_adjust", "c")[-1]
+        assert abs(last.local - last.t) < 5 * MS  # 300 ms off at the start, a few ms after
+    # auto slews small offsets: after the first step it never steps again
+    _, events, _ = run(_ntp("auto", offset=300 * MS, loss=0.0), seed=1)
+    modes = [e.data["mode"] for e in by_kind(events, "clock_adjust", "c")]
+    assert modes[0] == "step" and set(modes[1:]) == {"slew"}

@@ -25,3 +25,21 @@ def _lamport(draw, ids):
 @params_for("vector_clock")
 def _vector_clock(draw, ids):
     return _logical(draw, ids)
+
+
+@params_for("ntp_server")
+def _ntp_server(draw, ids):
+    return {"service_time": draw(durations(0, 5 * MS))}
+
+
+@params_for("ntp")
+def _ntp(draw, ids):
+    some, one = hosts(ids)
+    return {
+        "server": draw(one),
+        "interval": draw(durations(MS, 100 * MS)),
+        "timeout": draw(durations(MS, 100 * MS)),
+        "filter": draw(st.integers(1, 10)),
+        "mode": draw(st.sampled_from(["slew", "step", "auto"])),
+        "step_threshold": draw(durations(0, 200 * MS)),
+    }

@@ -225,3 +225,41 @@ class VectorCondition(_Causality):
         self._recent.append((ev.seq, ev.host, true, v))
         if len(self._recent) > WINDOW:
             del self._recent[0]
+
+
+#: Behaviours that adjust clocks, by their ``mode`` parameter.
+ADJUSTERS = ("ntp", "cristian", "berkeley")
+
+
+@register_checker
+class Monotonic(Checker):
+    """No host's clock steps backwards."""
+
+    name = "clocks.monotonic"
+    title = QT_TRANSLATE_NOOP("Check", "Monotonic clocks")
+    description = QT_TRANSLATE_NOOP(
+        "Check", "No host's clock is stepped backwards (a slew only makes it run slower). "
+                 "Promised when every clock-synchronising host slews only (mode slew), no host "
+                 "is Byzantine and no clock jump goes backwards.")
+    kinds = frozenset({"clock_adjust"})
+
+    @classmethod
+    def promised(cls, ctx: CheckContext) -> bool:
+        if _byzantine(ctx):
+            return False
+        for h in ctx.running(*ADJUSTERS):
+            if getattr(ctx.params_of(h), "mode", None) != "slew":
+                return False
+        faults = ctx.scenario.get("faults")
+        return not (isinstance(faults, list) and any(
+            isinstance(f, dict) and f.get("kind") == "clock_jump" and _num(f.get("delta")) < 0
+            for f in faults))
+
+    def feed(self, ev: TraceEvent) -> None:
+        data = ev.data or {}
+        self.checked += 1
+        delta = _num(data.get("delta"))
+        if data.get("mode") != "slew" and delta < 0:
+            self.fail(ev, QT_TRANSLATE_NOOP(
+                "Check", "the clock of {host} is stepped back by {back} ns ({reason})"),
+                host=ev.host, back=-delta, reason=data.get("reason") or "")
