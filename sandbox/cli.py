@@ -148,6 +148,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--at", type=_duration, metavar="T",
                    help="play the run to time T first (messages in flight)")
     s.add_argument("--theme", choices=("light", "dark"), default="light")
+    s.add_argument("--show", action="append", choices=("diagram", "log", "checks"), default=[],
+                   help="bring this dock to the front (repeatable)")
+    s.add_argument("--plot", metavar="PAGE", help="show this plot page (clocks, latency, ...)")
     return p
 
 
@@ -355,7 +358,7 @@ def cmd_screenshot(args: argparse.Namespace) -> int:
     _load(args.scenario)  # report a bad file before starting Qt
     from sandbox.gui.app import screenshot
 
-    kwargs = {"size": args.size, "theme": args.theme}
+    kwargs = {"size": args.size, "theme": args.theme, "show": args.show, "plot": args.plot}
     if args.at is not None:
         kwargs["at"] = args.at
     return screenshot(str(_resolve_scenario(args.scenario)), str(args.out), **kwargs)

@@ -7,7 +7,7 @@ import os
 import sys
 import tempfile
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import TracebackType
 
@@ -218,8 +218,13 @@ def main(path: str | None = None) -> int:
         hook.uninstall()
 
 
+#: The docks ``screenshot(show=...)`` can bring to the front, by name.
+SHOWABLE = {"diagram": "spacetime_dock", "log": "event_log_dock", "checks": "checks_dock"}
+
+
 def screenshot(scenario_path: str, out_png: str, size: tuple[int, int] = (1280, 800),
-               theme: str = "light", at: int | None = None) -> int:
+               theme: str = "light", at: int | None = None, show: Sequence[str] = (),
+               plot: str | None = None) -> int:
     """Render the main window with a scenario offscreen, fitted to view, into a PNG.
 
     Sets ``QT_QPA_PLATFORM=offscreen`` when no QApplication exists yet. The
@@ -227,9 +232,16 @@ def screenshot(scenario_path: str, out_png: str, size: tuple[int, int] = (1280, 
     in ns) the scenario is run first, synchronously and with its own seed,
     and the window shows the run with the player at ``at``: messages in
     flight on the canvas, the space-time diagram, the event log and the
-    plots. Returns 0, or 2 with a message on stderr when the scenario cannot
-    be loaded or ``at`` is negative (1 when the PNG cannot be written).
+    plots. ``show`` names docks to bring to the front (:data:`SHOWABLE`),
+    ``plot`` the plot page to show. Returns 0, or 2 with a message on stderr
+    when the scenario cannot be loaded, ``at`` is negative or a name is
+    unknown (1 when the PNG cannot be written).
     """
+    unknown = [name for name in show if name not in SHOWABLE]
+    if unknown:
+        print(f"error: cannot show {unknown[0]!r} (one of {', '.join(SHOWABLE)})",
+              file=sys.stderr)
+        return 2
     if at is not None and at < 0:
         print(f"error: --at {at} ns: the time must not be negative", file=sys.stderr)
         return 2
@@ -246,7 +258,7 @@ def screenshot(scenario_path: str, out_png: str, size: tuple[int, int] = (1280, 
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     previous_handler = qInstallMessageHandler(_quiet_offscreen)
     try:
-        return _screenshot(scenario, scenario_path, out_png, size, theme, at)
+        return _screenshot(scenario, scenario_path, out_png, size, theme, at, show, plot)
     finally:
         qInstallMessageHandler(previous_handler)
 
@@ -267,7 +279,8 @@ def _show_run(app: QApplication, window: MainWindow, scenario: Scenario, at: int
 
 
 def _screenshot(scenario: Scenario, scenario_path: str, out_png: str, size: tuple[int, int],
-                theme: str, at: int | None = None) -> int:
+                theme: str, at: int | None = None, show: Sequence[str] = (),
+                plot: str | None = None) -> int:
     app = _application()
     previous_theme = current_theme(app)
     previous_palette = app.palette()
@@ -285,6 +298,14 @@ def _screenshot(scenario: Scenario, scenario_path: str, out_png: str, size: tupl
                 settle(app)
                 if at is not None:
                     _show_run(app, window, scenario, at)
+                for name in show:
+                    getattr(window, SHOWABLE[name]).raise_()
+                if plot is not None:
+                    if plot not in window.plots.plot_names():
+                        print(f"error: no plot page {plot!r} (one of "
+                              f"{', '.join(window.plots.plot_names())})", file=sys.stderr)
+                        return 2
+                    window.plots.show_plot(plot)
                 window.view.fit()
                 if scenario.hosts:
                     window.scene.select(host_ids=[scenario.hosts[0].id])

@@ -45,10 +45,10 @@ from . import actions, file_controller
 from .canvas.palette import Palette
 from .canvas.scene import CanvasScene
 from .canvas.view import CanvasView
+from .checks_panel import ChecksPanel
 from .dock_layout import STATE_VERSION, DockLayout
 from .document import Document
 from .edit_controller import SELECTION_MIME, EditController
-from .checks_panel import ChecksPanel
 from .event_log import EventLog
 from .export_dialogs import ExportController
 from .faults_menu import FaultController

@@ -47,6 +47,7 @@ __all__ = [
     "MemoryCosts",
     "OfferedLoad",
     "Requests",
+    "StateSeries",
     "Throughput",
     "availability",
     "bin_starts",
@@ -58,6 +59,7 @@ __all__ = [
     "nice_bin",
     "offered_load",
     "requests",
+    "state_series",
     "run_end",
     "scenario_hosts",
     "throughput",
@@ -588,3 +590,50 @@ def requests(events: Sequence[TraceEvent], bin_ns: int, end: int | None = None,
         top[np.isinf(top)] = np.nan
     return Requests(t, mean, top, done, _counts(failed_t, bin_ns, n),
                     np.asarray(done_t, dtype=np.float64), np.asarray(done_lat, dtype=np.float64))
+
+
+class StateSeries(NamedTuple):
+    """Numeric protocol state over time (``node.report_state``: term, commit index, ...).
+
+    ``fields`` are the fields whose every value is a number, in order of first
+    appearance; ``values[field][host]`` is ``(t, y)``: the times (ns) at which
+    the host's value changed and the value from then on (NaN from a crash, or
+    when the field was cleared, until it is reported again).
+    """
+
+    fields: list[str]
+    values: dict[str, dict[str, tuple[np.ndarray, np.ndarray]]]
+
+
+def state_series(events: Sequence[TraceEvent], cols: Columns | None = None) -> StateSeries:
+    """The numeric protocol state of every host over the trace (see :class:`StateSeries`)."""
+    cols = _columns(events, cols)
+    pos = np.flatnonzero((cols.kind == _KIND_CODE["state"]) | (cols.kind == _KIND_CODE["crash"]))
+    points: dict[str, dict[str, tuple[list[int], list[float]]]] = {}
+    numeric: dict[str, bool] = {}
+    for p in pos.tolist():
+        ev = events[p]
+        if ev.kind == "crash":
+            for by_host in points.values():
+                series = by_host.get(ev.host)
+                if series is not None and series[1] and not math.isnan(series[1][-1]):
+                    series[0].append(ev.t)
+                    series[1].append(math.nan)
+            continue
+        for name, value in (ev.data or {}).items():
+            is_number = value is None or (isinstance(value, (int, float))
+                                          and not isinstance(value, bool))
+            numeric[name] = numeric.get(name, True) and is_number
+            if not is_number:
+                continue
+            ts, ys = points.setdefault(name, {}).setdefault(ev.host, ([], []))
+            y = math.nan if value is None else _number(value)
+            if ts and ts[-1] == ev.t:  # two reports at one instant: the last one stands
+                ys[-1] = y
+            else:
+                ts.append(ev.t)
+                ys.append(y)
+    fields = [f for f, ok in numeric.items() if ok and f in points]
+    values = {f: {h: (np.asarray(ts, dtype=np.int64), np.asarray(ys, dtype=np.float64))
+                  for h, (ts, ys) in points[f].items()} for f in fields}
+    return StateSeries(fields, values)

@@ -115,6 +115,10 @@ class PlotsPanel(QWidget):
         cols = self._cols
         if cols.where("mem").size:
             return "memory"
+        for name in ("gossip", "protocol"):  # a protocol's own page, when it drew something
+            page = self._pages.get(name)
+            if page is not None and page.series():
+                return name
         if cols.where("crash").size:
             return "availability"
         clocks = self._pages["clocks"].series() if "clocks" in self._pages else []
