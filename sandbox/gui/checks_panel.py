@@ -62,8 +62,9 @@ def row_status(v: Verdict, t: int, end: int) -> str:
 class ChecksPanel(QWidget):
     """The list of guarantees of the run shown and their verdicts at the player's time."""
 
-    #: The user asked to see the event (its seq) that broke a guarantee.
-    event_requested = Signal(int)
+    #: The user asked to see the event (its seq) that broke a guarantee, with the seqs of the
+    #: events that explain it (a tuple).
+    event_requested = Signal(int, object)
 
     COLUMNS = 2
 
@@ -234,5 +235,5 @@ class ChecksPanel(QWidget):
         if v.ok or v.seq is None:
             return False
         self.tree.setCurrentItem(self.tree.topLevelItem(row))
-        self.event_requested.emit(int(v.seq))
+        self.event_requested.emit(int(v.seq), tuple(v.related))
         return True

@@ -474,9 +474,10 @@ class ShownRun(QObject):
         self._select_event_host(seq)
         self.player.seek(int(tl.t[seq]))
 
-    def show_event(self, seq: int) -> None:
+    def show_event(self, seq: int, related: Sequence[int] = ()) -> None:
         """Show the event numbered ``seq`` everywhere: the player at its time, selected in the
-        diagram (with its causal past and future) and the log, its host on the canvas."""
+        diagram (with its causal past and future, and the ``related`` events marked) and the
+        log, its host on the canvas."""
         tl = self._timeline
         if tl is None:
             return
@@ -484,7 +485,8 @@ class ShownRun(QObject):
         if pos < 0:
             return
         self.player.seek(int(tl.t[pos]))
-        self.spacetime.select_event(pos)
+        marked = [p for p in (tl.position(int(r)) for r in related) if p >= 0]
+        self.spacetime.select_event(pos, marked)
         self.spacetime.reveal_event(pos)
         self.event_log.select_event(pos)
         self._select_event_host(pos)

@@ -119,8 +119,10 @@ def test_the_checks_panel_lists_the_raft_guarantees_and_follows_the_player(qtbot
 def test_a_broken_guarantee_shows_the_event_that_broke_it_everywhere(qtbot, window):
     tl = _run(qtbot, window)
     crash = next(e for e in tl.events if e.kind == "crash")
+    first = next(e for e in tl.events if e.kind == "app" and e.data["name"] == "raft_leader")
     broken = Verdict("consensus.election_safety", "Election safety", False, True,
-                     crash.seq, crash.t, "two leaders in term {term}", {"term": 9})
+                     crash.seq, crash.t, "two leaders in term {term}", {"term": 9},
+                     related=(first.seq,))
     window.shown_run.load_run(tl.header, tl.events, timeline=tl, verdicts=[broken])
     panel = window.checks
     window.player.seek(crash.t - 1)
@@ -134,6 +136,7 @@ def test_a_broken_guarantee_shows_the_event_that_broke_it_everywhere(qtbot, wind
     assert window.event_log.selected_event() == crash.seq
     assert window.scene.selected_host_ids() == [crash.host]
     assert window.spacetime.causal_past  # the diagram highlights the events that explain it
+    assert window.spacetime.related_events == (first.seq,)
     # a click on the row does the same
     window.checks_dock.raise_()
     qtbot.waitUntil(panel.tree.isVisible)

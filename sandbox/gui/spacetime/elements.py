@@ -300,6 +300,15 @@ def paint_selection(p: QPainter, c: DiagramColours, lay: Frame, tl: Timeline,
         p.drawPoints(points(lay.x[idx], lay.y[idx]))
     paint_marks(p, c, lay, tl, np.flatnonzero(past[pos] | future[pos]),
                       lay.x, lay.y, 1.0)
+    # events that explain it (a broken guarantee's other side): a dashed ring each
+    if selection.related:
+        ring = QPen(c.select, 1.8, Qt.PenStyle.DashLine)
+        p.setPen(ring)
+        p.setBrush(Qt.BrushStyle.NoBrush)
+        for r in selection.related:
+            k = int(np.searchsorted(pos, r))
+            if k < len(pos) and pos[k] == r:
+                p.drawEllipse(QPointF(float(lay.x[k]), float(lay.y[k])), 8.0, 8.0)
     j = int(np.searchsorted(pos, sel))
     if j < len(pos) and pos[j] == sel:
         x, y = float(lay.x[j]), float(lay.y[j])

@@ -126,15 +126,17 @@ class HBar(NamedTuple):
 
 @dataclass
 class Selection:
-    """A selected event and its causal past and future (a flag per event of the timeline)."""
+    """A selected event and its causal past and future (a flag per event of the timeline), and
+    the events marked as related to it (those that explain a broken guarantee)."""
 
     seq: int
     past: np.ndarray
     future: np.ndarray
+    related: tuple[int, ...] = ()
 
     @classmethod
-    def of(cls, tl: Timeline, seq: int) -> Selection:
-        """The selection of event ``seq`` of ``tl``."""
+    def of(cls, tl: Timeline, seq: int, related: tuple[int, ...] = ()) -> Selection:
+        """The selection of event ``seq`` of ``tl`` (``related``: positions marked with it)."""
         n = len(tl)
         past = np.zeros(n, dtype=bool)
         future = np.zeros(n, dtype=bool)
@@ -144,7 +146,7 @@ class Selection:
             past[np.fromiter(p, np.int64, len(p))] = True
         if f:
             future[np.fromiter(f, np.int64, len(f))] = True
-        return cls(seq, past, future)
+        return cls(seq, past, future, tuple(r for r in related if 0 <= r < n and r != seq))
 
 
 def nice_step(raw: float) -> float:

@@ -18,6 +18,7 @@ then is the diagram drawn again.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -266,9 +267,17 @@ class SpaceTimeView(QWidget):
         sel = self._selection
         return frozenset(sel.future.nonzero()[0].tolist()) if sel is not None else frozenset()
 
-    def select_event(self, seq: int | None) -> None:
-        """Select event ``seq`` (None or -1 clears) without emitting ``event_selected``."""
-        self._select(None if seq is None or seq < 0 else int(seq), emit=False)
+    def select_event(self, seq: int | None, related: Sequence[int] = ()) -> None:
+        """Select event ``seq`` (None or -1 clears) without emitting ``event_selected``;
+        ``related`` are positions of events marked with it (what explains a broken guarantee)."""
+        self._select(None if seq is None or seq < 0 else int(seq), emit=False,
+                     related=tuple(int(r) for r in related))
+
+    @property
+    def related_events(self) -> tuple[int, ...]:
+        """The positions of the events marked with the selected one (empty: none)."""
+        sel = self._selection
+        return sel.related if sel is not None else ()
 
     def event_position(self, seq: int) -> QPointF | None:
         """Where event ``seq`` is drawn on :attr:`canvas` (None if not in view one by one)."""
@@ -431,12 +440,12 @@ class SpaceTimeView(QWidget):
         super().changeEvent(event)
 
     # -- selection -----------------------------------------------------------------------
-    def _select(self, seq: int | None, emit: bool) -> None:
+    def _select(self, seq: int | None, emit: bool, related: tuple[int, ...] = ()) -> None:
         tl = self._diagram.timeline
         if tl is None or seq is None or not 0 <= seq < len(tl):
             self._selection = None
         else:
-            self._selection = Selection.of(tl, seq)
+            self._selection = Selection.of(tl, seq, related)
         self.painter.selection = self._selection
         self._update_info()
         self.canvas.update()
