@@ -287,14 +287,16 @@ def cmd_behaviours(args: argparse.Namespace) -> int:
     """``sandbox behaviours``: every registered behaviour, by category, with its parameters."""
     from sandbox.scenario.registry import categories
 
-    for infos in categories().values():
+    groups = categories().values()
+    width = max((len(info.name) for infos in groups for info in infos), default=0) + 1
+    for infos in groups:
         for info in infos:
-            print(f"{info.name:<16} {info.title}: {info.summary} [{info.category_title}]")
+            print(f"{info.name:<{width}} {info.title}: {info.summary} [{info.category_title}]")
             fields = ", ".join(info.params.model_fields)
             if fields:
-                print(f"{'':<16} params: {fields}")
+                print(f"{'':<{width}} params: {fields}")
             if info.guarantees:
-                print(f"{'':<16} guarantees: {', '.join(info.guarantees)}")
+                print(f"{'':<{width}} guarantees: {', '.join(info.guarantees)}")
     return 0
 
 
