@@ -90,8 +90,6 @@ def test_state_reports_follow_the_sections_and_the_token():
             shown.setdefault(e.host, {}).update(e.data)
             holders = [h for h, d in shown.items() if d.get("token")]
             assert len(holders) <= 1, (e, holders)  # one token on the canvas at a time
-        elif e.kind == "app" and e.data["name"] == "cs_enter":
-            pass
     # in_cs is shown exactly between cs_enter and cs_exit, with the role
     for e in ev:
         if e.kind == "state" and "in_cs" in e.data and e.data["in_cs"]:
