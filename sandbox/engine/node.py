@@ -17,7 +17,8 @@ simulation, the SimPy environment, the network or other hosts' state.
 
 What it offers:
 
-- who and where: ``node.id``, ``node.peers`` (the other hosts, scenario order),
+- who and where: ``node.id``, ``node.hosts`` (every host, this one included,
+  scenario order), ``node.peers`` (the other hosts, scenario order),
   ``node.neighbours`` (hosts one link away), ``node.cores``;
 - randomness and memory of its own: ``node.rng`` (this host's behaviour
   stream), ``node.state`` (a dict kept across a crash when the host keeps its
@@ -119,6 +120,11 @@ class Node:
         return f"<node {self.id}>"
 
     # -- who and where ---------------------------------------------------------------
+    @property
+    def hosts(self) -> Sequence[str]:
+        """Every host of the scenario, this one included, in scenario order."""
+        return self._host.sim.host_ids
+
     @property
     def peers(self) -> Sequence[str]:
         """The other hosts of the scenario, in scenario order."""

@@ -68,6 +68,8 @@ class Simulation:
         }
         self.nodes: dict[str, HostRuntime] = {}
         ids = tuple(scenario.host_ids())
+        #: Every host id, in scenario order.
+        self.host_ids: tuple[str, ...] = ids
         for i, h in enumerate(scenario.hosts):
             node = HostRuntime(self, h.id, i)
             node.peers = Others(ids, i)

@@ -94,7 +94,7 @@ def test_categories_group_every_behaviour_once_in_order():
 
 #: The documented API of a node (sandbox/engine/node.py); nothing else is public.
 NODE_API = {
-    "id", "peers", "neighbours", "cores", "rng", "state", "now", "clock", "adjust_clock",
+    "id", "hosts", "peers", "neighbours", "cores", "rng", "state", "now", "clock", "adjust_clock",
     "sleep", "step_bound", "workload", "run_end", "send", "broadcast", "receive", "handler",
     "read", "write", "memory", "app", "timer", "suspect", "unsuspect", "spawn", "resource",
     "report_state", "on_message",
@@ -151,6 +151,15 @@ def test_what_protocols_used_to_read_from_the_engine_is_on_the_node():
     mine = mem.pages_homed_at("h0")
     assert mine and all(mem.home_of(p) == "h0" for p in mine)
     assert set(mine) | set(mem.pages_homed_at("h1")) == set(range(mem.pages))
+
+
+def test_hosts_are_every_host_in_scenario_order_and_peers_the_others():
+    s = scen([host("z"), host("a"), host("m")], [link("z", "a"), link("a", "m")])
+    sim = Simulation(s)
+    for h in ("z", "a", "m"):
+        node = sim.nodes[h].api
+        assert list(node.hosts) == ["z", "a", "m"]
+        assert list(node.peers) == [x for x in ("z", "a", "m") if x != h]
 
 
 def test_the_step_bound_is_none_outside_the_synchronous_model():

@@ -97,6 +97,16 @@ def test_vector_state_is_the_vector_in_host_order():
         assert own == list(range(1, len(own) + 1))
 
 
+def test_the_vector_on_screen_follows_the_scenario_order_of_the_hosts():
+    ids = ["h10", "b", "h2", "a"]  # neither sorted nor naturally sorted
+    hosts = [host(i, "vector_clock", interval=10 * MS) for i in ids]
+    _, events, _ = run(scen(hosts, mesh(ids), duration=S // 5), seed=3)
+    for h in ids:
+        mine = _apps(events, "vector_event", h)
+        shown = [e.data["vector"] for e in by_kind(events, "state", h)]
+        assert mine and shown[1:] == [[e.data["vector"].get(x, 0) for x in ids] for e in mine]
+
+
 # -- NTP ------------------------------------------------------------------------------------
 
 

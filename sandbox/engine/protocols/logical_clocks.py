@@ -11,8 +11,7 @@ Lamport: each event sets ``L = L + 1``; a receive sets ``L = max(L, ts) + 1``
 where ``ts`` is the message's timestamp. Vector: each event adds one to the
 host's own entry; a receive first takes the entry-wise maximum with the
 message's vector. A vector is a dict host -> count (missing entries are 0);
-on screen it is a list in the order of the group's host ids sorted (numbers
-inside ids compared as numbers: h2 before h10).
+on screen it is a list in the scenario's order of the group's hosts.
 
 Message payloads: ``{"type": "lamport_msg", "ts": L}``,
 ``{"type": "vector_msg", "vector": {host: count}}``. A corrupted message, or
@@ -30,7 +29,6 @@ puts a send event after it):
 
 from __future__ import annotations
 
-import re
 from collections.abc import Generator
 from typing import Any
 
@@ -40,13 +38,10 @@ from ..network import Message
 from ..node import Node
 
 
-def _natural(host: str) -> list[Any]:
-    return [int(p) if p.isdigit() else p for p in re.split(r"(\d+)", host)]
-
-
 def _group(node: Node, peers: list[str]) -> list[str]:
-    members = {p for p in (peers or node.peers) if p != node.id} | {node.id}
-    return sorted(members, key=_natural)
+    """The host and its peers (the given ones, or all), in scenario order."""
+    members = set(peers or node.peers) | {node.id}
+    return [h for h in node.hosts if h in members]
 
 
 def _events(node: Node, params: Any, step: Any) -> Generator:
