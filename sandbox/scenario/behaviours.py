@@ -167,7 +167,7 @@ register(BehaviourInfo(
     HeartbeatParams, f"{_P}.failure_detection:heartbeat",
     metrics=(Metric("suspicions", "", _noop("Metric", "Times a peer was suspected")),
              Metric("false_suspicions", "", _noop("Metric", "Suspicions of a host that was up"))),
-    state=(StateField("suspected", _noop("State", "The peers this host suspects")),)))
+    guarantees=("failure_detection.completeness", "failure_detection.accuracy")))
 register(BehaviourInfo(
     "time_server", _noop("Behaviour", "Time server"),
     _noop("Behaviour", "Answers clock requests with its local time; applies the corrections it is sent"),
@@ -176,12 +176,12 @@ register(BehaviourInfo(
     "cristian", _noop("Behaviour", "Cristian's algorithm"),
     _noop("Behaviour", "Asks a time server and sets the clock to its time plus half the round trip"),
     "clocks", CristianParams, f"{_P}.clocks:cristian", metrics=(_CLOCK_SKEW,),
-    state=(StateField("clock", _noop("State", "The local clock and its offset from real time")),)))
+    guarantees=("clocks.monotonic",)))
 register(BehaviourInfo(
     "berkeley", _noop("Behaviour", "Berkeley algorithm"),
     _noop("Behaviour", "A leader polls its peers, averages the clocks and sends each its correction"),
     "clocks", BerkeleyParams, f"{_P}.clocks:berkeley", metrics=(_CLOCK_SKEW,),
-    state=(StateField("clock", _noop("State", "The local clock and its offset from real time")),)))
+    guarantees=("clocks.monotonic",)))
 register(BehaviourInfo(
     "broadcast", _noop("Behaviour", "Broadcast"),
     _noop("Behaviour", "Best-effort or reliable, with an ordering layer: none, FIFO, causal or total"),
