@@ -4,7 +4,6 @@ checked on the trace, and each order seen to break with its layer off."""
 
 from __future__ import annotations
 
-import pytest
 from engine.helpers import MS, S, by_kind, host, mesh, run, scen
 
 from sandbox.trace.checks import run_checks
@@ -99,10 +98,6 @@ def test_reliable_dissemination_of_the_layer_keeps_agreement_under_loss_over_50_
     _holds("fifo", ("broadcast.agreement", "broadcast.validity"), loss=0.3)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "known bug of the behaviour's own path (ordering none), kept for the golden fingerprint: "
-    "an origin never retransmits its own broadcast (it keeps only relayed values), so when "
-    "all its first copies are lost only the origin delivers it"))
 def test_reliable_broadcast_without_ordering_keeps_agreement_under_loss_over_50_seeds():
     for seed in SEEDS:
         v, _ = _verdicts(_bcast("none", "reliable", loss=0.2), seed)

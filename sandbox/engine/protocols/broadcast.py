@@ -59,6 +59,7 @@ def broadcast(node: Node, params: P.BroadcastParams) -> Generator:
             node.state["originated"] = i + 1
             bid = f"{node.id}#{i + 1}"
             value = node.rng.randrange(1000)
+            values[bid] = (value, node.id)  # so that its own copies are retransmitted too
             deliver(bid, value, node.id)
             transmit(bid, value, node.id, peers)
 
