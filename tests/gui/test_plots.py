@@ -89,20 +89,21 @@ def test_clock_curves_follow_synchronisation(panel, runs):
 
 def test_set_time_moves_every_cursor(panel, runs):
     panel.set_trace(*runs["message_passing_basics"])
-    assert len(panel.cursor_positions()) == 7
+    n = len(panel.time_plots())  # a cursor on every plot over time, of every page
+    assert n >= 9 and len(panel.cursor_positions()) == n
     panel.set_time(2_500_000_000)
-    assert panel.cursor_positions() == [2.5] * 7
+    assert panel.cursor_positions() == [2.5] * n
     assert panel.time() == 2_500_000_000
 
 
 def test_dragging_a_cursor_asks_to_seek(panel, qtbot, runs):
     panel.set_trace(*runs["message_passing_basics"])
-    cursor = panel.page("availability").cursors[0]              # the fourth of seven
+    cursor = panel.page("availability").cursors[0]              # one of many
     cursor.setValue(1.25)
     with qtbot.waitSignal(panel.seek_requested) as blocker:
         cursor.sigDragged.emit(cursor)
     assert blocker.args == [1_250_000_000]
-    assert panel.cursor_positions() == [1.25] * 7
+    assert panel.cursor_positions() == [1.25] * len(panel.time_plots())
 
 
 def test_time_axes_are_linked(panel, runs):
@@ -314,7 +315,8 @@ def test_a_registered_page_is_a_tab_and_follows_the_run(qtbot, runs, probe_regis
     qtbot.addWidget(panel)
     panel.resize(900, 560)
     names = panel.plot_names()
-    assert names == ("clocks", "latency", "throughput", "availability", "probe", "memory")
+    assert names[:6] == ("clocks", "latency", "throughput", "availability", "probe", "memory")
+    assert names == PLOTS[:4] + ("probe",) + PLOTS[4:]
     probe = panel.page("probe")
     assert isinstance(probe, ProbePage)
     index = names.index("probe")
@@ -332,7 +334,8 @@ def test_a_registered_page_is_a_tab_and_follows_the_run(qtbot, runs, probe_regis
     panel.set_time(2 * S)
     assert probe.times[-1] == 2 * S
     assert probe.cursors[0].value() == 2.0
-    assert len(panel.cursor_positions()) == 8           # its cursor joined the others
+    assert len(panel.cursor_positions()) == len(panel.time_plots())  # its cursor joined
+    assert probe.plot in panel.time_plots()
     panel.time_plots()[0].setXRange(1.0, 3.0, padding=0)
     assert probe.plot.viewRange()[0] == pytest.approx([1.0, 3.0])   # its time axis is linked
     panel.show_plot("probe")

@@ -60,7 +60,7 @@ for _page in (ClocksPage, LatencyPage, ThroughputPage, AvailabilityPage, MemoryP
     register_page(_page)
 
 #: The built-in plots (tabs) of the panel, by name, in order.
-PLOTS: tuple[str, ...] = page_names()
-
 # Pages of protocol families register themselves (after the built-in ones, in this order).
 from . import protocol, gossip  # noqa: E402,F401,I001
+
+PLOTS: tuple[str, ...] = page_names()
