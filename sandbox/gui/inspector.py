@@ -338,23 +338,34 @@ class Inspector(QWidget):
                 for g in self._doc.scenario.groups]
 
     def _default_params(self, name: str) -> dict:
-        """Parameters for a newly chosen behaviour: its required host fields filled in."""
+        """Parameters for a newly chosen behaviour: its required host fields filled in, with
+        the hosts of the behaviours the field prefers (a client's server, a group's replicas;
+        ``host_prefers`` of the parameter model) when there are any."""
         cls = registry.behaviour(name).params
         params: dict[str, Any] = {}
         if self._doc is None:
             return params
         hosts = self._doc.scenario.hosts
         selected = set(self._hosts)
-        preferred = ("time_server",) if name in ("cristian",) else ("rr_server",)
-        candidates = ([h.id for h in hosts if h.id not in selected
-                       and h.behaviour.name in preferred]
-                      + [h.id for h in hosts if h.id not in selected]
-                      + [h.id for h in hosts])
+        prefers_of = getattr(cls, "host_prefers", {})
         for field in cls.host_fields:
             info = cls.model_fields[field]
-            if not info.is_required() or not candidates:
+            if not info.is_required():
                 continue
-            params[field] = [candidates[0]] if info.annotation is not str else candidates[0]
+            prefers = prefers_of.get(field, ())
+            if info.annotation is not str:  # a list: every preferred host (the group)
+                group = [h.id for h in hosts if h.behaviour.name in prefers
+                         or (name in prefers and h.id in selected)]
+                others = [h.id for h in hosts if h.id not in selected] or [h.id for h in hosts]
+                if group or others:
+                    params[field] = group or others[:1]
+                continue
+            candidates = ([h.id for h in hosts if h.id not in selected
+                           and h.behaviour.name in prefers]
+                          + [h.id for h in hosts if h.id not in selected]
+                          + [h.id for h in hosts])
+            if candidates:
+                params[field] = candidates[0]
         return params
 
     # -- document ------------------------------------------------------------------------------

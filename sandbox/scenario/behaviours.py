@@ -25,6 +25,9 @@ class Params(BaseModel):
 
     #: Names of fields that hold host ids (checked against the scenario's hosts).
     host_fields: ClassVar[tuple[str, ...]] = ()
+    #: For a host field, the behaviours of the hosts it should name by default (the editor
+    #: fills a new behaviour's field with them: a client's server, a group's replicas).
+    host_prefers: ClassVar[dict[str, tuple[str, ...]]] = {}
 
 
 class IdleParams(Params):
@@ -49,6 +52,7 @@ class ClientParams(Params):
     count: int = Field(0, ge=0, le=1_000_000_000, description="Requests to send; 0 is unlimited")
     size: int = Field(64, ge=1, le=1 << 30, description="Request size in bytes")
     host_fields: ClassVar[tuple[str, ...]] = ("server",)
+    host_prefers: ClassVar[dict[str, tuple[str, ...]]] = {"server": ("rr_server",)}
 
 
 class WorkloadClientParams(Params):
@@ -58,6 +62,7 @@ class WorkloadClientParams(Params):
     timeout: Duration = Field(1_000_000_000, ge=1)
     share: Finite = Field(1.0, gt=0, le=1.0, description="Fraction of the workload this client makes")
     host_fields: ClassVar[tuple[str, ...]] = ("servers",)
+    host_prefers: ClassVar[dict[str, tuple[str, ...]]] = {"servers": ("rr_server",)}
 
 
 class HeartbeatParams(Params):
@@ -81,6 +86,7 @@ class CristianParams(Params):
     mode: Literal["step", "slew"] = "step"
     timeout: Duration = Field(500_000_000, ge=1)
     host_fields: ClassVar[tuple[str, ...]] = ("server",)
+    host_prefers: ClassVar[dict[str, tuple[str, ...]]] = {"server": ("time_server", "ntp_server")}
 
 
 class BerkeleyParams(Params):

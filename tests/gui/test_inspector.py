@@ -377,3 +377,37 @@ def test_views_refresh_once_per_undo_step(qapp):
     batcher.detach()
     doc.undo_stack.redo()
     assert calls == [0, 1]
+
+
+def _pick(inspector, host, name):
+    inspector.set_selection(hosts=[host])
+    combo = inspector.behaviour.name_editor.combo
+    i = combo.findData(name)
+    assert i >= 0, name
+    combo.setCurrentIndex(i)
+    combo.activated.emit(i)
+    return inspector.document.host(host).behaviour
+
+
+def test_every_behaviour_can_be_picked_and_shows_a_form_of_its_parameters(inspector):
+    from sandbox.scenario import registry
+    from sandbox.scenario.behaviours import behaviour_problems
+
+    doc = inspector.document
+    ids = {h.id for h in doc.scenario.hosts}
+    for name in registry.names():
+        spec = _pick(inspector, "h3", name)
+        assert spec.name == name
+        assert behaviour_problems(name, spec.params, ids) == [], name
+        form = inspector.behaviour.params
+        assert set(form.editors) == set(registry.behaviour(name).params.model_fields), name
+
+
+def test_a_new_client_names_the_server_of_its_kind_and_a_group_its_members(inspector):
+    _pick(inspector, "h2", "rpc_server")
+    assert _pick(inspector, "h3", "rpc_client").params["server"] == "h2"
+    _pick(inspector, "h1", "primary_backup")
+    _pick(inspector, "h2", "primary_backup")
+    assert _pick(inspector, "h3", "primary_backup").params["replicas"] == ["h1", "h2", "h3"]
+    _pick(inspector, "h1", "ntp_server")
+    assert _pick(inspector, "h3", "ntp").params["server"] == "h1"

@@ -48,6 +48,7 @@ class NtpParams(Params):
     step_threshold: Duration = Field(
         128_000_000, description="auto: the offset above which the clock is stepped")
     host_fields: ClassVar[tuple[str, ...]] = ("server",)
+    host_prefers: ClassVar[dict[str, tuple[str, ...]]] = {"server": ("ntp_server", "time_server")}
 
 
 _P = "sandbox.engine.protocols"

@@ -25,6 +25,7 @@ class PrimaryBackupParams(Params):
         150_000_000, ge=1,
         description="Silence after which a replica is suspected (the primary: a failover)")
     host_fields: ClassVar[tuple[str, ...]] = ("replicas",)
+    host_prefers: ClassVar[dict[str, tuple[str, ...]]] = {"replicas": ("primary_backup",)}
 
 
 class QuorumReplicaParams(Params):
@@ -59,6 +60,7 @@ class KvClientParams(Params):
     count: int = Field(0, ge=0, le=1_000_000_000,
                        description="Operations to make; 0 is unlimited")
     host_fields: ClassVar[tuple[str, ...]] = ("replicas",)
+    host_prefers: ClassVar[dict[str, tuple[str, ...]]] = {"replicas": ("quorum_replica", "primary_backup")}
 
 
 _P = "sandbox.engine.protocols"

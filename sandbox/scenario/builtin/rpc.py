@@ -33,6 +33,7 @@ class RpcClientParams(Params):
     retries: int = Field(2, ge=0, le=100, description="Retries after a timeout")
     count: int = Field(0, ge=0, le=1_000_000_000, description="Calls to make; 0 is unlimited")
     host_fields: ClassVar[tuple[str, ...]] = ("server",)
+    host_prefers: ClassVar[dict[str, tuple[str, ...]]] = {"server": ("rpc_server",)}
 
 
 _P = "sandbox.engine.protocols"
