@@ -94,7 +94,13 @@ class ChecksPanel(QWidget):
         header.setStretchLastSection(True)
         self.tree.itemActivated.connect(self._on_activated)
         self.tree.itemClicked.connect(self._on_activated)
+        self.tree.currentItemChanged.connect(lambda *_: self._show_detail())
         layout.addWidget(self.tree, 1)
+        #: The whole text of the current row: what the guarantee asserts and its result.
+        self.detail_label = QLabel(self)
+        self.detail_label.setWordWrap(True)
+        self.detail_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.detail_label)
         self.hint_label = QLabel(self)
         self.hint_label.setWordWrap(True)
         self.hint_label.setEnabled(False)
@@ -200,6 +206,7 @@ class ChecksPanel(QWidget):
             flags = item.flags()
             item.setData(0, Qt.ItemDataRole.UserRole, v.name)
             item.setFlags(flags | Qt.ItemFlag.ItemIsEnabled)
+        self._show_detail()
         if not self._loaded:
             self.summary_label.setText(_tr("Run the scenario to check the guarantees of its "
                                            "protocols."))
@@ -215,6 +222,22 @@ class ChecksPanel(QWidget):
                     n=len(self._verdicts), ok=len(self._verdicts) - broken, broken=broken))
             self.hint_label.setText(_tr("Click a broken guarantee to see the event that broke "
                                         "it and its causal past."))
+
+    def _show_detail(self) -> None:
+        item = self.tree.currentItem()
+        row = self.tree.indexOfTopLevelItem(item) if item is not None else -1
+        if not 0 <= row < len(self._verdicts):
+            self.detail_label.setText("")
+            self.detail_label.hide()
+            return
+        v = self._verdicts[row]
+        known = v.name in checker_names()
+        description = _tr_check(checker(v.name).description) if known else ""
+        text = _tr("{title} ({name}): {description}").format(
+            title=item.text(0), name=v.name, description=description) if description \
+            else item.text(0)
+        self.detail_label.setText(f"{text}\n{item.text(1)}")
+        self.detail_label.show()
 
     # -- input ----------------------------------------------------------------------------
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override

@@ -132,6 +132,8 @@ def test_a_broken_guarantee_shows_the_event_that_broke_it_everywhere(qtbot, wind
     assert window.player.time == crash.t
     assert panel.status(broken.name) == "broken"
     assert "two leaders in term 9" in panel.row_text(broken.name)
+    detail = panel.detail_label.text()  # the whole text, with what the guarantee asserts
+    assert "consensus.election_safety" in detail and "two leaders in term 9" in detail
     assert window.spacetime.selected_event == crash.seq
     assert window.event_log.selected_event() == crash.seq
     assert window.scene.selected_host_ids() == [crash.host]

@@ -122,6 +122,7 @@ class ProtocolPage(PlotPage):
         end_s = max(run.end, 1) / S.NS_PER_S
         self._series.clear()
         top = 0.0
+        whole = True
         for i, host in enumerate(names):
             t, y = by_host[host]
             edges = np.append(t / S.NS_PER_S, end_s)
@@ -137,11 +138,18 @@ class ProtocolPage(PlotPage):
             finite = y[np.isfinite(y)]
             if finite.size:
                 top = max(top, float(finite.max()))
+                whole = whole and bool(np.all(finite == np.round(finite)))
         label = field_label(field)
         self.plot.setLabel("left", label)
         self.set_title(self.plot, self.tr("Protocol state: {0}").format(label))
         self.set_summary(self.tr("{0} of {1} hosts over time; a gap is a crash.").format(
             label[:1].upper() + label[1:], len(names)))
         self.plot.setYRange(0, max(1.0, top), padding=0.1)
+        axis = self.plot.getAxis("left")
+        if whole:  # a term, an index, a count: whole ticks
+            step = max(1, S.nice_bin(max(1, int(top)), 5))
+            axis.setTickSpacing(step, step)
+        else:
+            axis.setTickSpacing()
         self.show_placeholder(None)
         self.fit_legends()
