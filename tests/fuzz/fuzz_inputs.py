@@ -49,7 +49,7 @@ from .producer import ROOT, CaseInfo, produce
 OUTCOMES = ("ok", "refused", "traceback", "hang", "crash")
 BAD = ("traceback", "hang", "crash")
 TARGETS = {"scenario": ("loader", "validate", "engine", "gui"),
-           "trace": ("importer", "export", "gui_trace")}
+           "trace": ("importer", "export", "check", "gui_trace")}
 EXPORT_FORMATS = ("jsonl", "csv", "shiviz", "chrome")
 MS = 1_000_000
 #: "at at line": a word twice in a row in a message for the user
@@ -301,7 +301,8 @@ class Fuzzer:
 
     def compare(self, case: Case) -> None:
         """Count the inputs one entry point accepts and another refuses (one rule for both)."""
-        for a, b in (("importer", "gui_trace"), ("importer", "export"), ("loader", "gui")):
+        for a, b in (("importer", "gui_trace"), ("importer", "export"), ("importer", "check"),
+                     ("loader", "gui")):
             oa, ob = case.outcomes.get(a), case.outcomes.get(b)
             if {oa, ob} == {"ok", "refused"}:
                 said = case.messages.get(b if ob == "refused" else a, "")

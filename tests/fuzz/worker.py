@@ -94,6 +94,10 @@ class _Captured:
         return buf.getvalue().decode("utf-8", errors="replace")
 
 
+class CheckerError(AssertionError):
+    """A checker raised while checking a trace (reported as an ERROR verdict)."""
+
+
 def _cli(argv: list[str]) -> dict[str, Any]:
     """Run the ``sandbox`` command in this process: 0 is ok, 2 with ``error:`` lines refused."""
     from sandbox.cli import main
@@ -158,9 +162,12 @@ class Worker:
             # The limits are what protects the machine from a run that would go on for
             # hours (a request every few ns): a short run must stop well within the time out.
             result = run(scenario, JsonlSink(out), until=job["until"],
-                         limits=Limits(max_events=ENGINE_MAX_EVENTS))
+                         limits=Limits(max_events=ENGINE_MAX_EVENTS), checks=True)
         except RunRefused as exc:
             return {"outcome": "refused", "message": str(exc)[:300]}
+        broken = [v for v in result.verdicts if v.error]
+        if broken:  # a checker raised on a trace the engine wrote: a bug of the checker
+            raise CheckerError(f"{broken[0].name}: {broken[0].reason()}")
         info = {"outcome": "ok"}
         if result.errors:
             info["note"] = f"behaviour errors: {str(result.errors[0])[:200]}"
@@ -171,6 +178,24 @@ class Worker:
 
         read_jsonl(job["path"])
         return {"outcome": "ok"}
+
+    def job_check(self, job: dict[str, Any]) -> dict[str, Any]:
+        """``sandbox check``: 0 or 1 (a guarantee failed) is ok; a checker that raised is a
+        bug (its ERROR line), anything else must be a clear refusal."""
+        from sandbox.cli import main
+
+        with _Captured() as cap:
+            status = main(["check", job["path"]])
+        out, err = cap.text(cap.out), cap.text(cap.err)
+        errors = [line for line in out.splitlines() if line.startswith("ERROR ")]
+        if errors:
+            raise CheckerError(errors[0][:300])
+        lines = [line for line in err.splitlines() if line.strip()]
+        if status in (0, 1):
+            return {"outcome": "ok"}
+        if status == 2 and lines and all(line.startswith("error:") for line in lines):
+            return {"outcome": "refused", "message": lines[0][:300]}
+        raise NoMessage(f"exit status {status} with stderr {err[:300]!r}")
 
     def job_export(self, job: dict[str, Any]) -> dict[str, Any]:
         out = self.workdir / f"export-{os.getpid()}.{job['fmt']}"
