@@ -152,3 +152,14 @@ def test_the_context_reads_hosts_params_and_crashes():
     assert ctx.down == {"s"} and not ctx.correct("s") and ctx.correct("c")
     run.feed(TraceEvent(1, 4, "recover", "s", 4, data={}))
     assert ctx.down == set() and not ctx.correct("s") and ctx.now == 4
+
+
+def test_every_checker_has_hand_made_traces_in_tests_checks():
+    """Each registered checker is exercised by name on hand-made traces (a failing and a
+    passing one, see tests/checks/)."""
+    from pathlib import Path
+
+    text = "\n".join(p.read_text(encoding="utf-8")
+                     for p in (Path(__file__).parent / "checks").glob("test_*.py"))
+    missing = [name for name in checker_names() if f'"{name}"' not in text]
+    assert missing == []
