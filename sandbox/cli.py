@@ -336,9 +336,10 @@ def cmd_check(args: argparse.Namespace) -> int:
     try:
         header, events = iter_jsonl(args.trace)
         checks = CheckRun(header, args.only)
-        if checks:
-            for ev in events:
-                checks.feed(ev)
+        feed = checks.feed if checks else None
+        for ev in events:  # read to the end even with nothing to check: a bad line is an error
+            if feed is not None:
+                feed(ev)
     except TraceFormatError as exc:
         raise UsageError([f"error: {exc}"]) from None
     verdicts = checks.finish()

@@ -79,6 +79,15 @@ def test_check_refuses_bad_input_with_a_clear_error(tmp_path, raft_trace):
     junk.write_text("not json\n", encoding="utf-8")
     (line,) = usage_error(sandbox_cmd("check", str(junk)))
     assert "junk.jsonl" in line
+    # a bad line is found even when no protocol of the trace declares a guarantee
+    good = tmp_path / "t.jsonl"
+    ok(sandbox_cmd("run", str(PRESET_DIR / "message_passing_basics.json"), "--out", str(good),
+                   "-q"))
+    lines = good.read_text(encoding="utf-8").splitlines()
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("\n".join([*lines[:5], "{\"seq\": 4}", *lines[5:]]) + "\n", encoding="utf-8")
+    (line,) = usage_error(sandbox_cmd("check", str(bad)))
+    assert "bad.jsonl" in line and "line 6" in line
     (line,) = usage_error(sandbox_cmd("check", str(tmp_path / "missing.jsonl")))
     assert "missing.jsonl" in line
     (line,) = usage_error(sandbox_cmd("check", str(raft_trace[0]), "--only", "nope.nope"))
