@@ -36,3 +36,10 @@ def test_a_field_that_is_sometimes_text_is_not_plotted_and_no_state_is_empty():
     events = [ev(0, 1, "state", "a", {"leader": 3}), ev(1, 2, "state", "a", {"leader": "b"})]
     assert state_series(events).fields == []
     assert state_series([]).fields == [] and state_series([ev(0, 1, "send", "a")]).values == {}
+
+
+def test_a_value_beyond_what_an_axis_can_show_is_not_drawn():
+    events = [ev(0, 1, "state", "a", {"term": 1}), ev(1, 2, "state", "a", {"term": 1e300}),
+              ev(2, 3, "state", "a", {"term": 10**30}), ev(3, 4, "state", "a", {"term": 5})]
+    y = state_series(events).values["term"]["a"][1]
+    assert y[0] == 1 and math.isnan(y[1]) and math.isnan(y[2]) and y[3] == 5

@@ -40,6 +40,8 @@ def random_failures(sim: Simulation, node: HostRuntime) -> Generator[simpy.Event
         rate = 30.0 / f.crash_period
     else:
         rate = -math.log1p(-f.crash_probability) / f.crash_period
+    if not rate > 0.0 or not math.isfinite(rate):  # a probability so small it underflows
+        return
     rng = sim.streams(f"failures/{node.id}")
     while True:
         yield sim.env.timeout(int(rng.expovariate(rate)) + 1)

@@ -592,13 +592,18 @@ def requests(events: Sequence[TraceEvent], bin_ns: int, end: int | None = None,
                     np.asarray(done_t, dtype=np.float64), np.asarray(done_lat, dtype=np.float64))
 
 
+#: The largest protocol state value plotted (about the largest exact float integer).
+_STATE_LIMIT = 2.0 ** 53
+
+
 class StateSeries(NamedTuple):
     """Numeric protocol state over time (``node.report_state``: term, commit index, ...).
 
     ``fields`` are the fields whose every value is a number, in order of first
     appearance; ``values[field][host]`` is ``(t, y)``: the times (ns) at which
     the host's value changed and the value from then on (NaN from a crash, or
-    when the field was cleared, until it is reported again).
+    when the field was cleared, until it is reported again; NaN too for a value
+    beyond 2**53, which no protocol reaches and no axis can show).
     """
 
     fields: list[str]
@@ -628,6 +633,8 @@ def state_series(events: Sequence[TraceEvent], cols: Columns | None = None) -> S
                 continue
             ts, ys = points.setdefault(name, {}).setdefault(ev.host, ([], []))
             y = math.nan if value is None else _number(value)
+            if abs(y) > _STATE_LIMIT:  # no protocol counts that far: not drawn (axes overflow)
+                y = math.nan
             if ts and ts[-1] == ev.t:  # two reports at one instant: the last one stands
                 ys[-1] = y
             else:

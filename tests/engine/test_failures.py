@@ -136,3 +136,12 @@ def test_omission_failures_drop_with_reason_omission(which):
     end = fate(ev)
     assert len(end) > 20
     assert all(f.kind == "drop" and f.data["reason"] == "omission" for f in end.values())
+
+
+def test_a_crash_probability_so_small_its_rate_underflows_crashes_nothing():
+    from .helpers import S, host, link, run, scen
+
+    s = scen([host(0, failures={"crash_probability": 5e-324, "crash_period": S}), host(1)],
+             [link("h0", "h1")], duration=2 * S)
+    _, events, _ = run(s)
+    assert not [e for e in events if e.kind == "crash"]
