@@ -25,12 +25,13 @@ __all__ = [
     "atomic_write_text",
     "file_limit",
     "open_regular",
+    "read_bytes",
     "read_text",
 ]
 
 #: Default size limits in MiB, by kind of file; each can be raised with an environment
 #: variable ``DS_SANDBOX_MAX_<KIND>_MB`` (for example ``DS_SANDBOX_MAX_TRACE_MB=4096``).
-DEFAULT_LIMITS: dict[str, int] = {"scenario": 64, "trace": 2048}
+DEFAULT_LIMITS: dict[str, int] = {"scenario": 64, "trace": 2048, "behaviour": 16}
 
 _MIB = 1 << 20
 
@@ -52,7 +53,7 @@ class FileRefused(OSError):
 
 
 def file_limit(kind: str) -> int:
-    """The size limit in bytes for files of ``kind`` ("scenario", "trace")."""
+    """The size limit in bytes for files of ``kind`` ("scenario", "trace", "behaviour")."""
     name = f"DS_SANDBOX_MAX_{kind.upper()}_MB"
     raw = os.environ.get(name, "")
     try:
@@ -103,18 +104,25 @@ def open_regular(path: str | os.PathLike, kind: str = "scenario") -> BinaryIO:
         raise
 
 
-def read_text(path: str | os.PathLike, kind: str = "scenario") -> str:
-    """The whole text of a regular UTF-8 file (a leading byte-order mark is dropped).
-
-    Raises :class:`FileRefused` for a file that is not regular, too large, or
-    not valid UTF-8 (the message gives the byte offset).
-    """
+def read_bytes(path: str | os.PathLike, kind: str = "scenario") -> bytes:
+    """The whole content of a regular file within the size limit of ``kind`` (FileRefused
+    otherwise)."""
     limit = file_limit(kind)
     with open_regular(path, kind) as fh:
         data = fh.read(limit + 1)
     if len(data) > limit:  # it grew after the check
         raise FileRefused(path, f"is over the {limit // _MIB} MiB limit for a {kind} file "
                                 f"(set DS_SANDBOX_MAX_{kind.upper()}_MB to raise it)")
+    return data
+
+
+def read_text(path: str | os.PathLike, kind: str = "scenario") -> str:
+    """The whole text of a regular UTF-8 file (a leading byte-order mark is dropped).
+
+    Raises :class:`FileRefused` for a file that is not regular, too large, or
+    not valid UTF-8 (the message gives the byte offset).
+    """
+    data = read_bytes(path, kind)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

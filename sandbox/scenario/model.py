@@ -18,6 +18,9 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    SerializationInfo,
+    SerializerFunctionWrapHandler,
+    model_serializer,
     model_validator,
 )
 
@@ -463,6 +466,24 @@ class RunSpec(Model):
     duration: Duration = Field(10_000_000_000, ge=1)
 
 
+class BehaviourFile(Model):
+    """A Python file of the user's that defines behaviours, named by a scenario.
+
+    ``path`` is relative to the scenario's folder (``/`` between parts);
+    ``sha256`` is the file's hash when it was recorded (loading it again asks
+    for consent when it differs); ``behaviours`` the names it defines, as
+    recorded, so that a scenario naming them validates without running the
+    file's code.
+    """
+
+    path: Text = Field(min_length=1, max_length=1024,
+                       description="The file, relative to the scenario's folder")
+    sha256: str | None = Field(None, pattern=r"^[0-9a-f]{64}$",
+                               description="The file's SHA-256 when it was recorded")
+    behaviours: list[Ident] = Field(default_factory=list,
+                                    description="The behaviours the file defines")
+
+
 class Scenario(Model):
     """A whole scenario: what the user builds, saves, runs and shares."""
 
@@ -478,8 +499,24 @@ class Scenario(Model):
     workload: WorkloadSpec = Field(default_factory=WorkloadSpec)
     faults: list[Fault] = Field(default_factory=list)
     run: RunSpec = Field(default_factory=RunSpec)
+    behaviour_files: list[BehaviourFile] = Field(
+        default_factory=list, description="The user's behaviour files the hosts may name")
 
     model_config = ConfigDict(extra="forbid", validate_assignment=False)
+
+    @model_serializer(mode="wrap")
+    def _leave_out_no_files(self, handler: SerializerFunctionWrapHandler,
+                            info: SerializationInfo) -> Any:
+        """A scenario without behaviour files is written as before they existed (the same
+        bytes, so the same hashes and trace fingerprints)."""
+        data = handler(self)
+        if isinstance(data, dict) and not data.get("behaviour_files"):
+            data.pop("behaviour_files", None)
+        return data
+
+    def user_behaviours(self) -> dict[str, BehaviourFile]:
+        """Behaviour name -> the file that defines it, for the names the files record."""
+        return {name: f for f in self.behaviour_files for name in f.behaviours}
 
     def host(self, host_id: str) -> Host:
         """Return the host with this id (KeyError if there is none)."""
@@ -527,9 +564,25 @@ def cross_field_problems(s: Scenario) -> list[tuple[str, str]]:
                 break
             seen.add(cur)
             cur = parents[cur]
+    from .registry import behaviour as registered_behaviour
+    from .registry import is_registered
+
+    def builtin(name: str) -> bool:
+        return is_registered(name) and registered_behaviour(name).origin == "builtin"
+
+    defined: dict[str, int] = {}
+    for j, f in enumerate(s.behaviour_files):
+        for k, name in enumerate(f.behaviours):
+            if name in defined or builtin(name):
+                problems.append((f"behaviour_files[{j}].behaviours[{k}]",
+                                 f"behaviour {name!r} is defined twice" if name in defined
+                                 else f"{name!r} is the name of a built-in behaviour"))
+            defined.setdefault(name, j)
     for i, h in enumerate(s.hosts):
         if h.group is not None and h.group not in group_ids:
             problems.append((f"hosts[{i}].group", f"unknown group {h.group!r}"))
+        if h.behaviour.name in defined and not is_registered(h.behaviour.name):
+            continue  # a user's behaviour: its parameters are checked when its file is loaded
         for path, msg in behaviour_problems(h.behaviour.name, h.behaviour.params, host_ids):
             problems.append((f"hosts[{i}].behaviour.{path}", msg))
     for i, link in enumerate(s.links):
