@@ -30,6 +30,8 @@ __all__ = [
     "is_registered",
     "names",
     "register",
+    "unregister",
+    "user_names",
 ]
 
 
@@ -155,6 +157,22 @@ def register(info: BehaviourInfo) -> BehaviourInfo:
         raise ValueError(f"behaviour {info.name!r}: at most one state field is a band")
     _REGISTRY[info.name] = info
     return info
+
+
+def unregister(name: str) -> None:
+    """Take a user's behaviour out of the registry (before its file is loaded again); a
+    built-in one cannot be taken out (ValueError), an unknown name is ignored."""
+    info = _REGISTRY.get(name)
+    if info is None:
+        return
+    if info.origin == "builtin":
+        raise ValueError(f"behaviour {name!r} is built in and cannot be unregistered")
+    del _REGISTRY[name]
+
+
+def user_names() -> tuple[str, ...]:
+    """The names of the behaviours loaded from users' files, in registration order."""
+    return tuple(n for n, info in _REGISTRY.items() if info.origin != "builtin")
 
 
 def behaviour(name: str) -> BehaviourInfo:

@@ -164,3 +164,19 @@ def test_hosts_are_every_host_in_scenario_order_and_peers_the_others():
 
 def test_the_step_bound_is_none_outside_the_synchronous_model():
     assert _node(model={"synchrony": "asynchronous"}).step_bound is None
+
+
+def test_a_users_behaviour_can_be_unregistered_a_builtin_cannot():
+    from sandbox.scenario.behaviours import IdleParams
+
+    info = registry.BehaviourInfo("users_probe", "Probe", "A user's", "basic", IdleParams,
+                                  "somewhere:probe", origin="/tmp/probe.py")
+    registry.register(info)
+    try:
+        assert registry.user_names() == ("users_probe",)
+    finally:
+        registry.unregister("users_probe")
+    assert not registry.is_registered("users_probe") and registry.user_names() == ()
+    registry.unregister("users_probe")  # unknown: nothing to do
+    with pytest.raises(ValueError, match="built in"):
+        registry.unregister("raft")

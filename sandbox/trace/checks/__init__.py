@@ -29,6 +29,7 @@ from .base import (
     guarantees_of,
     register_checker,
     run_checks,
+    unregister_checker,
 )
 
 __all__ = [
@@ -44,4 +45,5 @@ __all__ = [
     "guarantees_of",
     "register_checker",
     "run_checks",
+    "unregister_checker",
 ]
