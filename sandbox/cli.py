@@ -247,20 +247,61 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _file_lines(name: str, scenario) -> tuple[list[str], list[str]]:
+    """What ``sandbox validate`` says of a scenario's behaviour files (read, never run):
+    (lines for stdout, ``error:`` lines for stderr), one line per file."""
+    from sandbox.scenario.user_files import scenario_files
+
+    out: list[str] = []
+    errors: list[str] = []
+    base = Path(name).parent
+    for entry, status in zip(scenario.behaviour_files, scenario_files(scenario, base),
+                             strict=True):
+        head = f"{name}: behaviour file {entry.path}"
+        if status.sha256 is None or status.problem:
+            sha = f" (sha256 {status.sha256})" if status.sha256 else ""
+            errors.append(f"error: {head}{sha}: {status.problem}")
+            continue
+        if status.recorded is None:
+            change = "no hash recorded"
+        elif status.changed:
+            change = f"changed since it was recorded (was {status.recorded})"
+        else:
+            change = "unchanged"
+        now = ", ".join(status.names) or "no behaviour"
+        recorded = ", ".join(entry.behaviours) or "none"
+        line = f"{head}: sha256 {status.sha256}, {change}; defines {now} (recorded: {recorded})"
+        missing = [n for n in entry.behaviours if n not in status.names]
+        if missing:
+            errors.append(f"error: {line}; it no longer defines {', '.join(missing)}")
+        else:
+            out.append(line)
+    return out, errors
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
-    """``sandbox validate``."""
+    """``sandbox validate``: one line per problem; for a scenario naming behaviour files, one
+    line per file (its hash, whether it changed, what it defines). Never runs their code."""
     from sandbox.scenario import ScenarioError, load
 
     bad = 0
     for name in args.files:
         try:
-            load(name)
+            scenario = load(name)
         except ScenarioError as exc:
             bad += 1
             for line in exc.lines():
                 print(line, file=sys.stderr)
+            continue
+        out, errors = _file_lines(name, scenario)
+        if errors:
+            bad += 1
         else:
             print(f"ok: {name}")
+        for line in out:
+            print(line)
+        for line in errors:
+            print(line, file=sys.stderr)
     return 2 if bad else 0
 
 
