@@ -8,7 +8,6 @@ import hashlib
 import json
 from pathlib import Path
 
-import pytest
 from test_cli import ok, sandbox_cmd, usage_error
 
 GOSSIP = '''
