@@ -264,9 +264,10 @@ class HostRuntime:
             self.sim.emit("unsuspect", self.id, data={"target": host})
 
     # -- concurrency -----------------------------------------------------------------
-    def spawn(self, gen: Generator) -> simpy.Process:
-        """Run ``gen`` as a concurrent activity of this host; a crash ends it."""
-        proc = self.env.process(_guard(self, gen))
+    def spawn(self, gen: Generator, guarded: bool = True) -> simpy.Process:
+        """Run ``gen`` as a concurrent activity of this host; a crash ends it. ``guarded=False``:
+        ``gen`` handles its own errors (the user code guard of :mod:`.user_code`)."""
+        proc = self.env.process(_guard(self, gen) if guarded else gen)
         procs = self._procs
         procs.append(proc)
         if len(procs) > self._procs_cap:
@@ -277,8 +278,9 @@ class HostRuntime:
         return proc
 
     def _kill(self) -> None:
+        active = self.env.active_process  # a behaviour crashing its own host ends by itself
         for proc in self._procs:
-            if proc.is_alive:
+            if proc.is_alive and proc is not active:
                 proc.interrupt("crash")
         self._procs = []
         for waiter, _ in self._waiters:

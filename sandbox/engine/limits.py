@@ -94,7 +94,10 @@ class Limits:
     ``max_events``: events per run (50 million); ``max_trace_bytes``: the
     size of the trace on disk, for a run written to a file (4 GiB);
     ``max_hosts`` and ``max_links``: the scenario's size (100,000 and
-    1,000,000). The workload's rate is held to ``max_events`` requests over
+    1,000,000); ``user_lines_per_step`` and ``user_sends_per_step``: the lines a
+    behaviour from a user's file may execute in its file, and the messages it
+    may send, between two yields (5 million, 100,000; a behaviour over them is
+    stopped and its host crashed, even with the limits off). The workload's rate is held to ``max_events`` requests over
     the run. With ``enforce`` off (:meth:`off`) nothing is refused or
     stopped, but the estimate still warns. ``hints`` say how to raise each
     limit, by name, with ``"off"`` for turning them all off
@@ -105,6 +108,8 @@ class Limits:
     max_trace_bytes: int = 4 * GIB
     max_hosts: int = 100_000
     max_links: int = 1_000_000
+    user_lines_per_step: int = 5_000_000
+    user_sends_per_step: int = 100_000
     enforce: bool = True
     hints: Mapping[str, str] = field(default_factory=lambda: dict(API_HINTS), compare=False)
 

@@ -14,7 +14,7 @@ import gc
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sandbox.scenario.model import Scenario
 from sandbox.trace.events import TraceEvent
@@ -23,6 +23,9 @@ from sandbox.trace.stats import StatsSink
 
 from .limits import Limits, RunLimitExceeded, RunRefused, RunWatch
 from .simulation import Simulation
+
+if TYPE_CHECKING:
+    from .user_code import LoadedFiles
 
 __all__ = ["CHUNKS", "CallbackReporter", "Limits", "Reporter", "RunCancelled", "RunLimitExceeded",
            "RunRefused", "RunResult", "drive", "run", "run_summary"]
@@ -150,6 +153,8 @@ def drive(sim: Simulation, until: int | None = None, reporter: Reporter | None =
     limits = limits or Limits()
     limits.check_scenario(sim.scenario, until)
     watch = RunWatch(sim, limits, reporter, trace_path)
+    if sim.guard is not None:
+        sim.guard.cancelled = reporter.cancelled
     sim.start(until)
     end = sim.until
     step = max(1, end // max(1, chunks))
@@ -174,7 +179,8 @@ def drive(sim: Simulation, until: int | None = None, reporter: Reporter | None =
 def run(scenario: Scenario, sink: Sink | None = None, *, seed: int | None = None,
         until: int | None = None, reporter: Reporter | None = None, keep_events: bool = False,
         chunks: int = CHUNKS, freeze_gc: bool = False, limits: Limits | None = None,
-        trace_path: str | os.PathLike[str] | None = None, checks: bool = False) -> RunResult:
+        trace_path: str | os.PathLike[str] | None = None, checks: bool = False,
+        user_code: LoadedFiles | None = None) -> RunResult:
     """Run ``scenario`` to the end and return its :class:`RunResult`.
 
     Every event goes to ``sink`` (if given) and to the statistics of the
@@ -190,6 +196,11 @@ def run(scenario: Scenario, sink: Sink | None = None, *, seed: int | None = None
     heading over them is reported to ``reporter.warning`` and stopped, both
     with :class:`RunLimitExceeded` (a :class:`RunRefused`); ``trace_path``
     names the file ``sink`` writes, whose size is then held to the limit.
+
+    ``user_code`` are the user's behaviour files the scenario's hosts use, loaded with
+    :func:`sandbox.engine.user_code.load_files` (after consent); their behaviours run
+    through its guard (budgets per step from ``limits``) and the trace header lists the
+    files and their hashes.
 
     With ``freeze_gc`` the objects that exist at the start (the scenario,
     hosts, channels) are frozen out of the garbage collector's scans while
@@ -218,7 +229,8 @@ def run(scenario: Scenario, sink: Sink | None = None, *, seed: int | None = None
             sinks.append(checking)  # type: ignore[arg-type]
     if type(reporter).behaviour_error is not Reporter.behaviour_error:
         sinks.append(_Forward(reporter))
-    sim = Simulation(scenario, sinks[0] if len(sinks) == 1 else TeeSink(*sinks), seed=seed)
+    sim = Simulation(scenario, sinks[0] if len(sinks) == 1 else TeeSink(*sinks), seed=seed,
+                     user_code=user_code, limits=limits)
     drive(sim, until, reporter, chunks, freeze_gc, limits, trace_path)
     return RunResult(stats.header, run_summary(sim, stats), list(sim.errors), sim.seed, sim.until,
                      memory.events if memory is not None else [],

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import simpy
 from simpy.core import NORMAL
@@ -27,6 +27,10 @@ from .network import Channel, Message, Network
 from .protocols import load_behaviour
 from .rng import Streams
 
+if TYPE_CHECKING:
+    from .limits import Limits
+    from .user_code import Guard, LoadedFiles
+
 Progress = Callable[[int, int], None]
 
 
@@ -48,8 +52,19 @@ class Simulation:
     """
 
     def __init__(self, scenario: Scenario, sink: Sink | None = None,
-                 seed: int | None = None) -> None:
+                 seed: int | None = None, user_code: LoadedFiles | None = None,
+                 limits: Limits | None = None) -> None:
         self.scenario = scenario
+        #: The user's behaviour files this run uses (their behaviours run through a guard).
+        self.user_code = user_code if user_code else None
+        self.guard: Guard | None = None
+        if self.user_code is not None:
+            from .limits import Limits as _Limits
+            from .user_code import Guard as _Guard
+
+            lim = limits or _Limits()
+            self.guard = _Guard(self, self.user_code.filenames(), lim.user_lines_per_step,
+                                lim.user_sends_per_step)
         self.sink = sink or Sink()
         self.seed = scenario.run.seed if seed is None else seed
         self.env = Environment()
@@ -110,7 +125,10 @@ class Simulation:
     def header(self) -> dict[str, Any]:
         """The trace header of this run."""
         data = self.scenario.model_dump(mode="json")
-        return make_header(data, self.seed, sha256_of_data(data), __version__)
+        header = make_header(data, self.seed, sha256_of_data(data), __version__)
+        if self.user_code is not None:
+            header["behaviour_files"] = self.user_code.sha256s
+        return header
 
     # -- running -----------------------------------------------------------------------
     def start(self, until: int | None = None) -> None:
@@ -160,6 +178,13 @@ class Simulation:
     def _start_behaviour(self, node: HostRuntime) -> None:
         spec = node.spec.behaviour
         info = registered_behaviour(spec.name)
+        if info.origin != "builtin":
+            if self.guard is None:
+                raise RuntimeError(f"behaviour {spec.name!r} comes from a user's file "
+                                   f"({info.origin}): pass the loaded files to the run "
+                                   "(user_code=...)")
+            self.guard.start(node, info, info.params.model_validate(spec.params))
+            return
         node.spawn(load_behaviour(info)(node.api, info.params.model_validate(spec.params)))
 
     def behaviour_error(self, node: HostRuntime, exc: Exception) -> None:
