@@ -246,6 +246,7 @@ class Document(QObject):
     set_group_fields = _EditMethod()
     set_setting = _EditMethod()
     add_fault = _EditMethod()
+    set_behaviour_files = _EditMethod()
     rename_host = _EditMethod()
     rename_group = _EditMethod()
     paste = _EditMethod()

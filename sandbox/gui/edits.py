@@ -34,7 +34,8 @@ if TYPE_CHECKING:
     from .document import Document
 
 #: Scenario-level fields edited with :meth:`Edits.set_setting`.
-SETTINGS = ("title", "description", "model", "locality", "memory", "workload", "faults", "run")
+SETTINGS = ("title", "description", "model", "locality", "memory", "workload", "faults", "run",
+            "behaviour_files")
 
 
 def _tr(text: str, n: int = -1) -> str:
@@ -397,6 +398,21 @@ class Edits:
             self._check(faults=new)
         text = _tr("Edit settings") if name != "faults" else _tr("Edit faults")
         self._push(SetSettingCommand(self._doc, name, old, new, text))
+
+    def set_behaviour_files(self, files: Sequence[Any], text: str = "") -> None:
+        """Replace the scenario's behaviour files (path, sha256, the names each defines) in one
+        undo step (``text`` names it in the Edit menu), validated like a file."""
+        old = list(self._scenario.behaviour_files)
+        try:
+            new = _setting_adapter("behaviour_files").validate_python([_plain(f) for f in files])
+        except ValidationError as exc:
+            raise EditError([(".".join(p for p in ("behaviour_files", q) if p), m)
+                             for q, m in validation_problems(exc)]) from None
+        if new == old:
+            return
+        self._check(behaviour_files=new)
+        self._push(SetSettingCommand(self._doc, "behaviour_files", old, new,
+                                     text or _tr("Edit behaviour files")))
 
     def add_fault(self, fault: Any) -> None:
         """Append a fault to the scenario's fault schedule (one undo step)."""

@@ -102,6 +102,12 @@ def _tr(text: str, context: str = "Inspector") -> str:
 # -- behaviour ---------------------------------------------------------------------------------
 
 
+def _behaviour_choices() -> list[tuple[str, str]]:
+    """The protocols of the registry now (built-ins and loaded users' files), by category."""
+    return [(info.name, QCoreApplication.translate("Behaviour", info.title))
+            for group in registry.categories().values() for info in group]
+
+
 class BehaviourEditor(QWidget):
     """The behaviour of hosts: a combo of the built-in behaviours and a form of its parameters.
 
@@ -131,10 +137,8 @@ class BehaviourEditor(QWidget):
         self.name_spec = FieldSpec(
             name="name", kind="choice", choices=tuple(info.name for info in infos),
             description=BehaviourSpec.model_fields["name"].description or "")
-        self.name_editor = ChoiceEditor(
-            self.name_spec,
-            [(info.name, QCoreApplication.translate("Behaviour", info.title)) for info in infos],
-            parent=self)
+        # a provider: the behaviours a user's file registers appear when it is loaded
+        self.name_editor = ChoiceEditor(self.name_spec, provider=_behaviour_choices, parent=self)
         for i, info in enumerate(infos):
             self.name_editor.combo.setItemData(
                 i, QCoreApplication.translate("Behaviour", info.summary),

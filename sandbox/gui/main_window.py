@@ -12,11 +12,15 @@ work is done by parts the window builds and connects:
   one selection, its stale state, recompute and clear;
 * :class:`~sandbox.gui.faults_menu.FaultController` (``faults``): faults
   chosen from the canvas's context menu while watching, as undoable edits;
-* :class:`~sandbox.gui.export_dialogs.ExportController` (``exports``).
+* :class:`~sandbox.gui.export_dialogs.ExportController` (``exports``);
+* :class:`~sandbox.gui.user_code.UserCodeController` (``user_code``): the
+  user's behaviour files (File > Load Behaviour..., New Behaviour File...),
+  consent before their code runs, watching and reloading them.
 
 Everything that would block on a dialog goes through a small method of the
 window (``_ask_save_changes``, ``_ask_open_path``, ``_ask_save_path``,
-``_ask_recover``, ``_ask_trace_path``, ``_show_problems``, ``_show_error``,
+``_ask_recover``, ``_ask_trace_path``, ``_ask_code_consent``, ``_ask_behaviour_path``,
+``_ask_new_behaviour_path``, ``_show_problems``, ``_show_error``,
 ``_show_exception``, ``_exec_menu``) that tests replace; the parts call them through callables.
 """
 
@@ -62,6 +66,7 @@ from .settings_panel import ScenarioSettings
 from .shown_run import RunStatus, ShownRun, plural
 from .spacetime import SpaceTimeView
 from .theme import THEMES, apply_theme, current_theme
+from .user_code import CodePrompts, UserCodeController
 
 __all__ = ["APPLICATION", "ORGANIZATION", "SELECTION_MIME", "STATE_VERSION", "MainWindow"]
 
@@ -228,6 +233,11 @@ class MainWindow(QMainWindow):
             "_ask_trace_path", "_show_problems", "_show_error", "show_message")})
         self.files = FileController(self.document, self.settings, self.autosave_dir, prompts,
                                     self.view.fit, self.shown_run, self)
+        self.user_code = UserCodeController(
+            self.document, self.settings, self.shown_run,
+            CodePrompts(**{name.lstrip("_"): self._late(name) for name in (
+                "_ask_code_consent", "_ask_behaviour_path", "_ask_new_behaviour_path",
+                "_show_error", "show_message")}), self)
         self.exports = ExportController(
             self, self.scene, self.spacetime, self.plots, self.shown_run,
             ask_save_path=self._late("_ask_save_path"), show_error=self._late("_show_error"),
@@ -255,8 +265,11 @@ class MainWindow(QMainWindow):
         self.run_label = self.run_status.run_label
         self.run_progress = self.run_status.run_progress
         self.cancel_run_button = self.run_status.cancel_run_button
-        for widget in (*self.run_status.widgets(), self.counts_label, self.zoom_label):
+        self.reload_offer = self.user_code.offer_button
+        for widget in (self.reload_offer, *self.run_status.widgets(), self.counts_label,
+                       self.zoom_label):
             status.addPermanentWidget(widget)
+        self.reload_offer.hide()
         self._on_zoom(self.view.zoom())
 
     def _connect(self) -> None:
@@ -377,6 +390,24 @@ class MainWindow(QMainWindow):
         """Ask for a trace file to open (None if cancelled)."""
         return file_controller.ask_trace_path(self, self.document)
 
+    def _ask_code_consent(self, path: Path, sha256: str) -> tuple[bool, bool]:
+        """Ask whether to run a behaviour file's code: (run it?, remember for this hash?)."""
+        from .user_code import ask_consent
+
+        return ask_consent(self, path, sha256)
+
+    def _ask_behaviour_path(self) -> str | None:
+        """Ask for a behaviour file to load (None if cancelled)."""
+        from .user_code import ask_behaviour_path
+
+        return ask_behaviour_path(self, self.document)
+
+    def _ask_new_behaviour_path(self) -> str | None:
+        """Ask where to write a new behaviour file (None if cancelled)."""
+        from .user_code import ask_new_behaviour_path
+
+        return ask_new_behaviour_path(self, self.document)
+
     def _show_problems(self, error: ScenarioError) -> None:
         """Show every problem of a file that could not be opened."""
         ProblemsDialog(error, self).exec()
@@ -401,6 +432,7 @@ class MainWindow(QMainWindow):
     def _restore_settings(self) -> None:
         self.layout_keeper.restore()
         self.dark_action.setChecked(current_theme() == "dark")
+        self.always_reload_action.setChecked(self.user_code.always_reload)
 
     def save_settings(self) -> None:
         """Remember the window geometry and the dock layout (the run docks' too)."""

@@ -40,7 +40,7 @@ def run_scenario(scenario: Scenario, seed: int | None = None, until: int | None 
                  progress: Callable[[int, int], None] | None = None,
                  cancelled: Callable[[], bool] | None = None,
                  chunks: int = CHUNKS, warning: Callable[[str], None] | None = None,
-                 limits: Limits | None = None) -> RunResult:
+                 limits: Limits | None = None, user_code: Any = None) -> RunResult:
     """Run ``scenario`` to the end with the engine's one run loop and keep its trace.
 
     ``progress(now, until)`` is called after every chunk; when
@@ -49,10 +49,13 @@ def run_scenario(scenario: Scenario, seed: int | None = None, until: int | None 
     ``limits`` (the defaults of :class:`Limits` when None) hold the run;
     ``warning(message)`` hears that it is heading over them. The guarantees
     of its protocols are checked as it goes (``result.verdicts``).
+    ``user_code`` is what the scenario's behaviour files gave when they were
+    loaded (:class:`~sandbox.engine.user_code.LoadedFiles`), None without any.
     """
+    extra: dict[str, Any] = {"user_code": user_code} if user_code is not None else {}
     return run(scenario, seed=seed, until=until,
                reporter=CallbackReporter(progress, cancelled, warning),
-               keep_events=True, chunks=chunks, limits=limits, checks=True)
+               keep_events=True, chunks=chunks, limits=limits, checks=True, **extra)
 
 
 def recompute_with_fault(scenario: Scenario, fault: Any, replace: int | None = None) -> Scenario:
@@ -87,9 +90,11 @@ class _RunThread(QThread):
     warned = Signal(str)
 
     def __init__(self, scenario: Scenario, seed: int | None, until: int | None,
-                 parent: QObject | None = None, limits: Limits | None = None) -> None:
+                 parent: QObject | None = None, limits: Limits | None = None,
+                 user_code: Any = None) -> None:
         super().__init__(parent)
         self._scenario = scenario
+        self._user_code = user_code
         self._seed = seed
         self._until = until
         self._limits = limits
@@ -102,7 +107,8 @@ class _RunThread(QThread):
         try:
             result = run_scenario(self._scenario, self._seed, self._until,
                                   progress=self.stepped.emit, cancelled=self._cancel.is_set,
-                                  warning=self.warned.emit, limits=self._limits)
+                                  warning=self.warned.emit, limits=self._limits,
+                                  user_code=self._user_code)
         except RunCancelled:
             self.aborted.emit()
         except RunRefused as exc:  # a limit: its message is a sentence for the user
@@ -150,12 +156,13 @@ class RunController(QObject):
 
     # -- API ------------------------------------------------------------------------------
     def run(self, scenario: Scenario, seed: int | None = None, until: int | None = None,
-            limits: Limits | None = None) -> None:
+            limits: Limits | None = None, user_code: Any = None) -> None:
         """Start running a copy of ``scenario`` (``seed``/``until`` override the scenario's)
-        within ``limits`` (:attr:`limits` when None)."""
+        within ``limits`` (:attr:`limits` when None), with the behaviours its files gave when
+        they were loaded (``user_code``, a :class:`~sandbox.engine.user_code.LoadedFiles`)."""
         self._drop_current()
         frozen = scenario.model_copy(deep=True)
-        thread = _RunThread(frozen, seed, until, self, limits or self.limits)
+        thread = _RunThread(frozen, seed, until, self, limits or self.limits, user_code)
         thread.stepped.connect(self._on_stepped)
         thread.warned.connect(self._on_warned)
         thread.succeeded.connect(self._on_succeeded)

@@ -137,6 +137,9 @@ class ShownRun(QObject):
         self._pending: dict[str, Any] = {}
         self._keep_run_on_reset = False
         self._has_heat = False
+        #: Called before each run: returns (go on?, the loaded user code or None). The window's
+        #: behaviour files controller asks consent and loads the files here; None: no files.
+        self.prepare_user_code: Callable[[], tuple[bool, Any]] | None = None
         rc = run_controller
         rc.started.connect(self._on_run_started)
         rc.finished.connect(self._on_run_finished)
@@ -200,6 +203,12 @@ class ShownRun(QObject):
             self._show_message(translate("MainWindow",
                                          "Add hosts to the scenario before running it"))
             return False
+        user_code = None
+        if self.prepare_user_code is not None:
+            go_on, user_code = self.prepare_user_code()
+            if not go_on:
+                return False
+            scenario = self.document.scenario  # loading may have recorded a new hash
         if keep_time is None:
             keep_time = self._timeline is not None
         self._pending = {"keep_time": keep_time,
@@ -207,7 +216,10 @@ class ShownRun(QObject):
                                                   or self._pending.get("resume", False)),
                          "scenario": scenario.model_copy(deep=True)}
         self.player.pause()
-        self.run_controller.run(scenario, seed, until)
+        if user_code is not None:
+            self.run_controller.run(scenario, seed, until, user_code=user_code)
+        else:
+            self.run_controller.run(scenario, seed, until)
         return True
 
     def recompute(self) -> bool:

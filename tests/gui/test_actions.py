@@ -91,7 +91,8 @@ def test_menus_keep_their_entries_and_order(win):
 
     assert texts("&File") == [
         "&New", "&Open\u2026", "Open &Trace\u2026", "Open &Recent", "&Presets", "-", "&Save",
-        "Save &As\u2026", "-", "Export Canvas as &PNG\u2026", "Export Canvas as S&VG\u2026", "-",
+        "Save &As\u2026", "-", "Load &Behaviour\u2026", "New Be&haviour File\u2026", "-",
+        "Export Canvas as &PNG\u2026", "Export Canvas as S&VG\u2026", "-",
         "Export &Trace\u2026", "Export P&lot\u2026", "Export Space-Time &Diagram\u2026", "-",
         "&Quit"]
     assert texts("&Edit") == ["&Undo", "&Redo", "-", "Cu&t", "&Copy", "&Paste", "D&uplicate",
@@ -101,7 +102,8 @@ def test_menus_keep_their_entries_and_order(win):
     assert texts("&Panels") == ["Palette", "Inspector", "Scenario", "Memory map",
                                 "Space-time diagram", "Event log", "Plots", "-",
                                 "&Reset Layout"]
-    assert texts("&Run") == ["&Run", "&Stop", "-", "Play", "Previous event", "Next event",
+    assert texts("&Run") == ["&Run", "&Stop", "-", "Re&load Behaviour Files and Run Again",
+                             "&Always Reload Changed Behaviour Files", "-", "Play", "Previous event", "Next event",
                              "Go to &Start", "Go to &End"]
 
 
