@@ -666,14 +666,12 @@ class Guard:
     def fail(self, host: HostRuntime, exc: BaseException) -> None:
         """User code of ``host`` raised or went over a budget: report it, crash the host."""
         frames = self.frames(exc)
-        if isinstance(exc, BudgetExceeded):
-            text = f"stopped: {exc}"
-        else:
-            text = f"{type(exc).__name__}: {exc}"
+        budget = isinstance(exc, BudgetExceeded)
+        text = f"{host.id} stopped: {exc}" if budget else f"{type(exc).__name__}: {exc}"
         if frames:
             text += f" at {frames[-1]}"
         sim = self.sim
-        sim.errors.append(f"{host.id}: {text}")
+        sim.errors.append(text if budget else f"{host.id}: {text}")
         if not host.crashed:
             sim.emit("app", host.id, data={"name": "behaviour_error", "error": text,
                                            "frames": frames})
