@@ -125,6 +125,8 @@ class LoadedFile:
     warnings: list[str] = field(default_factory=list)
     recorded: str | None = None
     module: str = ""
+    #: The file name its code was compiled with (its absolute path): the records' origin.
+    origin: str = ""
 
     @property
     def changed(self) -> bool:
@@ -163,7 +165,7 @@ class LoadedFiles:
 
     def filenames(self) -> dict[str, str]:
         """The code file names (as compiled) of the files -> the names messages show."""
-        return {str(f.path): f.name for f in self.files}
+        return {f.origin: f.name for f in self.files}
 
     def unload(self) -> None:
         """Unregister every behaviour and checker these files registered, and forget their
@@ -173,7 +175,7 @@ class LoadedFiles:
         for f in self.files:
             for name in f.names:
                 info = registry._REGISTRY.get(name)
-                if info is not None and info.origin == str(f.path):
+                if info is not None and info.origin == f.origin:
                     registry.unregister(name)
             for name in f.checkers:
                 unregister_checker(name)
@@ -266,7 +268,9 @@ def _load(path: Path, name: str, entry: BehaviourFile | None) -> LoadedFile:
     except OSError as exc:
         raise UserCodeError(path, 0, 0, f"cannot read the file: {exc.strerror or exc}") from None
     sha = hashlib.sha256(data).hexdigest()
-    filename = str(path)
+    # The code's file name (tracebacks, the trace function, the records' origin): one per file
+    # however it was named, so loading it again by another path replaces its records.
+    filename = str(path.resolve())
     # A file loaded before gives way to this load.
     _unload_origin(filename)
     try:
@@ -296,7 +300,7 @@ def _load(path: Path, name: str, entry: BehaviourFile | None) -> LoadedFile:
             raise UserCodeError(path, line, 0, f"raised {type(exc).__name__} while it was "
                                 f"loaded: {exc}{where}") from None
         loaded = LoadedFile(path, name, sha, recorded=entry.sha256 if entry else None,
-                            module=module_name)
+                            module=module_name, origin=filename)
         loaded.warnings = determinism_warnings(tree, name)
         _register(module, loaded)
     except BaseException:
@@ -330,7 +334,7 @@ def _register(module: types.ModuleType, loaded: LoadedFile) -> None:
     from sandbox.trace.checks.base import Checker, checker_names, register_checker
 
     path = loaded.path
-    filename = str(path)
+    filename = str(module.__file__)
     found: list[tuple[Callable[..., Any], dict[str, Any]]] = []
     checker_classes: list[type] = []
     for value in list(vars(module).values()):
@@ -618,6 +622,8 @@ class Guard:
                 finally:
                     self._leave()
                 thrown = None
+                if host.crashed:  # its own callback failed the host during the step
+                    return
                 if not isinstance(ev, simpy.Event):
                     thrown = TypeError(f"a behaviour yields events of the simulation (yield "
                                        f"from node.sleep(...), node.receive(...)), not "
@@ -656,6 +662,29 @@ class Guard:
                 self._leave()
         call.__wrapped__ = fn  # type: ignore[attr-defined]
         return call
+
+    def predicate(self, host: HostRuntime,
+                  fn: Callable[[Message], bool]) -> Callable[[Message], bool]:
+        """A ``match`` of user code, guarded: an error in it fails the host (and matches
+        nothing)."""
+        from .runner import RunCancelled
+
+        def match(msg: Message) -> bool:
+            if host.crashed:
+                return False
+            self._enter(host.id)
+            try:
+                return bool(fn(msg))
+            except RunCancelled:
+                raise
+            except (Exception, BudgetExceeded) as exc:
+                if self._depth > 1:
+                    raise  # inside the host's own step: its guard reports it
+                self.fail(host, exc)
+                return False
+            finally:
+                self._leave()
+        return match
 
     def frames(self, exc: BaseException) -> list[str]:
         """The user-file frames of ``exc``'s traceback, outermost first: ``path:line in fn``."""
@@ -770,6 +799,8 @@ class UserNode:
     def receive(self, timeout: int | None = None,
                 match: Callable[[Message], bool] | None = None
                 ) -> Generator[simpy.Event, Any, Message | None]:
+        if match is not None:
+            match = self.__guard.predicate(self.__host, match)
         return self.__host.receive(timeout, match)
 
     @property

@@ -318,3 +318,20 @@ def test_a_user_behaviour_without_its_files_is_refused_clearly(loaded):
     with pytest.raises(RuntimeError, match="user_code"):
         run(s)
     files.unload()
+
+
+@pytest.mark.parametrize("name", ["picky", "bad_handler"])
+def test_errors_in_a_match_or_a_message_callback_crash_only_that_host(loaded, name):
+    s = user_scenario("raises.py", [host(1, name), host(2, "ping", count=5, interval=MS,
+                                                         peers=["h1"]), host(3)])
+    files = loaded(s)
+    result = run(s, user_code=files, keep_events=True)
+    assert len(result.errors) == 1 and result.errors[0].startswith("h1: KeyError")
+    crashes = [e for e in result.events if e.kind == "crash"]
+    assert [(c.host, c.data["cause"]) for c in crashes] == [("h1", "behaviour_error")]
+    first_delivery = next(e.t for e in result.events if e.kind == "deliver" and e.host == "h1")
+    assert crashes[0].t == first_delivery
+    assert sum(e.kind == "send" and e.host == "h2" for e in result.events) == 5
+    if name == "bad_handler":
+        line = line_of("raises.py", "HANDLER-LINE")
+        assert result.errors[0].endswith(f"raises.py:{line} in on_ping")
