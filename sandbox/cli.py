@@ -74,6 +74,46 @@ def _load(name: str):
         raise UsageError(exc.lines()) from None
 
 
+def _scenario_base(name: str) -> Path:
+    """The folder a scenario's behaviour files are relative to: the scenario file's."""
+    return _resolve_scenario(name).parent
+
+
+def _code_refusal(label: str, scenario, base: Path, how: str) -> list[str]:
+    """The ``error:`` line that refuses to run a scenario's behaviour files without consent."""
+    from sandbox.scenario.user_files import scenario_files
+
+    parts = []
+    for entry, status in zip(scenario.behaviour_files, scenario_files(scenario, base),
+                             strict=True):
+        parts.append(f"{entry.path} (sha256 {status.sha256})" if status.sha256 else
+                     f"{entry.path} ({status.problem})")
+    return [f"error: {label} names behaviour files that run code: {', '.join(parts)}; "
+            f"add --allow-code to {how}"]
+
+
+def _load_code(label: str, scenario, base: Path | None):
+    """Load (run) a scenario's behaviour files, consent given; None when it names none.
+    A file that cannot be loaded is a UsageError naming the file and line; the
+    determinism warnings go to stderr."""
+    if not scenario.behaviour_files:
+        return None
+    from sandbox.engine.user_code import UserCodeError, load_files
+    from sandbox.scenario import ScenarioError
+
+    try:
+        loaded = load_files(scenario, base, allow=True)
+    except UserCodeError as exc:
+        raise UsageError([f"error: {exc}"]) from None
+    except ScenarioError as exc:
+        raise UsageError(exc.lines() if exc.source else
+                         [f"error: {label}: {line.removeprefix('error: ')}"
+                          for line in exc.lines()]) from None
+    for warning in loaded.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    return loaded
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``sandbox`` command."""
     p = argparse.ArgumentParser(
@@ -118,13 +158,22 @@ def build_parser() -> argparse.ArgumentParser:
                    help="refuse a scenario of more than N links (default: 1,000,000)")
     r.add_argument("--no-limits", action="store_true",
                    help="run however long or large the run is (its estimate still warns)")
+    r.add_argument("--allow-code", action="store_true",
+                   help="run the Python code of the behaviour files the scenario names")
 
     v = sub.add_parser("validate", help="check scenario files; one line per problem")
     v.add_argument("files", nargs="+", metavar="FILE")
 
     sub.add_parser("schema", help="print the JSON Schema of scenario files")
     sub.add_parser("presets", help="list the bundled presets")
-    sub.add_parser("behaviours", help="list the built-in behaviours (protocols)")
+    b = sub.add_parser("behaviours", help="list the behaviours (protocols) and their parameters",
+                       description="List the built-in behaviours, and those of behaviour "
+                                   "files: a .py file, or a scenario naming some.")
+    b.add_argument("--behaviours", action="append", metavar="PATH", default=[],
+                   help="a behaviour file (.py) or a scenario naming some (repeatable)")
+    b.add_argument("--allow-code", action="store_true",
+                   help="load (run) the files to list their behaviours in full; without it "
+                        "their names are found by reading them")
 
     c = sub.add_parser("check", help="check the guarantees of a JSONL trace's protocols",
                        description="Check the guarantees the trace's protocols declare: one "
@@ -135,6 +184,11 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--only", action="append", metavar="NAME",
                    help="check only this guarantee (repeatable)")
     c.add_argument("--json", action="store_true", help="print the verdicts as JSON")
+    c.add_argument("--allow-code", action="store_true",
+                   help="load the behaviour files of the trace's scenario so their checkers run")
+    c.add_argument("--base", type=Path, metavar="DIR",
+                   help="the folder the behaviour files' paths are relative to "
+                        "(default: the trace's folder)")
 
     e = sub.add_parser("export", help="convert a JSONL trace to another format")
     e.add_argument("trace", type=Path, metavar="TRACE.jsonl")
@@ -190,6 +244,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     from sandbox.trace.checks import format_verdict
 
     scenario = _load(args.scenario)
+    base = _scenario_base(args.scenario)
+    if scenario.behaviour_files and not args.allow_code:
+        raise UsageError(_code_refusal(args.scenario, scenario, base, "run them"))
     fmt = args.format
     if fmt is None and args.out is not None:
         fmt = _EXTENSIONS.get(args.out.suffix.lower(), "jsonl")
@@ -210,11 +267,13 @@ def cmd_run(args: argparse.Namespace) -> int:
         bar.done()
         print(f"warning: {message}", file=sys.stderr)
 
+    loaded = _load_code(args.scenario, scenario, base)
     try:
         result = run(scenario, sink, seed=args.seed, until=args.until, checks=True,
                      reporter=CallbackReporter(progress=bar, warning=warn),
                      chunks=100, freeze_gc=True, limits=limits,
-                     trace_path=args.out if isinstance(sink, JsonlSink) else None)
+                     trace_path=args.out if isinstance(sink, JsonlSink) else None,
+                     user_code=loaded)
     except RunRefused as exc:
         lines = [f"error: {args.scenario}: {exc}"]
         if isinstance(exc, RunLimitExceeded) and exc.reached is not None \
@@ -223,6 +282,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise UsageError(lines) from None
     finally:
         bar.done()
+        if loaded is not None:
+            loaded.unload()
     if isinstance(sink, MemorySink):
         export(sink.header, sink.events, fmt, args.out)
     verdicts = result.verdicts
@@ -324,20 +385,72 @@ def cmd_presets(args: argparse.Namespace) -> int:
     return 0
 
 
+def _files_of(path: str):
+    """(a scenario naming the behaviour file(s) of ``path``, the folder they are relative to,
+    the files' statuses): ``path`` is a .py file, or a scenario (any other name)."""
+    from sandbox.scenario.model import BehaviourFile, Scenario
+    from sandbox.scenario.user_files import scenario_files
+
+    if Path(path).suffix.lower() == ".py":
+        scenario = Scenario(behaviour_files=[BehaviourFile(path=path)])
+        base = None
+    else:
+        scenario = _load(path)
+        base = _scenario_base(path)
+    return scenario, base, scenario_files(scenario, base)
+
+
+def _load_one(path: str, scenario, base: Path | None):
+    """Load the file ``path`` (a .py) or the files of the scenario ``path``, consent given."""
+    if Path(path).suffix.lower() != ".py":
+        return _load_code(path, scenario, base)
+    from sandbox.engine.user_code import UserCodeError, load_file
+
+    try:
+        loaded = load_file(path, allow=True)
+    except UserCodeError as exc:
+        raise UsageError([f"error: {exc}"]) from None
+    for warning in loaded.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    return loaded
+
+
 def cmd_behaviours(args: argparse.Namespace) -> int:
-    """``sandbox behaviours``: every registered behaviour, by category, with its parameters."""
+    """``sandbox behaviours``: every registered behaviour, by category, with its parameters;
+    with ``--behaviours PATH``, a file's too (loaded with ``--allow-code``, else only read)."""
     from sandbox.scenario.registry import categories
 
-    groups = categories().values()
-    width = max((len(info.name) for infos in groups for info in infos), default=0) + 1
-    for infos in groups:
-        for info in infos:
-            print(f"{info.name:<{width}} {info.title}: {info.summary} [{info.category_title}]")
-            fields = ", ".join(info.params.model_fields)
-            if fields:
-                print(f"{'':<{width}} params: {fields}")
-            if info.guarantees:
-                print(f"{'':<{width}} guarantees: {', '.join(info.guarantees)}")
+    found = [(path, *_files_of(path)) for path in args.behaviours]
+    problems = [f"error: {status.path}: {status.problem}" if Path(path).suffix.lower() == ".py"
+                else f"error: {path}: behaviour file {status.path}: {status.problem}"
+                for path, _, _, statuses in found for status in statuses if status.problem]
+    if problems:
+        raise UsageError(problems)
+    loaded = [_load_one(path, scenario, base) for path, scenario, base, _ in found
+              if args.allow_code]
+    try:
+        groups = categories().values()
+        width = max((len(info.name) for infos in groups for info in infos), default=0) + 1
+        for infos in groups:
+            for info in infos:
+                origin = "" if info.origin == "builtin" else f" (from {info.origin})"
+                print(f"{info.name:<{width}} {info.title}: {info.summary} "
+                      f"[{info.category_title}]{origin}")
+                fields = ", ".join(info.params.model_fields)
+                if fields:
+                    print(f"{'':<{width}} params: {fields}")
+                if info.guarantees:
+                    print(f"{'':<{width}} guarantees: {', '.join(info.guarantees)}")
+    finally:
+        for files in loaded:
+            if files is not None:
+                files.unload()
+    if not args.allow_code:
+        for _, _, _, statuses in found:
+            for status in statuses:
+                names = ", ".join(status.names) or "no behaviour"
+                print(f"{status.path}: defines {names} (found by reading it; add "
+                      "--allow-code to load it and list its behaviours in full)")
     return 0
 
 
@@ -364,26 +477,65 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_code(args: argparse.Namespace, header: dict):
+    """Load the behaviour files of a trace's scenario for ``sandbox check`` (with
+    ``--allow-code``; else a note on stderr says their checkers do not run)."""
+    scenario_data = header.get("scenario") if isinstance(header, dict) else None
+    if not isinstance(scenario_data, dict) or not scenario_data.get("behaviour_files"):
+        return None
+    from sandbox.scenario import ScenarioError, scenario_from_dict
+
+    try:
+        scenario = scenario_from_dict(scenario_data, f"{args.trace} (its scenario)")
+    except ScenarioError as exc:
+        raise UsageError(exc.lines()) from None
+    base = args.base if args.base is not None else args.trace.parent
+    if not args.allow_code:
+        names = ", ".join(f.path for f in scenario.behaviour_files)
+        print(f"note: the trace's scenario names behaviour files ({names}); their checkers "
+              "did not run: add --allow-code to run them", file=sys.stderr)
+        return None
+    loaded = _load_code(str(args.trace), scenario, base)
+    made = {f.get("path"): f.get("sha256") for f in header.get("behaviour_files") or ()
+            if isinstance(f, dict)}
+    for f in loaded.files if loaded is not None else ():
+        if made.get(f.name) not in (None, f.sha256):
+            print(f"warning: {f.name} changed since the trace was made (then sha256 "
+                  f"{made[f.name]}, now {f.sha256}): its checkers may judge the trace "
+                  "differently", file=sys.stderr)
+    return loaded
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     """``sandbox check``: the guarantees of a trace's protocols, one line each; status 1 when a
-    guarantee the configuration promises is broken."""
+    guarantee the configuration promises is broken. With ``--allow-code`` the behaviour files
+    of the trace's scenario are loaded so their checkers run too."""
     from sandbox.trace import TraceFormatError, iter_jsonl
     from sandbox.trace.checks import CheckRun, checker_names, format_verdict
 
-    unknown = [n for n in args.only or () if n not in checker_names()]
-    if unknown:
-        raise UsageError([f"error: no guarantee named {n!r} (known: {', '.join(checker_names())})"
-                          for n in unknown])
+    loaded = None
     try:
-        header, events = iter_jsonl(args.trace)
-        checks = CheckRun(header, args.only)
-        feed = checks.feed if checks else None
-        for ev in events:  # read to the end even with nothing to check: a bad line is an error
-            if feed is not None:
-                feed(ev)
-    except TraceFormatError as exc:
-        raise UsageError([f"error: {exc}"]) from None
-    verdicts = checks.finish()
+        try:
+            header, events = iter_jsonl(args.trace)
+        except TraceFormatError as exc:
+            raise UsageError([f"error: {exc}"]) from None
+        loaded = _check_code(args, header)
+        unknown = [n for n in args.only or () if n not in checker_names()]
+        if unknown:
+            raise UsageError([f"error: no guarantee named {n!r} "
+                              f"(known: {', '.join(checker_names())})" for n in unknown])
+        try:
+            checks = CheckRun(header, args.only)
+            feed = checks.feed if checks else None
+            for ev in events:  # read to the end even with nothing to check: a bad line is an error
+                if feed is not None:
+                    feed(ev)
+        except TraceFormatError as exc:
+            raise UsageError([f"error: {exc}"]) from None
+        verdicts = checks.finish()
+    finally:
+        if loaded is not None:
+            loaded.unload()
     if args.json:
         print(json.dumps([v.to_dict() for v in verdicts], indent=2))
     elif not verdicts:

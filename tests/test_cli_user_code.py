@@ -124,3 +124,109 @@ def test_validate_refuses_a_missing_file_a_syntax_error_and_a_name_no_longer_def
                           behaviours=("push",))
     (line,) = usage_error(sandbox_cmd("validate", str(path)))
     assert line.endswith("defines other (recorded: push); it no longer defines push")
+
+
+# -- run ------------------------------------------------------------------------------------
+
+
+def test_run_refuses_code_without_allow_code_naming_the_files_and_hashes(tmp_path):
+    path = write_scenario(tmp_path, MARKER_FILE)
+    digest = hashlib.sha256(MARKER_FILE.encode()).hexdigest()
+    (line,) = usage_error(sandbox_cmd("run", str(path), "-q"))
+    assert line == (f"error: {path} names behaviour files that run code: push.py (sha256 "
+                    f"{digest}); add --allow-code to run them")
+    assert not (tmp_path / "MARKER").exists()
+
+
+def test_run_with_allow_code_runs_the_file_relative_to_the_scenario_and_its_checker(tmp_path):
+    folder = tmp_path / "work"
+    folder.mkdir()
+    write_scenario(folder)
+    # From another folder: the file is found beside the scenario, not in the working folder.
+    proc = ok(sandbox_cmd("run", "work/push.json", "--allow-code", "-q", cwd=tmp_path))
+    lines = proc.stdout.splitlines()
+    assert lines[lines.index("Guarantees:") + 1].strip() == "PASS push.everyone"
+    assert proc.stderr == ""
+
+
+def test_run_warns_of_the_global_random_on_stderr(tmp_path):
+    source = GOSSIP.replace("node.rng.sample(", "__import__('random').sample(").replace(
+        "from sandbox.api import QT_TRANSLATE_NOOP", "from sandbox.api import QT_TRANSLATE_NOOP\n"
+        "import random\nrandom.random()")
+    path = write_scenario(tmp_path, source)
+    proc = ok(sandbox_cmd("run", str(path), "--allow-code", "-q"))
+    warnings = [ln for ln in proc.stderr.splitlines() if ln.startswith("warning: ")]
+    assert any(ln.startswith("warning: push.py:") and "random.random" in ln for ln in warnings), \
+        proc.stderr
+
+
+def test_run_reports_a_syntax_error_with_file_line_and_column(tmp_path):
+    path = write_scenario(tmp_path, GOSSIP.replace("def push(node, params):",
+                                                   "def push(node, params:"))
+    (line,) = usage_error(sandbox_cmd("run", str(path), "--allow-code", "-q"))
+    assert line.startswith(f"error: {tmp_path / 'push.py'}:"), line
+    where, _, message = line.removeprefix("error: ").rpartition(": syntax error")
+    assert where.count(":") >= 2 and message, line  # path:line:col
+
+
+def test_run_refuses_a_bad_parameter_of_a_user_behaviour_naming_the_host(tmp_path):
+    path = write_scenario(tmp_path, fanout=99)
+    lines = usage_error(sandbox_cmd("run", str(path), "--allow-code", "-q"))
+    assert any("hosts[0].behaviour.params.fanout" in ln for ln in lines), lines
+
+
+def test_a_behaviour_that_raises_crashes_its_host_and_the_run_goes_on(tmp_path):
+    source = GOSSIP.replace("        if msg is not None and not knows:",
+                            "        if node.id == 'c':\n            raise KeyError('oops')\n"
+                            "        if msg is not None and not knows:")
+    path = write_scenario(tmp_path, source)
+    proc = ok(sandbox_cmd("run", str(path), "--allow-code", "-q"))
+    assert "FAIL push.everyone" in proc.stdout  # c never hears it: it crashed
+    errors = [ln for ln in proc.stderr.splitlines() if ln.startswith("warning: behaviour error")]
+    assert len(errors) == 1 and "c: KeyError" in errors[0] and "push.py:" in errors[0], \
+        proc.stderr
+
+
+# -- behaviours and check -------------------------------------------------------------------
+
+
+def test_behaviours_lists_a_files_names_by_reading_it_and_in_full_with_allow_code(tmp_path):
+    write_scenario(tmp_path, MARKER_FILE)
+    py = tmp_path / "push.py"
+    proc = ok(sandbox_cmd("behaviours", "--behaviours", str(py)))
+    assert proc.stdout.splitlines()[-1].startswith(f"{py}: defines push (found by reading it; "
+                                                   "add --allow-code")
+    assert not (tmp_path / "MARKER").exists()
+    proc = ok(sandbox_cmd("behaviours", "--behaviours", str(py), "--allow-code"))
+    (line,) = [ln for ln in proc.stdout.splitlines() if ln.startswith("push ")]
+    assert "Push gossip: Tell fanout peers each round [Gossip]" in line
+    assert line.endswith(f"(from {py})")
+    assert "raft " in proc.stdout  # the built-ins too
+    assert (tmp_path / "MARKER").exists()  # consent given: it ran
+
+
+def test_check_runs_a_files_checkers_only_with_allow_code(tmp_path):
+    path = write_scenario(tmp_path)
+    trace = tmp_path / "push.jsonl"
+    ok(sandbox_cmd("run", str(path), "--allow-code", "-q", "--out", str(trace)))
+    header = json.loads(trace.read_text(encoding="utf-8").splitlines()[0])
+    digest = hashlib.sha256(GOSSIP.encode()).hexdigest()
+    assert header["behaviour_files"] == [{"path": "push.py", "sha256": digest}]
+
+    proc = ok(sandbox_cmd("check", str(trace)))
+    assert proc.stdout.strip() == "no guarantee to check: no protocol of this trace declares one"
+    assert "add --allow-code" in proc.stderr and "push.py" in proc.stderr
+
+    proc = ok(sandbox_cmd("check", str(trace), "--allow-code"))
+    assert proc.stdout.splitlines() == ["PASS push.everyone"]
+    proc = ok(sandbox_cmd("check", str(trace), "--allow-code", "--only", "push.everyone"))
+    assert proc.stdout.splitlines() == ["PASS push.everyone"]
+
+    moved = tmp_path / "traces"
+    moved.mkdir()
+    trace.rename(moved / "push.jsonl")
+    (line,) = usage_error(sandbox_cmd("check", str(moved / "push.jsonl"), "--allow-code"))
+    assert "push.py" in line
+    proc = ok(sandbox_cmd("check", str(moved / "push.jsonl"), "--allow-code",
+                          "--base", str(tmp_path)))
+    assert proc.stdout.splitlines() == ["PASS push.everyone"]
