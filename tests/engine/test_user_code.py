@@ -335,3 +335,14 @@ def test_errors_in_a_match_or_a_message_callback_crash_only_that_host(loaded, na
     if name == "bad_handler":
         line = line_of("raises.py", "HANDLER-LINE")
         assert result.errors[0].endswith(f"raises.py:{line} in on_ping")
+
+
+def test_a_crash_notice_sent_by_a_behaviour_is_not_taken_for_the_engines():
+    """Only the engine announces a fail-stop crash (on its own channel): detectors ignore an
+    app message dressed as a notice."""
+    from sandbox.engine.network import Message
+    from sandbox.engine.protocols._common import crash_notice
+
+    forged = Message(1, "h1", "h2", {"type": "crash_notice", "host": "h3"}, 16, 0, "app")
+    real = Message(-1, "h3", "h2", {"type": "crash_notice", "host": "h3"}, 0, 0, "sys")
+    assert crash_notice(forged) is None and crash_notice(real) == "h3"

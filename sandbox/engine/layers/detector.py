@@ -20,6 +20,7 @@ from collections.abc import Callable, Generator, Iterable
 from typing import Any
 
 from ..network import Message
+from ..protocols._common import crash_notice
 
 __all__ = ["HEARTBEAT", "HeartbeatDetector"]
 
@@ -61,7 +62,7 @@ class HeartbeatDetector:
             self._changed()
 
     def _notice(self, msg: Message) -> None:
-        host = msg.payload.get("host") if isinstance(msg.payload, dict) else None
+        host = crash_notice(msg)  # the engine's notices only: an app message is a forgery
         if host in self._last:
             self._suspect(host)
 

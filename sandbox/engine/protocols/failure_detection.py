@@ -27,7 +27,7 @@ from sandbox.scenario import behaviours as P
 from sandbox.scenario.builtin import failure_detection as F
 
 from ..node import Node
-from ._common import kind
+from ._common import crash_notice, kind
 
 
 def heartbeat(node: Node, params: P.HeartbeatParams) -> Generator:
@@ -50,7 +50,7 @@ def heartbeat(node: Node, params: P.HeartbeatParams) -> Generator:
             if k == "heartbeat" and msg.src in last:
                 last[msg.src] = now
                 node.unsuspect(msg.src)
-            elif k == "crash_notice" and msg.payload.get("host") in last:
+            elif crash_notice(msg) in last:
                 node.suspect(msg.payload["host"])
                 last[msg.payload["host"]] = -(10**18)
         for p in peers:
@@ -124,7 +124,7 @@ def adaptive_heartbeat(node: Node, params: F.AdaptiveHeartbeatParams) -> Generat
                     suspects.discard(p)
                     node.unsuspect(p)
                     show()
-            elif k == "crash_notice" and msg.payload.get("host") in last:
+            elif crash_notice(msg) in last:
                 suspect(msg.payload["host"], now - last[msg.payload["host"]])
         for p in peers:
             if p not in suspects and now - last[p] >= allowed[p]:

@@ -71,7 +71,7 @@ from sandbox.scenario.builtin import replication as P
 
 from ..network import Message
 from ..node import Node
-from ._common import kind
+from ._common import crash_notice, kind
 
 _FOREVER = 10**18
 
@@ -253,6 +253,8 @@ def primary_backup(node: Node, params: P.PrimaryBackupParams) -> Generator:
             return
         src = msg.src
         if k == "crash_notice":  # a fail-stop crash is announced: suspect at the next tick
+            if crash_notice(msg) is None:  # not the engine's: a forgery, ignored
+                return
             gone = p.get("host")
             if isinstance(gone, str) and gone in last:
                 last[gone] = -_FOREVER
