@@ -139,9 +139,11 @@ class ConsentDialog(QDialog):
         for row, (title, label) in enumerate(((self.tr("File:"), self.path_label),
                                               (self.tr("SHA-256:"), self.sha_label))):
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            label.setWordWrap(True)
             grid.addWidget(QLabel(title, self), row, 0, Qt.AlignmentFlag.AlignTop)
             grid.addWidget(label, row, 1)
+        self.path_label.setWordWrap(True)
+        # the hash on one line, whole: it is what the user may compare
+        self.sha_label.setMinimumWidth(self.sha_label.fontMetrics().horizontalAdvance(sha256) + 8)
         grid.setColumnStretch(1, 1)
         layout.addLayout(grid)
         self.remember = QCheckBox(self.tr("Remember for this file version"), self)
@@ -339,8 +341,9 @@ class UserCodeController(QObject):
         self.offer_button = QToolButton()
         self.offer_button.setObjectName("ReloadOffer")
         self.offer_button.clicked.connect(self.reload_action.trigger)  # its own text
-        self.offer_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        self.offer_button.setAutoRaise(True)
+        self.offer_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.offer_button.setIcon(self.offer_button.style().standardIcon(
+            QStyle.StandardPixmap.SP_BrowserReload))
         self.offer_button.hide()
         shown_run.prepare_user_code = self.prepare_run
         document.reset.connect(self._on_reset)

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QSettings, QTimer
 
+from sandbox.engine.limits import Limits
 from sandbox.gui.main_window import MainWindow
 from sandbox.gui.user_code import ALWAYS_RELOAD_KEY, ConsentDialog, allowed_key, template
 from sandbox.scenario import Host, Link, Scenario, registry
@@ -270,6 +271,8 @@ def test_a_behaviour_that_loops_forever_keeps_the_window_responsive_and_cancels(
     path = write(tmp_path / "forever.py", FOREVER)
     assert window.user_code.load_behaviour(path)
     use(window, "forever")
+    # no budget to stop it: only Cancel does
+    window.run_controller.limits = Limits(user_lines_per_step=10**15)
     ticks = []
     timer = QTimer(window)
     timer.timeout.connect(lambda: ticks.append(1))
@@ -281,6 +284,23 @@ def test_a_behaviour_that_loops_forever_keeps_the_window_responsive_and_cancels(
         window.cancel_run_button.click()
     assert not window.run_controller.is_running()
     timer.stop()
+
+
+def test_a_behaviour_that_loops_forever_is_stopped_by_the_budget_and_the_run_goes_on(
+        qtbot, window, tmp_path):
+    path = write(tmp_path / "forever.py", FOREVER)
+    assert window.user_code.load_behaviour(path)
+    use(window, "forever")
+    window.run_controller.limits = Limits(user_lines_per_step=200_000)
+    ticks = []
+    timer = QTimer(window)
+    timer.timeout.connect(lambda: ticks.append(1))
+    timer.start(10)
+    run_and_wait(qtbot, window)
+    timer.stop()
+    crashes = [ev for ev in window.run_events if ev.kind == "crash"]
+    assert {ev.host for ev in crashes} == {"h1", "h2"}
+    assert any("forever.py" in m for m in window.messages), window.messages[-3:]
 
 
 # -- the dialog ----------------------------------------------------------------------------------
