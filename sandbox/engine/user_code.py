@@ -292,7 +292,7 @@ def _load(path: Path, name: str, entry: BehaviourFile | None) -> LoadedFile:
     sys.modules[module_name] = module
     try:
         try:
-            exec(code, module.__dict__)
+            _exec_bounded(code, module.__dict__, filename)
         except BaseException as exc:
             if isinstance(exc, (KeyboardInterrupt, SystemExit)) and not isinstance(exc, SystemExit):
                 raise
@@ -307,6 +307,39 @@ def _load(path: Path, name: str, entry: BehaviourFile | None) -> LoadedFile:
         sys.modules.pop(module_name, None)
         raise
     return loaded
+
+
+#: Lines a file's top level may run while it is loaded (a loop there would hang the loader).
+LOAD_LINE_BUDGET = 5_000_000
+
+
+class LoadBudgetExceeded(Exception):
+    """A file's top level ran past :data:`LOAD_LINE_BUDGET` lines while it was loaded."""
+
+
+def _exec_bounded(code: Any, namespace: dict[str, Any], filename: str) -> None:
+    """Run a file's top level, stopped past LOAD_LINE_BUDGET lines of that file."""
+    count = 0
+
+    def local(frame: Any, event: str, arg: Any) -> Any:
+        nonlocal count
+        if event == "line":
+            count += 1
+            if count > LOAD_LINE_BUDGET:
+                raise LoadBudgetExceeded(
+                    f"its top level ran more than {LOAD_LINE_BUDGET:,} lines (a loop outside "
+                    "any behaviour?)")
+        return local
+
+    def calls(frame: Any, event: str, arg: Any) -> Any:
+        return local if frame.f_code.co_filename == filename else None
+
+    previous = sys.gettrace()
+    sys.settrace(calls)
+    try:
+        exec(code, namespace)
+    finally:
+        sys.settrace(previous)
 
 
 def _unload_origin(filename: str) -> None:

@@ -346,3 +346,14 @@ def test_a_crash_notice_sent_by_a_behaviour_is_not_taken_for_the_engines():
     forged = Message(1, "h1", "h2", {"type": "crash_notice", "host": "h3"}, 16, 0, "app")
     real = Message(-1, "h3", "h2", {"type": "crash_notice", "host": "h3"}, 0, 0, "sys")
     assert crash_notice(forged) is None and crash_notice(real) == "h3"
+
+
+def test_a_file_whose_top_level_loops_forever_is_stopped_while_it_loads(tmp_path):
+    from sandbox.engine import UserCodeError, load_file
+
+    path = tmp_path / "toplevel.py"
+    path.write_text("from sandbox.api import behaviour\nn = 0\nwhile True:\n    n += 1\n",
+                    encoding="utf-8")
+    with pytest.raises(UserCodeError, match="top level ran more than") as info:
+        load_file(path, allow=True)
+    assert info.value.line in (3, 4)
