@@ -205,6 +205,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--show", action="append", choices=("diagram", "log", "checks"), default=[],
                    help="bring this dock to the front (repeatable)")
     s.add_argument("--plot", metavar="PAGE", help="show this plot page (clocks, latency, ...)")
+    s.add_argument("--allow-code", action="store_true",
+                   help="run the scenario's behaviour files (Python code) for --at")
     return p
 
 
@@ -551,10 +553,17 @@ def cmd_screenshot(args: argparse.Namespace) -> int:
     import os
 
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    _load(args.scenario)  # report a bad file before starting Qt
+    scenario = _load(args.scenario)  # report a bad file before starting Qt
+    loaded = None
+    if scenario.behaviour_files and args.at is not None:  # only a run executes them
+        base = _scenario_base(args.scenario)
+        if not args.allow_code:
+            raise UsageError(_code_refusal(args.scenario, scenario, base, "run them"))
+        loaded = _load_code(args.scenario, scenario, base)
     from sandbox.gui.app import screenshot
 
-    kwargs = {"size": args.size, "theme": args.theme, "show": args.show, "plot": args.plot}
+    kwargs = {"size": args.size, "theme": args.theme, "show": args.show, "plot": args.plot,
+              "user_code": loaded}
     if args.at is not None:
         kwargs["at"] = args.at
     return screenshot(str(_resolve_scenario(args.scenario)), str(args.out), **kwargs)

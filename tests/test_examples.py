@@ -63,3 +63,17 @@ def test_the_examples_checker_fails_when_links_lose_everything_and_it_is_not_pro
     (line,) = [ln.strip() for ln in proc.stdout.splitlines() if "ring.one_leader" in ln]
     assert line.startswith("FAIL ring.one_leader at event ")
     assert line.endswith(": no host was elected (not promised by this configuration)")
+
+
+def test_a_screenshot_of_the_example_runs_its_code_only_with_allow_code(tmp_path):
+    from test_cli import usage_error
+
+    scenario = str(EXAMPLES / "ring_election.json")
+    out = tmp_path / "ring.png"
+    env = {"QT_QPA_PLATFORM": "offscreen"}
+    (line,) = usage_error(sandbox_cmd("screenshot", scenario, str(out), "--at", "0.3s",
+                                      env_extra=env))
+    assert "--allow-code" in line and not out.exists()
+    ok(sandbox_cmd("screenshot", scenario, str(out), "--at", "0.3s", "--allow-code",
+                   env_extra=env))
+    assert out.stat().st_size > 10_000

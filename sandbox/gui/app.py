@@ -10,6 +10,7 @@ import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QSettings, QTimer, QtMsgType, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
@@ -224,7 +225,7 @@ SHOWABLE = {"diagram": "spacetime_dock", "log": "event_log_dock", "checks": "che
 
 def screenshot(scenario_path: str, out_png: str, size: tuple[int, int] = (1280, 800),
                theme: str = "light", at: int | None = None, show: Sequence[str] = (),
-               plot: str | None = None) -> int:
+               plot: str | None = None, user_code: Any = None) -> int:
     """Render the main window with a scenario offscreen, fitted to view, into a PNG.
 
     Sets ``QT_QPA_PLATFORM=offscreen`` when no QApplication exists yet. The
@@ -233,7 +234,8 @@ def screenshot(scenario_path: str, out_png: str, size: tuple[int, int] = (1280, 
     and the window shows the run with the player at ``at``: messages in
     flight on the canvas, the space-time diagram, the event log and the
     plots. ``show`` names docks to bring to the front (:data:`SHOWABLE`),
-    ``plot`` the plot page to show. Returns 0, or 2 with a message on stderr
+    ``plot`` the plot page to show; ``user_code`` the scenario's behaviour files, loaded
+    (consent given) by the caller. Returns 0, or 2 with a message on stderr
     when the scenario cannot be loaded, ``at`` is negative or a name is
     unknown (1 when the PNG cannot be written).
     """
@@ -258,16 +260,18 @@ def screenshot(scenario_path: str, out_png: str, size: tuple[int, int] = (1280, 
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     previous_handler = qInstallMessageHandler(_quiet_offscreen)
     try:
-        return _screenshot(scenario, scenario_path, out_png, size, theme, at, show, plot)
+        return _screenshot(scenario, scenario_path, out_png, size, theme, at, show, plot,
+                           user_code)
     finally:
         qInstallMessageHandler(previous_handler)
 
 
-def _show_run(app: QApplication, window: MainWindow, scenario: Scenario, at: int) -> None:
+def _show_run(app: QApplication, window: MainWindow, scenario: Scenario, at: int,
+              user_code: Any = None) -> None:
     """Run ``scenario`` in this thread and show the run with the player at ``at`` ns."""
     from .run_controller import run_scenario
 
-    result = run_scenario(scenario)
+    result = run_scenario(scenario, user_code=user_code)
     window.load_run(result.header, result.events, scenario=scenario, seed=result.seed,
                     until=result.until, verdicts=result.verdicts)
     if at > window.player.duration:
@@ -280,7 +284,7 @@ def _show_run(app: QApplication, window: MainWindow, scenario: Scenario, at: int
 
 def _screenshot(scenario: Scenario, scenario_path: str, out_png: str, size: tuple[int, int],
                 theme: str, at: int | None = None, show: Sequence[str] = (),
-                plot: str | None = None) -> int:
+                plot: str | None = None, user_code: Any = None) -> int:
     app = _application()
     previous_theme = current_theme(app)
     previous_palette = app.palette()
@@ -297,7 +301,7 @@ def _screenshot(scenario: Scenario, scenario_path: str, out_png: str, size: tupl
                 window.show()
                 settle(app)
                 if at is not None:
-                    _show_run(app, window, scenario, at)
+                    _show_run(app, window, scenario, at, user_code)
                 for name in show:
                     getattr(window, SHOWABLE[name]).raise_()
                 if plot is not None:
