@@ -43,6 +43,7 @@ from ..scenario import io
 from ..scenario.files import FileRefused
 from ..scenario.io import ScenarioError
 from ..scenario.model import Scenario
+from ..scenario.user_files import rebased
 from ..trace.sinks import TraceFormatError
 from ..trace.timeline import Timeline
 from ..trace.timeline import open_trace as open_timeline
@@ -413,7 +414,14 @@ class FileController(QObject):
 
     def _save_to(self, path: Path) -> bool:
         """Save through :func:`sandbox.scenario.io.save`; a failure shows why and keeps the
-        document as it is (still unsaved)."""
+        document as it is (still unsaved). The paths of the scenario's behaviour files are
+        made relative to the folder it is saved in (one undoable edit when they change)."""
+        if self.document.scenario.behaviour_files:
+            old = self.document.path.parent if self.document.path is not None else None
+            files = rebased(self.document.scenario, old, path.parent)
+            if files != list(self.document.scenario.behaviour_files):
+                self.document.edits.set_behaviour_files(
+                    files, translate("MainWindow", "Behaviour file paths relative to the scenario"))
         try:
             io.save(self.document.scenario, path)
         except Exception as exc:  # noqa: BLE001 - whatever stops a save is a message

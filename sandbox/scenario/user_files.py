@@ -19,7 +19,7 @@ from .files import FileRefused, read_bytes
 from .model import BehaviourFile, Scenario
 
 __all__ = ["Declared", "FileStatus", "declared_behaviours", "file_sha256", "file_status",
-           "resolve", "scenario_files", "SyntaxProblem"]
+           "rebased", "resolve", "scenario_files", "SyntaxProblem"]
 
 
 @dataclass(frozen=True)
@@ -74,6 +74,23 @@ def resolve(entry: BehaviourFile | str, base: str | os.PathLike | None) -> Path:
     if path.is_absolute() or base is None:
         return path
     return Path(base) / path
+
+
+def rebased(scenario: Scenario, old: str | os.PathLike | None,
+            new: str | os.PathLike) -> list[BehaviourFile]:
+    """The scenario's behaviour files with their paths made relative to folder ``new`` (where
+    the scenario is saved now) from folder ``old`` (where it was; None: the paths are as
+    they are, absolute or relative to the working folder). A file on another drive keeps
+    an absolute path."""
+    out = []
+    for entry in scenario.behaviour_files:
+        target = resolve(entry, old).absolute()
+        try:
+            path = Path(os.path.relpath(target, Path(new).absolute())).as_posix()
+        except ValueError:  # another drive (Windows)
+            path = target.as_posix()
+        out.append(entry.model_copy(update={"path": path}))
+    return out
 
 
 def file_sha256(path: str | os.PathLike) -> str:

@@ -328,3 +328,21 @@ def test_paths_are_relative_to_a_saved_scenario(qtbot, window, tmp_path):
     assert window.user_code.load_behaviour(path)
     assert window.document.scenario.behaviour_files[0].path == "code/mine.py"
     assert os.fspath(window.user_code.loaded_paths()[0]) == os.fspath(path.resolve())
+
+
+def test_saving_makes_the_paths_relative_to_where_the_scenario_is_saved(qtbot, window,
+                                                                        tmp_path):
+    (tmp_path / "code").mkdir()
+    path = write(tmp_path / "code" / "mine.py", PING.format(version=1))
+    assert window.user_code.load_behaviour(path)  # unsaved: an absolute path
+    assert window.document.scenario.behaviour_files[0].path == path.as_posix()
+    (tmp_path / "a").mkdir()
+    assert window.files.save_as(tmp_path / "a" / "s.json")
+    assert window.document.scenario.behaviour_files[0].path == "../code/mine.py"
+    (tmp_path / "b" / "deep").mkdir(parents=True)
+    assert window.files.save_as(tmp_path / "b" / "deep" / "s.json")
+    assert window.document.scenario.behaviour_files[0].path == "../../code/mine.py"
+    saved = (tmp_path / "b" / "deep" / "s.json").read_text(encoding="utf-8")
+    assert '"../../code/mine.py"' in saved
+    window.document.undo_stack.undo()  # the rebase is an undoable step of its own
+    assert window.document.scenario.behaviour_files[0].path == "../code/mine.py"
