@@ -502,7 +502,10 @@ class Scenario(Model):
     behaviour_files: list[BehaviourFile] = Field(
         default_factory=list, description="The user's behaviour files the hosts may name")
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=False)
+    # "constants": a NaN stays a float through the serializer below (as without one), so
+    # writing a scenario that holds one is refused instead of writing null
+    model_config = ConfigDict(extra="forbid", validate_assignment=False,
+                              ser_json_inf_nan="constants")
 
     @model_serializer(mode="wrap")
     def _leave_out_no_files(self, handler: SerializerFunctionWrapHandler,
