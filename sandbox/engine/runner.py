@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from sandbox.scenario import registry
 from sandbox.scenario.model import Scenario
 from sandbox.trace.events import TraceEvent
 from sandbox.trace.sinks import MemorySink, Sink, TeeSink
@@ -213,6 +214,13 @@ def run(scenario: Scenario, sink: Sink | None = None, *, seed: int | None = None
     reporter = reporter or _QUIET
     limits = limits or Limits()
     limits.check_scenario(scenario, until)
+    missing = sorted({h.behaviour.name for h in scenario.hosts}
+                     - set(registry.names()) if scenario.behaviour_files else set())
+    if missing or (scenario.behaviour_files and user_code is None):
+        files = ", ".join(f.path for f in scenario.behaviour_files)
+        raise RunRefused(f"this scenario runs behaviours from files ({files}) that are not "
+                         "loaded: load them first, with consent (--allow-code on the command "
+                         "line)" + (f"; not loaded: {', '.join(missing)}" if missing else ""))
     stats = StatsSink()
     memory = MemorySink() if keep_events else None
     sinks: list[Sink] = [stats]

@@ -20,6 +20,7 @@ from sandbox.engine import (
     load_files,
     run,
 )
+from sandbox.engine.limits import RunRefused
 from sandbox.scenario import registry
 from sandbox.scenario.io import ScenarioError
 from sandbox.scenario.user_files import declared_behaviours
@@ -315,9 +316,11 @@ def test_builtin_runs_have_no_header_entry_and_no_trace_function():
 def test_a_user_behaviour_without_its_files_is_refused_clearly(loaded):
     s = user_scenario("basic.py", [host(1, "echo")])
     files = loaded(s)
-    with pytest.raises(RuntimeError, match="user_code"):
+    with pytest.raises(RunRefused, match="not loaded: load them first, with consent"):
         run(s)
     files.unload()
+    with pytest.raises(RunRefused, match="not loaded: echo"):  # nothing registered at all
+        run(s, user_code=files)
 
 
 @pytest.mark.parametrize("name", ["picky", "bad_handler"])
