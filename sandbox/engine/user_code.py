@@ -33,6 +33,7 @@ import sys
 import traceback
 import types
 import typing
+import weakref
 from collections.abc import Callable, Generator, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -744,16 +745,21 @@ _NOW = ("node.now is real time, which a real host cannot read: use node.clock() 
         "host's local clock)")
 
 
+#: UserNode -> (its HostRuntime, its Guard): kept here, not on the node, so that no
+#: attribute of the object the user's code holds leads into the engine.
+_INSIDE: weakref.WeakKeyDictionary[Any, tuple[Any, Any]] = weakref.WeakKeyDictionary()
+
+
 class UserNode:
     """The node API as the user's code gets it: :class:`~sandbox.engine.node.Node` without
     ``now`` (use :meth:`clock`), sends counted against the step's budget, callbacks and
     activities guarded. See :mod:`sandbox.engine.node` for each call."""
 
-    __slots__ = ("__guard", "__host", "id", "rng")
+    __slots__ = ("__weakref__", "id", "rng")
 
     def __init__(self, host: HostRuntime, guard: Guard) -> None:
-        self.__host = host
-        self.__guard = guard
+        # the engine's objects are kept outside the node (no attribute of it leads to them)
+        _INSIDE[self] = (host, guard)
         self.id: str = host.id
         self.rng = host.rng
 
@@ -764,128 +770,128 @@ class UserNode:
     def now(self) -> int:
         """Refused to the user's code (AttributeError); layers of the engine may read it."""
         caller = sys._getframe(1).f_code.co_filename
-        if caller in self.__guard.files or caller.startswith("<"):
+        if caller in _INSIDE[self][1].files or caller.startswith("<"):
             raise AttributeError(_NOW)
-        return self.__host.env.now
+        return _INSIDE[self][0].env.now
 
     # who and where
     @property
     def hosts(self) -> Sequence[str]:
-        return self.__host.sim.host_ids
+        return _INSIDE[self][0].sim.host_ids
 
     @property
     def peers(self) -> Sequence[str]:
-        return self.__host.peers
+        return _INSIDE[self][0].peers
 
     @property
     def neighbours(self) -> list[str]:
-        return list(self.__host.neighbours)
+        return list(_INSIDE[self][0].neighbours)
 
     @property
     def cores(self) -> int:
-        return self.__host.spec.cores
+        return _INSIDE[self][0].spec.cores
 
     @property
     def state(self) -> dict[str, Any]:
-        return self.__host.state
+        return _INSIDE[self][0].state
 
     # the run
     @property
     def step_bound(self) -> int | None:
-        return self.__host.sim.step_bound
+        return _INSIDE[self][0].sim.step_bound
 
     @property
     def workload(self) -> Any:
-        return self.__host.sim.scenario.workload
+        return _INSIDE[self][0].sim.scenario.workload
 
     @property
     def run_end(self) -> int:
-        return self.__host.sim.until
+        return _INSIDE[self][0].sim.until
 
     @property
     def memory(self) -> Any:
         from .node import MemoryView
 
-        return MemoryView(self.__host.sim.memory)
+        return MemoryView(_INSIDE[self][0].sim.memory)
 
     # time
     def clock(self) -> int:
-        return self.__host.clock()
+        return _INSIDE[self][0].clock()
 
     def adjust_clock(self, delta: int, mode: str = "step", reason: str = "") -> None:
-        self.__host.adjust_clock(delta, mode, reason)
+        _INSIDE[self][0].adjust_clock(delta, mode, reason)
 
     def sleep(self, duration: int) -> Generator[simpy.Event, Any, None]:
-        return self.__host.sleep(duration)
+        return _INSIDE[self][0].sleep(duration)
 
     # messages
     def send(self, dst: str, payload: Any, size: int = 64) -> int | None:
-        self.__guard.count_send()
-        return self.__host.sim.send(self.id, str(dst), payload, int(size))
+        _INSIDE[self][1].count_send()
+        return _INSIDE[self][0].sim.send(self.id, str(dst), payload, int(size))
 
     def broadcast(self, payload: Any, peers: Iterable[str] | None = None,
                   size: int = 64) -> list[int]:
-        targets = list(self.__host.peers if peers is None else peers)
-        self.__guard.count_send(len(targets))
-        return self.__host.broadcast(payload, targets, int(size))
+        targets = list(_INSIDE[self][0].peers if peers is None else peers)
+        _INSIDE[self][1].count_send(len(targets))
+        return _INSIDE[self][0].broadcast(payload, targets, int(size))
 
     def receive(self, timeout: int | None = None,
                 match: Callable[[Message], bool] | None = None
                 ) -> Generator[simpy.Event, Any, Message | None]:
         if match is not None:
-            match = self.__guard.predicate(self.__host, match)
-        return self.__host.receive(timeout, match)
+            match = _INSIDE[self][1].predicate(_INSIDE[self][0], match)
+        return _INSIDE[self][0].receive(timeout, match)
 
     @property
     def handler(self) -> Callable[[Message], None] | None:
-        fn = self.__host.handler
+        fn = _INSIDE[self][0].handler
         return getattr(fn, "__wrapped__", fn)
 
     @handler.setter
     def handler(self, fn: Callable[[Message], None] | None) -> None:
-        self.__host.handler = None if fn is None else self.__guard.wrap(self.__host, fn)
+        _INSIDE[self][0].handler = None if fn is None else _INSIDE[self][1].wrap(_INSIDE[self][0], fn)
 
     def on_message(self, type: Any, fn: Callable[[Message], None] | None) -> None:  # noqa: A002
         if fn is not None and not callable(fn):
             raise TypeError(f"on_message: {fn!r} is not callable")
-        self.__host.on_message(type, None if fn is None else self.__guard.wrap(self.__host, fn))
+        _INSIDE[self][0].on_message(type, None if fn is None else _INSIDE[self][1].wrap(_INSIDE[self][0], fn))
 
     # memory
     def read(self, addr: int) -> Generator[simpy.Event, Any, Any]:
-        return self.__host.read(addr)
+        return _INSIDE[self][0].read(addr)
 
     def write(self, addr: int, value: Any) -> Generator[simpy.Event, Any, Any]:
-        return self.__host.write(addr, value)
+        return _INSIDE[self][0].write(addr, value)
 
     # reporting
     def app(self, name: str, **values: Any) -> None:
         if name == "behaviour_error":
             raise ValueError("app event 'behaviour_error' is the engine's")
-        self.__host.app(str(name), **values)
+        _INSIDE[self][0].app(str(name), **values)
 
     def report_state(self, **fields: Any) -> None:
-        self.__host.report_state(fields)
+        _INSIDE[self][0].report_state(fields)
 
     def timer(self, name: str) -> None:
-        self.__host.timer(str(name))
+        _INSIDE[self][0].timer(str(name))
 
     def suspect(self, host: str) -> None:
-        if host not in self.__host.sim.nodes:
+        if host not in _INSIDE[self][0].sim.nodes:
             raise ValueError(f"suspect: unknown host {host!r}")
-        self.__host.suspect(host)
+        _INSIDE[self][0].suspect(host)
 
     def unsuspect(self, host: str) -> None:
-        if host not in self.__host.sim.nodes:
+        if host not in _INSIDE[self][0].sim.nodes:
             raise ValueError(f"unsuspect: unknown host {host!r}")
-        self.__host.unsuspect(host)
+        _INSIDE[self][0].unsuspect(host)
 
     # concurrency
     def spawn(self, gen: Generator) -> simpy.Process:
         if not isinstance(gen, Generator):
             raise TypeError(f"spawn takes a generator (call the generator function), not "
                             f"{type(gen).__name__}")
-        return self.__host.spawn(self.__guard.run(self.__host, lambda: gen), guarded=False)
+        return _INSIDE[self][0].spawn(_INSIDE[self][1].run(_INSIDE[self][0], lambda: gen), guarded=False)
 
     def resource(self, capacity: int = 1) -> simpy.Resource:
-        return simpy.Resource(self.__host.env, capacity=capacity)
+        return simpy.Resource(_INSIDE[self][0].env, capacity=capacity)
 

@@ -27,7 +27,7 @@ from sandbox.scenario.user_files import declared_behaviours
 from sandbox.trace import JsonlSink
 from sandbox.trace.checks.base import checker_names, run_checks
 
-from .helpers import MS, host, mesh, scen
+from .helpers import MS, host, link, mesh, scen
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "user"
 
@@ -360,3 +360,29 @@ def test_a_file_whose_top_level_loops_forever_is_stopped_while_it_loads(tmp_path
     with pytest.raises(UserCodeError, match="top level ran more than") as info:
         load_file(path, allow=True)
     assert info.value.line in (3, 4)
+
+
+def test_no_attribute_of_a_users_node_leads_into_the_engine():
+    """Not even a private or name-mangled one: the engine's objects are kept outside it."""
+    import simpy
+
+    from sandbox.engine import Simulation
+    from sandbox.engine.host import HostRuntime
+    from sandbox.engine.user_code import Guard, UserNode
+
+    sim = Simulation(scen([host(1), host(2)], [link("h1", "h2")]))
+    guard = Guard(sim, {}, 1000, 1000)
+    node = UserNode(sim.nodes["h1"], guard)
+    inside = (Simulation, HostRuntime, Guard, simpy.Environment)
+    seen = []
+    for name in dir(node):
+        if name in ("now", "__class__", "__init_subclass__", "__subclasshook__"):
+            continue
+        try:
+            value = getattr(node, name)
+        except AttributeError:
+            continue
+        seen.append((name, value))
+    assert not [name for name, value in seen if isinstance(value, inside)]
+    assert not any("host" in name.lower() and name.startswith("_") for name, _ in seen)
+    assert node.id == "h1" and list(node.peers) == ["h2"]
