@@ -115,6 +115,17 @@ def badge_rect(xy: tuple[float, float], text_width: float) -> QRectF:
     return QRectF(xy[0] + HOST_WIDTH / 2 - w + 4, xy[1] - HOST_HEIGHT / 2 - 10, w, 17)
 
 
+def _tag_font(p: QPainter) -> tuple[QFontMetricsF, float]:
+    """Set the small bold font of the tags drawn by hosts (suspicions, protocol badges) on
+    ``p``; return its metrics and the lift that centres its text on a line."""
+    font = QFont(QGuiApplication.font())
+    font.setPixelSize(10)
+    font.setBold(True)
+    p.setFont(font)
+    fm = QFontMetricsF(font)
+    return fm, (fm.ascent() - fm.descent()) / 2
+
+
 class AnimationLayer(QGraphicsItem):
     """The overlay that draws a frame of the animation over the whole scene.
 
@@ -392,12 +403,7 @@ class AnimationLayer(QGraphicsItem):
         labels = self._animator.suspect_labels()
         if not labels:
             return
-        font = QFont(QGuiApplication.font())
-        font.setPixelSize(10)
-        font.setBold(True)
-        fm = QFontMetricsF(font)
-        lift = (fm.ascent() - fm.descent()) / 2
-        p.setFont(font)
+        fm, lift = _tag_font(p)
         ink = _AMBER.lighter(115) if c.dark else _AMBER.darker(150)
         border = QPen(with_alpha(_AMBER, 210), 1)
         fill = mix(c.card, _AMBER, 0.22 if c.dark else 0.14)
@@ -421,12 +427,7 @@ class AnimationLayer(QGraphicsItem):
         badges = self._animator.protocol_badges()
         if not badges:
             return
-        font = QFont(QGuiApplication.font())
-        font.setPixelSize(10)
-        font.setBold(True)
-        fm = QFontMetricsF(font)
-        lift = (fm.ascent() - fm.descent()) / 2
-        p.setFont(font)
+        fm, lift = _tag_font(p)
         reach = area.adjusted(-HOST_WIDTH, -HOST_HEIGHT, HOST_WIDTH, HOST_HEIGHT)
         for (x, y), text, role in badges:
             if not reach.contains(x, y):
