@@ -45,7 +45,16 @@ from sandbox.scenario.registry import BehaviourInfo
 from sandbox.scenario.user_files import resolve
 
 from .limits import Limits
-from .user_guard import BudgetExceeded, Guard, UserNode
+from .user_guard import (
+    BudgetExceeded,
+    Guard,
+    UserNode,
+    checkpoint_names,
+    clear_stop,
+    instrument,
+    pending_stop,
+    set_stop,
+)
 
 __all__ = ["CodeNotAllowed",
            "Guard", "LoadedFile", "LoadedFiles", "UserCodeError", "UserNode",
@@ -266,7 +275,8 @@ def _load(path: Path, name: str, entry: BehaviourFile | None) -> LoadedFile:
             from None
     try:
         tree = ast.parse(source, filename)
-        code = compile(tree, filename, "exec", dont_inherit=True)
+        warnings = determinism_warnings(tree, name)
+        code = compile(instrument(tree), filename, "exec", dont_inherit=True)
     except SyntaxError as exc:
         raise UserCodeError(path, exc.lineno or 0, exc.offset or 0,
                             f"syntax error: {exc.msg}") from None
@@ -275,6 +285,7 @@ def _load(path: Path, name: str, entry: BehaviourFile | None) -> LoadedFile:
     module_name = f"{_MODULE_PREFIX}{sha[:8]}_{_ident(path.stem)}_{next(_loads)}"
     module = types.ModuleType(module_name)
     module.__file__ = filename
+    module.__dict__.update(checkpoint_names())
     sys.modules[module_name] = module
     try:
         try:
@@ -287,7 +298,7 @@ def _load(path: Path, name: str, entry: BehaviourFile | None) -> LoadedFile:
                                 f"loaded: {exc}{where}") from None
         loaded = LoadedFile(path, name, sha, recorded=entry.sha256 if entry else None,
                             module=module_name, origin=filename)
-        loaded.warnings = determinism_warnings(tree, name)
+        loaded.warnings = warnings
         _register(module, loaded)
     except BaseException:
         sys.modules.pop(module_name, None)
@@ -297,18 +308,20 @@ def _load(path: Path, name: str, entry: BehaviourFile | None) -> LoadedFile:
 
 def _exec_bounded(code: Any, namespace: dict[str, Any], filename: str) -> None:
     """Run a file's top level, stopped (BudgetExceeded, which ``except Exception`` does not
-    catch) past the lines a behaviour may run in one step (``Limits.user_lines_per_step``)."""
+    catch, and which its checkpoints raise again should it be caught) past the lines a
+    behaviour may run in one step (``Limits.user_lines_per_step``)."""
     budget = Limits().user_lines_per_step
     count = 0
+    message = (f"its top level ran more than {budget:,} lines (a loop outside any "
+               "behaviour?)")
 
     def local(frame: Any, event: str, arg: Any) -> Any:
         nonlocal count
         if event == "line":
             count += 1
             if count > budget:
-                raise BudgetExceeded(
-                    f"its top level ran more than {budget:,} lines (a loop outside "
-                    "any behaviour?)")
+                set_stop(BudgetExceeded, message)
+                raise BudgetExceeded(message)
         return local
 
     def calls(frame: Any, event: str, arg: Any) -> Any:
@@ -318,8 +331,11 @@ def _exec_bounded(code: Any, namespace: dict[str, Any], filename: str) -> None:
     sys.settrace(calls)
     try:
         exec(code, namespace)
+        if pending_stop() is not None:  # the file took its stop and finished all the same
+            raise BudgetExceeded(message)
     finally:
         sys.settrace(previous)
+        clear_stop()
 
 
 def _unload_origin(filename: str) -> None:

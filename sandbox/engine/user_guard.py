@@ -6,11 +6,24 @@ The guard traces with :func:`sys.settrace` only while a user step runs, and only
 the user's files, so built-in behaviours run at full speed. Its budgets come from
 :class:`~sandbox.engine.limits.Limits` (``user_lines_per_step``, ``user_sends_per_step``).
 Loading the files is :mod:`sandbox.engine.user_code`.
+
+A stop cannot be swallowed. CPython removes a trace function that raises, so a user's bare
+``except:`` (or ``except BaseException``, a ``finally`` that returns, a context manager that
+suppresses) around a loop would otherwise take the stop and go on looping, untraced. So the
+user's code is compiled with checkpoints (:func:`instrument`): at the top of every loop body,
+at the entry of every function and lambda, and on every item a comprehension takes. Once a
+step is stopped, the stop is pending for this thread until the step ends, and every checkpoint
+raises it again; a step that still ends normally is failed all the same. This protects against
+mistakes, not malice (the consent to run a file is the line of trust); and a loop inside C code
+(``sum(range(10**15))``) sees no checkpoint: the GUI runs such scenarios in a process it can
+stop (:mod:`sandbox.engine.isolated`).
 """
 
 from __future__ import annotations
 
+import ast
 import sys
+import threading
 import traceback
 import types
 import weakref
@@ -27,7 +40,9 @@ if TYPE_CHECKING:
     from .network import Message
     from .simulation import Simulation
 
-__all__ = ["CANCEL_CHECK_LINES", "BudgetExceeded", "Guard", "UserNode"]
+__all__ = ["CANCEL_CHECK_LINES", "CHECKPOINT", "CHECKED_ITER", "BudgetExceeded", "Guard",
+           "UserNode", "checkpoint_names", "clear_stop", "instrument", "pending_stop",
+           "set_stop"]
 
 #: The trace function asks the reporter whether the run is cancelled every this many lines.
 CANCEL_CHECK_LINES = 10_000
@@ -36,6 +51,101 @@ CANCEL_CHECK_LINES = 10_000
 class BudgetExceeded(BaseException):  # noqa: N818 - BaseException: user code's ``except
     """A user behaviour went over a budget (raised into its code; not an Exception, so an
     ``except Exception`` of the user's does not swallow it)."""
+
+
+# -- checkpoints: a stop the user's code cannot swallow ----------------------------------------
+
+#: The names the instrumented code calls (set in each user module's namespace).
+CHECKPOINT = "__sandbox_checkpoint__"
+CHECKED_ITER = "__sandbox_iter__"
+
+#: The stop pending in this thread (an exception class and its message), raised again by every
+#: checkpoint of the user's code until the guard clears it at the end of the step.
+_PENDING = threading.local()
+
+
+def set_stop(kind: type[BaseException], message: str) -> None:
+    """Make ``kind(message)`` pending: every checkpoint raises it until :func:`clear_stop`."""
+    _PENDING.stop = (kind, message)
+
+
+def clear_stop() -> None:
+    _PENDING.stop = None
+
+
+def pending_stop() -> tuple[type[BaseException], str] | None:
+    """The stop pending in this thread, if any."""
+    return getattr(_PENDING, "stop", None)
+
+
+def _checkpoint() -> None:
+    stop = getattr(_PENDING, "stop", None)
+    if stop is not None:
+        raise stop[0](stop[1])
+
+
+def _checked_iter(items: Iterable[Any]) -> Generator[Any, None, None]:
+    for item in items:
+        stop = getattr(_PENDING, "stop", None)
+        if stop is not None:
+            raise stop[0](stop[1])
+        yield item
+
+
+def checkpoint_names() -> dict[str, Any]:
+    """What a user module's namespace needs for its instrumented code."""
+    return {CHECKPOINT: _checkpoint, CHECKED_ITER: _checked_iter}
+
+
+class _Instrument(ast.NodeTransformer):
+    """Adds the checkpoints (see the module docstring); line numbers stay the user's."""
+
+    @staticmethod
+    def _call(name: str, args: list[ast.expr], at: ast.AST) -> ast.Call:
+        call = ast.Call(ast.Name(name, ast.Load()), args, [])
+        return ast.copy_location(call, at)
+
+    def _check(self, body: list[ast.stmt], skip: int = 0) -> None:
+        if len(body) > skip:
+            at = body[skip]
+            stmt = ast.copy_location(ast.Expr(self._call(CHECKPOINT, [], at)), at)
+            body.insert(skip, stmt)
+
+    def _loop(self, node: Any) -> Any:
+        self.generic_visit(node)
+        self._check(node.body)
+        return node
+
+    visit_For = visit_AsyncFor = visit_While = _loop
+
+    def _function(self, node: Any) -> Any:
+        self.generic_visit(node)
+        first = node.body[0] if node.body else None
+        docstring = isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) \
+            and isinstance(first.value.value, str)
+        self._check(node.body, 1 if docstring and len(node.body) > 1 else 0)
+        return node
+
+    visit_FunctionDef = visit_AsyncFunctionDef = _function
+
+    def visit_Lambda(self, node: ast.Lambda) -> ast.Lambda:
+        self.generic_visit(node)
+        # ``None or body``: the checkpoint returns None
+        node.body = ast.copy_location(
+            ast.BoolOp(ast.Or(), [self._call(CHECKPOINT, [], node.body), node.body]), node.body)
+        return node
+
+    def visit_comprehension(self, node: ast.comprehension) -> ast.comprehension:
+        self.generic_visit(node)
+        if not node.is_async:
+            node.iter = self._call(CHECKED_ITER, [node.iter], node.iter)
+        return node
+
+
+def instrument(tree: ast.Module) -> ast.Module:
+    """``tree`` (a user file's module, changed in place) with the checkpoints added."""
+    out = _Instrument().visit(tree)
+    return ast.fix_missing_locations(out)
 
 
 class Guard:
@@ -58,6 +168,9 @@ class Guard:
         self._host = ""
         self._previous: Any = None
         self._nodes: dict[str, UserNode] = {}
+        #: The stop of the current step (its message and where), once there is one.
+        self._stopped: tuple[str, str] | None = None
+        self._cancelling = False
 
     # -- steps ---------------------------------------------------------------------------
     def _enter(self, host: str) -> None:
@@ -65,15 +178,39 @@ class Guard:
             self.lines = 0
             self.sends = 0
             self._host = host
+            self._stopped = None
             self._previous = sys.gettrace()
             sys.settrace(self._global)
         self._depth += 1
 
-    def _leave(self) -> None:
+    def _leave(self) -> tuple[str, str] | None:
+        """The step (or a call nested in it) is over; at the end of the step, the stop it had
+        (message, where), now no longer pending. A cancel stop raises RunCancelled here."""
         self._depth -= 1
-        if self._depth == 0:
-            sys.settrace(self._previous)
-            self._previous = None
+        if self._depth:
+            return None
+        sys.settrace(self._previous)
+        self._previous = None
+        clear_stop()
+        stopped, self._stopped = self._stopped, None
+        if self._cancelling:
+            self._cancelling = False
+            from .runner import RunCancelled
+
+            raise RunCancelled()
+        return stopped
+
+    def _stop(self, kind: type[BaseException], message: str, frame: types.FrameType | None,
+              ) -> BaseException:
+        """Stop the step: ``kind(message)``, pending until the step ends (see the module)."""
+        if self._stopped is None:
+            where = ""
+            if frame is not None:
+                where = (f"{self.files.get(frame.f_code.co_filename, frame.f_code.co_filename)}"
+                         f":{frame.f_lineno} in {frame.f_code.co_name}")
+            self._stopped = (message, where)
+        set_stop(kind, message)
+        return kind(message)
 
     def _global(self, frame: types.FrameType, event: str, arg: Any) -> Any:
         if frame.f_code.co_filename in self.files:
@@ -84,23 +221,24 @@ class Guard:
         if event == "line":
             self.lines += 1
             if self.lines > self.lines_per_step:
-                raise BudgetExceeded(f"ran more than {self.lines_per_step:,} lines without "
-                                     "yielding (a loop that never waits?)")
+                raise self._stop(BudgetExceeded, f"ran more than {self.lines_per_step:,} lines "
+                                 "without yielding (a loop that never waits?)", frame)
             self._ticks += 1
             if self._ticks >= CANCEL_CHECK_LINES:
                 self._ticks = 0
                 if self.cancelled is not None and self.cancelled():
                     from .runner import RunCancelled
 
-                    raise RunCancelled()
+                    self._cancelling = True
+                    raise self._stop(RunCancelled, "", frame)
         return self._local
 
     def count_send(self, n: int = 1) -> None:
         """A send of user code (raises BudgetExceeded past the budget)."""
         self.sends += n
         if self.sends > self.sends_per_step:
-            raise BudgetExceeded(f"sent more than {self.sends_per_step:,} messages without "
-                                 "yielding (a flood?)")
+            raise self._stop(BudgetExceeded, f"sent more than {self.sends_per_step:,} messages "
+                             "without yielding (a flood?)", sys._getframe(2))
 
     # -- behaviours ----------------------------------------------------------------------
     def node(self, host: HostRuntime) -> UserNode:
@@ -127,19 +265,29 @@ class Guard:
             try:
                 gen = make()
             finally:
-                self._leave()
+                stopped = self._leave()
+            if stopped is not None:  # a plain function that took its stop and returned
+                self.fail(host, BudgetExceeded(stopped[0]), stopped[1])
+                return
             if not isinstance(gen, Generator):
                 return
             value: Any = None
             thrown: BaseException | None = None
             while True:
                 self._enter(host.id)
+                done = False
                 try:
                     ev = gen.throw(thrown) if thrown is not None else gen.send(value)
                 except StopIteration:
-                    return
+                    done = True
                 finally:
-                    self._leave()
+                    stopped = self._leave()
+                if stopped is not None:  # the user's code took its stop and went on
+                    self._close(host, gen)
+                    self.fail(host, BudgetExceeded(stopped[0]), stopped[1])
+                    return
+                if done:
+                    return
                 thrown = None
                 if host.crashed:  # its own callback failed the host during the step
                     return
@@ -161,6 +309,18 @@ class Guard:
         except (Exception, BudgetExceeded) as exc:
             self.fail(host, exc)
 
+    def _close(self, host: HostRuntime, gen: Generator[Any, Any, Any]) -> None:
+        """Close a stopped generator within the guard, its stop still pending (so its
+        ``finally`` blocks run traced and their loops stop); what it raises is not reported."""
+        self._enter(host.id)
+        set_stop(BudgetExceeded, "stopped")
+        try:
+            gen.close()
+        except (Exception, BudgetExceeded):
+            pass
+        finally:
+            self._leave()
+
     def wrap(self, host: HostRuntime, fn: Callable[[Message], Any]) -> Callable[[Message], None]:
         """A message callback of user code (``on_message``, ``handler``), guarded."""
         from .runner import RunCancelled
@@ -168,17 +328,22 @@ class Guard:
         def call(msg: Message) -> None:
             if host.crashed:
                 return
-            self._enter(host.id)
             try:
-                result = fn(msg)
-                if isinstance(result, Generator):
+                self._enter(host.id)
+                try:
+                    result = fn(msg)
+                finally:
+                    stopped = self._leave()
+                if stopped is not None:
+                    if isinstance(result, Generator):
+                        self._close(host, result)
+                    self.fail(host, BudgetExceeded(stopped[0]), stopped[1])
+                elif isinstance(result, Generator):
                     host.spawn(self.run(host, lambda: result), guarded=False)
             except RunCancelled:
                 raise
             except (Exception, BudgetExceeded) as exc:
                 self.fail(host, exc)
-            finally:
-                self._leave()
         call.__wrapped__ = fn  # type: ignore[attr-defined]
         return call
 
@@ -191,18 +356,24 @@ class Guard:
         def match(msg: Message) -> bool:
             if host.crashed:
                 return False
-            self._enter(host.id)
+            nested = self._depth > 0
             try:
-                return bool(fn(msg))
+                self._enter(host.id)
+                try:
+                    matched = bool(fn(msg))
+                finally:
+                    stopped = self._leave()
+                if stopped is not None:
+                    self.fail(host, BudgetExceeded(stopped[0]), stopped[1])
+                    return False
+                return matched
             except RunCancelled:
                 raise
             except (Exception, BudgetExceeded) as exc:
-                if self._depth > 1:
+                if nested:
                     raise  # inside the host's own step: its guard reports it
                 self.fail(host, exc)
                 return False
-            finally:
-                self._leave()
         return match
 
     def frames(self, exc: BaseException) -> list[str]:
@@ -211,9 +382,10 @@ class Guard:
         return [f"{files[f.filename]}:{f.lineno} in {f.name}"
                 for f in traceback.extract_tb(exc.__traceback__) if f.filename in files]
 
-    def fail(self, host: HostRuntime, exc: BaseException) -> None:
-        """User code of ``host`` raised or went over a budget: report it, crash the host."""
-        frames = self.frames(exc)
+    def fail(self, host: HostRuntime, exc: BaseException, where: str = "") -> None:
+        """User code of ``host`` raised or went over a budget: report it, crash the host.
+        ``where`` (``path:line in fn``) stands for the traceback of a stop the code took."""
+        frames = [where] if where else self.frames(exc)
         budget = isinstance(exc, BudgetExceeded)
         text = f"{host.id} stopped: {exc}" if budget else f"{type(exc).__name__}: {exc}"
         if frames:

@@ -386,3 +386,49 @@ def test_no_attribute_of_a_users_node_leads_into_the_engine():
     assert not [name for name, value in seen if isinstance(value, inside)]
     assert not any("host" in name.lower() and name.startswith("_") for name, _ in seen)
     assert node.id == "h1" and list(node.peers) == ["h2"]
+
+
+SWALLOWERS = ["bare_except", "base_exception", "finally_return", "suppressed", "comprehension",
+              "then_yields", "recursion", "flood_swallowed"]
+
+
+@pytest.mark.parametrize("name", SWALLOWERS)
+def test_a_stop_the_code_swallows_still_stops_it_and_the_run_goes_on(loaded, name):
+    s = user_scenario("swallow.py", [host(1, name), host(2, "ping", count=10, interval=MS)])
+    files = loaded(s)
+    done = threading.Event()
+    out: list = []
+
+    def go() -> None:
+        out.append(run(s, user_code=files, keep_events=True,
+                       limits=Limits(user_lines_per_step=20_000, user_sends_per_step=300)))
+        done.set()
+
+    worker = threading.Thread(target=go, daemon=True)
+    worker.start()
+    # bounded: a swallowed stop that looped on would never finish (the thread is a daemon,
+    # so a failure here does not hang the suite)
+    assert done.wait(120), f"{name} was not stopped"
+    result = out[0]
+    assert len(result.errors) == 1 and result.errors[0].startswith("h1 stopped: "), result.errors
+    assert "swallow.py:" in result.errors[0]
+    assert [e.host for e in result.events if e.kind == "crash"] == ["h1"]
+    assert not any(e.kind == "app" and e.data.get("name") == "went on" for e in result.events)
+    assert any(e.kind == "send" and e.host == "h2" and e.t > 2 * MS for e in result.events)
+
+
+def test_checkpoints_keep_the_users_line_numbers_and_docstrings(loaded, tmp_path):
+    path = tmp_path / "doc.py"
+    path.write_text('from sandbox.api import behaviour\n\n\n@behaviour\ndef documented(node):\n'
+                    '    """Its docstring."""\n    yield from node.sleep(1)\n'
+                    '    raise ValueError("line 8")\n')
+    files = load_file(path, allow=True)
+    try:
+        assert registry.behaviour("documented").summary.startswith("Its docstring")
+        s = scen([host(1, "documented")], [], duration=10 * MS,
+                 behaviour_files=[{"path": str(path), "behaviours": ["documented"]}])
+        result = run(s, user_code=files)
+        assert result.errors == ["h1: ValueError: line 8 at doc.py:8 in documented"] or \
+            result.errors[0].endswith(":8 in documented"), result.errors
+    finally:
+        files.unload()
