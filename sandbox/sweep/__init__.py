@@ -15,7 +15,7 @@ from __future__ import annotations
 import itertools
 import os
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor
 from typing import Any
 
@@ -83,7 +83,7 @@ def run_one(scenario_data: dict[str, Any], seed: int, until: int | None = None,
         _release(scenario, base)
 
 
-def grid(parameters: dict[str, Sequence[Any]]) -> Iterator[dict[str, Any]]:
+def grid(parameters: Mapping[str, Sequence[Any]]) -> Iterator[dict[str, Any]]:
     """Every combination of the parameter values, in a stable order."""
     names = list(parameters)
     for values in itertools.product(*(parameters[n] for n in names)):
