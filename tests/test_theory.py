@@ -132,3 +132,54 @@ def test_no_theory_where_none_is_known() -> None:
     scenario = mm1_scenario()
     scenario["hosts"][0]["cores"] = 2
     assert theory_for(scenario, "workload.base_rate", "request_latency_mean") is None
+
+
+# -- sweeps land on the curves -------------------------------------------------------------------
+
+
+def swept(scenario: dict, path: str, values: list, seeds: int, metric: str) -> list[dict]:
+    from sandbox.scenario import scenario_from_dict
+    from sandbox.sweep.aggregate import summarize
+    from sandbox.sweep.execute import iter_rows
+    from sandbox.sweep.spec import SweepSpec
+
+    data = scenario_from_dict(scenario).model_dump(mode="json")
+    spec = SweepSpec(data, {path: values}, list(range(seeds)))
+    rows = list(iter_rows(spec))
+    assert not [r["error"] for r in rows if r["error"]]
+    return summarize(rows, [path], [metric])
+
+
+def test_sweep_of_host_count_lands_on_one_minus_q_to_the_n() -> None:
+    # 80 seeds per n. The sweep is deterministic (seeded), so this cannot flake; the bound is
+    # 4 standard errors of a proportion, sqrt(P(1-P)/80) <= 0.056, which a correct engine and
+    # formula miss with probability ~1e-4 per point: a wrong p (say the run's T without the
+    # engine's rate, or n counted without the original host) is off by far more.
+    scenario = failing(1, mttf=10 * S, duration=5 * S)
+    th = theory_for(scenario, "hosts[h0].count", "any_failed")
+    assert th is not None
+    seeds = 80
+    for entry in swept(scenario, "hosts[h0].count", [1, 2, 4], seeds, "any_failed"):
+        expected = th.curve(entry["hosts[h0].count"])
+        observed = entry["any_failed.mean"]
+        assert abs(observed - expected) <= 4 * math.sqrt(expected * (1 - expected) / seeds)
+        assert entry["any_failed.low"] - 0.05 <= expected <= entry["any_failed.high"] + 0.05
+
+
+def test_sweep_of_mttr_lands_on_the_availability() -> None:
+    # 40 seeds of 1000 s, MTTF 10 s: about 70 failure-repair cycles a run, so each run's
+    # availability is already close to the steady state; the transient of starting up is
+    # MTTF*MTTR/((MTTF+MTTR)^2 T) <= 0.3%, and the mean of 40 runs is within 4 standard errors
+    # of the curve plus that bias.
+    scenario = failing(1, mttf=10 * S, mttr=S, duration=1000 * S)
+    th = theory_for(scenario, "hosts[*].failures.mttr", "availability")
+    assert th is not None
+    for entry in swept(scenario, "hosts[*].failures.mttr", [S, 5 * S], 40, "availability"):
+        mttr = entry["hosts[*].failures.mttr"]
+        expected = th.curve(mttr)
+        mean, low, high = entry["availability.mean"], entry["availability.low"], \
+            entry["availability.high"]
+        half = (high - low) / 2  # 95% half width: 1.96 standard errors (t with 39 df: 2.02)
+        mttf, run = 10 * S, 1000 * S
+        bias = mttf * mttr * mttr / ((mttf + mttr) ** 2 * run)
+        assert abs(mean - expected) <= 2 * half + bias

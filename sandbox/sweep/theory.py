@@ -43,10 +43,11 @@ CONTEXT = "Theory"
 NS_PER_S = 1_000_000_000
 
 #: The metrics of a request's mean response time (client-side, reply received), in ns.
-LATENCY_METRICS = frozenset({"request_latency_mean", "request_latency", "latency_request_mean"})
+LATENCY_METRICS = frozenset({"request_latency_mean"})
 
-#: ``hosts[ID].count``: how many hosts like ID (a sweep's parameter, not a field).
-_COUNT = re.compile(r"^hosts\[(?P<key>[^\]]+)\]\.count$")
+#: ``hosts[ID].count``: how many hosts like ID (a sweep's parameter, not a field; see
+#: :func:`sandbox.sweep.spec.with_copies`).
+_COUNT = re.compile(r"^hosts\[(?P<key>[^\]*]+)\]\.count$")
 
 
 @dataclass(frozen=True)
@@ -206,7 +207,7 @@ _F_AVAIL = QT_TRANSLATE_NOOP("Theory", "MTTF / (MTTF + MTTR)")
 _N_AVAIL = QT_TRANSLATE_NOOP(
     "Theory", "Steady-state availability, averaged over the hosts; a run starts with every "
               "host up, so a short run lies a little above it (by about "
-              "MTTF\u00b7MTTR/((MTTF + MTTR)\u00b2\u00b7T))")
+              "MTTF\u00b7MTTR\u00b2/((MTTF + MTTR)\u00b2\u00b7T))")
 _F_MM1 = QT_TRANSLATE_NOOP("Theory", "1 / (\u03bc \u2212 \u03bb)")
 _F_MM1_RTT = QT_TRANSLATE_NOOP("Theory", "1 / (\u03bc \u2212 \u03bb) + RTT")
 _N_MM1 = QT_TRANSLATE_NOOP(
@@ -277,13 +278,11 @@ def _some_failed_theory(data: dict[str, Any], parameter: str, count: re.Match[st
     T = _until(data, until)
     values = {"until": format_ns(T)}
     if count is not None:
-        key = count.group("key")
-        ids = [h["id"] for h in data["hosts"]]
-        if key != "*" and key not in ids:
+        key = count.group("key")  # n hosts like key: it and n - 1 copies (sweep.spec)
+        if key not in [h["id"] for h in data["hosts"]]:
             return None
-        like = ids if key == "*" else [key]
-        return Theory(_F_SOME, _safe(lambda n: _some_failed(
-            data, T, {h: max(0, round(n)) for h in like})), _N_SOME, values)
+        return Theory(_F_SOME, _safe(lambda n: _some_failed(data, T, {key: max(0, round(n))})),
+                      _N_SOME, values)
     if fields == ("run", "duration"):
         return Theory(_F_SOME, _safe(lambda t: _some_failed(data, int(t), {})), _N_SOME, values)
     if len(fields) >= 2 and fields[-2] == "failures" and fields[-1] in _FAILURE_FIELDS:
