@@ -19,6 +19,7 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal
 
+from ..engine.isolated import files_of, run_isolated
 from ..engine.limits import Limits, RunRefused
 from ..engine.runner import CHUNKS, CallbackReporter, RunCancelled, RunResult, run
 from ..scenario.model import Scenario
@@ -50,12 +51,17 @@ def run_scenario(scenario: Scenario, seed: int | None = None, until: int | None 
     ``warning(message)`` hears that it is heading over them. The guarantees
     of its protocols are checked as it goes (``result.verdicts``).
     ``user_code`` is what the scenario's behaviour files gave when they were
-    loaded (:class:`~sandbox.engine.user_code.LoadedFiles`), None without any.
+    loaded (:class:`~sandbox.engine.user_code.LoadedFiles`), None without any:
+    with files, the run goes on in a process of its own
+    (:func:`~sandbox.engine.isolated.run_isolated`), which a cancel kills, so
+    the user's code shares nothing with the window, not even its interpreter.
     """
-    extra: dict[str, Any] = {"user_code": user_code} if user_code is not None else {}
-    return run(scenario, seed=seed, until=until,
-               reporter=CallbackReporter(progress, cancelled, warning),
-               keep_events=True, chunks=chunks, limits=limits, checks=True, **extra)
+    reporter = CallbackReporter(progress, cancelled, warning)
+    if user_code:
+        return run_isolated(scenario, files_of(user_code), seed=seed, until=until,
+                            reporter=reporter, chunks=chunks, limits=limits)
+    return run(scenario, seed=seed, until=until, reporter=reporter,
+               keep_events=True, chunks=chunks, limits=limits, checks=True)
 
 
 def recompute_with_fault(scenario: Scenario, fault: Any, replace: int | None = None) -> Scenario:

@@ -303,6 +303,55 @@ def test_a_behaviour_that_loops_forever_is_stopped_by_the_budget_and_the_run_goe
     assert any("forever.py" in m for m in window.messages), window.messages[-3:]
 
 
+C_LOOP = '''\
+import os
+
+from sandbox.api import MS, behaviour
+
+
+@behaviour(title="Where")
+def where(node):
+    node.app("pid", pid=os.getpid())
+    yield from node.sleep(1 * MS)
+
+
+@behaviour(title="In C")
+def in_c(node):
+    yield from node.sleep(1 * MS)
+    # one C call that runs for minutes, holding its interpreter's lock: no line of Python,
+    # no checkpoint, no budget can stop it
+    node.app("sum", total=sum(range(10 ** 13)))
+'''
+
+
+def test_a_run_with_user_code_happens_in_a_process_of_its_own(qtbot, window, tmp_path):
+    path = write(tmp_path / "c_loop.py", C_LOOP)
+    assert window.user_code.load_behaviour(path)
+    use(window, "where")
+    run_and_wait(qtbot, window)
+    pids = {ev.data["pid"] for ev in window.run_events if ev.kind == "app"
+            and ev.data["name"] == "pid"}
+    assert len(pids) == 1 and os.getpid() not in pids
+
+
+def test_a_loop_inside_c_code_keeps_the_window_responsive_and_cancel_stops_it(qtbot, window,
+                                                                             tmp_path):
+    path = write(tmp_path / "c_loop.py", C_LOOP)
+    assert window.user_code.load_behaviour(path)
+    use(window, "in_c")
+    ticks = []
+    timer = QTimer(window)
+    timer.timeout.connect(lambda: ticks.append(1))
+    timer.start(10)
+    assert window.run()
+    qtbot.waitUntil(lambda: len(ticks) >= 30, timeout=20_000)  # the event loop goes on
+    assert window.run_controller.is_running()
+    with qtbot.waitSignal(window.run_controller.cancelled, timeout=10_000):
+        window.cancel_run_button.click()
+    assert not window.run_controller.is_running()
+    timer.stop()
+
+
 # -- the dialog ----------------------------------------------------------------------------------
 
 def test_the_consent_dialog_shows_path_hash_and_remembers_by_default(qtbot, tmp_path):
