@@ -638,8 +638,18 @@ class UserCodeController(QObject):
         if name != "behaviour_files" or self._loaded is None:
             return
         base = self.base()
-        named = {resolve(e, base).resolve() for e in self.document.scenario.behaviour_files}
-        if set(self._loaded_hashes) - named:
+        scenario = self.document.scenario
+        named = {resolve(e, base).resolve(): e for e in scenario.behaviour_files}
+        if not set(self._loaded_hashes) - set(named):
+            return
+        # The files still named stay loaded when they are the code loaded (and consented to)
+        # before: the undo of a second load keeps the first one's behaviours offered.
+        kept = self._loaded_hashes
+        if named and all(kept.get(path) == file_status(e, base).sha256
+                         for path, e in named.items()):
+            self._load(scenario, _tr("Cannot load behaviour"))
+            self._hide_offer()
+        else:
             self.unload()
 
 

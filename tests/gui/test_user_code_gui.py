@@ -124,6 +124,20 @@ def test_load_behaviour_asks_consent_adds_one_undoable_entry_and_the_inspector_o
     assert "pinger" not in [combo.itemData(i) for i in range(combo.count())]
 
 
+def test_undoing_a_second_load_keeps_the_first_files_behaviours(qtbot, window, tmp_path):
+    first = write(tmp_path / "mine.py", PING.format(version=1))
+    second = write(tmp_path / "forever.py", FOREVER)
+    assert window.user_code.load_behaviour(first)
+    assert window.user_code.load_behaviour(second)
+    assert registry.is_registered("pinger") and registry.is_registered("forever")
+    window.document.undo_stack.undo()
+    assert [e.path for e in window.document.scenario.behaviour_files] == [first.as_posix()]
+    assert registry.is_registered("pinger") and not registry.is_registered("forever")
+    assert window.asked == [(first, file_sha256(first)), (second, file_sha256(second))]
+    window.document.undo_stack.undo()
+    assert not registry.is_registered("pinger")
+
+
 def test_refused_consent_loads_and_runs_nothing(qtbot, window, tmp_path):
     marker = tmp_path / "ran"
     path = write(tmp_path / "evil.py", f"open({str(marker)!r}, 'w').close()\n"
