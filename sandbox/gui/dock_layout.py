@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 __all__ = ["STATE_VERSION", "DockLayout"]
 
 #: Bumped when the dock layout changes incompatibly (old saved layouts are then ignored).
-STATE_VERSION = 3
+STATE_VERSION = 4
 
 
 class DockLayout:
