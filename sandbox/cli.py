@@ -17,7 +17,7 @@ from typing import TextIO
 from sandbox import __version__
 
 COMMANDS = ("run", "validate", "schema", "presets", "export", "screenshot", "open", "behaviours",
-            "check")
+            "check", "sweep")
 FORMATS = ("jsonl", "csv", "shiviz", "chrome")
 _EXTENSIONS = {".jsonl": "jsonl", ".csv": "csv", ".log": "shiviz", ".txt": "shiviz",
                ".json": "chrome"}
@@ -160,6 +160,41 @@ def build_parser() -> argparse.ArgumentParser:
                    help="run however long or large the run is (its estimate still warns)")
     r.add_argument("--allow-code", action="store_true",
                    help="run the Python code of the behaviour files the scenario names")
+
+    w = sub.add_parser("sweep", help="run a scenario over parameter values and seeds; a row "
+                                     "of metrics per run to a CSV or Parquet file",
+                       description="Run SCENARIO for every combination of the --set values "
+                                   "times every seed, one row of metrics per run. Running "
+                                   "again with the same --out resumes. See docs/experiments.md.",
+                       epilog="Values: 0.1,0.2,0.5 (a list), 1..20 (whole numbers), "
+                              "0.01..0.2/10 (10 values), 10ms..100ms/5 (durations). "
+                              "Paths: hosts[*].failures.mttr, links[a-b].loss, "
+                              "hosts[ID].count (copies of a host).")
+    w.add_argument("scenario", help="scenario file or preset name")
+    w.add_argument("--set", action="append", dest="assignments", default=[],
+                   metavar="PATH=VALUES", help="a parameter and its values (repeatable)")
+    w.add_argument("--seeds", type=_count, required=True, metavar="N",
+                   help="runs per combination, seeds S, S+1, ... S+N-1")
+    w.add_argument("--first-seed", type=int, metavar="S",
+                   help="the first seed (default: the scenario's)")
+    w.add_argument("--until", type=_duration, metavar="DURATION",
+                   help="simulated time of each run (default: the scenario's duration)")
+    where = w.add_mutually_exclusive_group()
+    where.add_argument("--workers", type=_count, default=1, metavar="K",
+                       help="worker processes on this machine (default: 1, in this process)")
+    where.add_argument("--scheduler", metavar="ADDRESS",
+                       help="a Dask scheduler (tcp://host:8786): run on its cluster")
+    w.add_argument("--out", type=Path, required=True, metavar="FILE",
+                   help="the rows: FILE.csv (written as runs finish) or FILE.parquet")
+    w.add_argument("--summary", action="store_true",
+                   help="print the mean and 95%% confidence interval per combination")
+    w.add_argument("--metrics", metavar="A,B",
+                   help="the metrics of --summary (default: a few that vary)")
+    w.add_argument("--allow-code", action="store_true",
+                   help="run the Python code of the behaviour files the scenario names")
+    w.add_argument("--quiet", "-q", action="store_true", help="print no progress bar")
+    w.add_argument("--progress", action="store_true",
+                   help="show the progress bar even when stderr is not a terminal")
 
     v = sub.add_parser("validate", help="check scenario files; one line per problem")
     v.add_argument("files", nargs="+", metavar="FILE")
@@ -307,6 +342,123 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"warning: behaviour error: {err}", file=sys.stderr)
     if len(result.errors) > 10:
         print(f"warning: {len(result.errors) - 10} more behaviour errors", file=sys.stderr)
+    return 0
+
+
+def _sweep_parameters(assignments: Sequence[str]) -> dict[str, list]:
+    """The ``--set PATH=VALUES`` of ``sandbox sweep``, parsed; UsageError naming a bad one."""
+    from sandbox.sweep.values import parse_assignment
+
+    parameters: dict[str, list] = {}
+    problems = []
+    for text in assignments:
+        try:
+            path, values = parse_assignment(text)
+        except ValueError as exc:
+            problems.append(f"error: --set {text}: {exc}")
+            continue
+        if path in parameters:
+            problems.append(f"error: --set {text}: {path} is set twice")
+        parameters[path] = values
+    if problems:
+        raise UsageError(problems)
+    return parameters
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    """``sandbox sweep``: every combination of the ``--set`` values times ``--seeds`` seeds,
+    a row per run to ``--out`` (resumed when it holds rows of the same sweep)."""
+    from sandbox.scenario.paths import PathError
+    from sandbox.sweep.aggregate import summarize
+    from sandbox.sweep.execute import DaskMissing, columns, iter_rows
+    from sandbox.sweep.metrics import metric_info
+    from sandbox.sweep.report import TEXTS, Progress, default_metrics, format_summary
+    from sandbox.sweep.results import RowWriter, format_of, read_columns, read_rows
+    from sandbox.sweep.spec import SweepSpec
+
+    scenario = _load(args.scenario)
+    base = _scenario_base(args.scenario)
+    if scenario.behaviour_files:
+        if not args.allow_code:
+            raise UsageError(_code_refusal(args.scenario, scenario, base, "sweep them"))
+        loaded = _load_code(args.scenario, scenario, base)  # a file that cannot load: exit 2
+        if loaded is not None:
+            loaded.unload()  # each run loads them again, in its own worker
+    parameters = _sweep_parameters(args.assignments)
+    out: Path = args.out
+    try:
+        fmt = format_of(out)
+        if fmt == "parquet":
+            from sandbox.sweep.results import _pandas
+
+            _pandas()
+    except (ValueError, ImportError) as exc:
+        raise UsageError([f"error: --out {out}: {exc}"]) from None
+    if not out.parent.exists():
+        raise UsageError([f"error: --out {out}: folder {out.parent} does not exist"])
+    first = scenario.run.seed if args.first_seed is None else args.first_seed
+    spec = SweepSpec(scenario.model_dump(mode="json"), parameters,
+                     list(range(first, first + args.seeds)), args.until, str(base),
+                     args.allow_code)
+    try:
+        spec.check_paths()
+        total = len(spec.jobs())
+    except PathError as exc:
+        raise UsageError([f"error: --set {exc}"]) from None
+    cols = columns(spec)
+    chosen = None
+    if args.metrics:
+        chosen = [m.strip() for m in args.metrics.split(",") if m.strip()]
+        unknown = [m for m in chosen if m not in cols and metric_info(m) is None]
+        if unknown or not chosen:
+            known = ", ".join(c for c in cols if c not in ("run", "seed", "error")
+                              and c not in parameters)
+            raise UsageError([f"error: --metrics: unknown metric {m!r} (known: {known})"
+                              for m in unknown] or ["error: --metrics: no metric named"])
+    existing = read_columns(out)
+    if existing is not None and existing != cols:
+        raise UsageError([f"error: --out {out} holds the rows of another sweep (its columns "
+                          "differ); choose another file or remove it"])
+    previous = read_rows(out) if existing is not None else []
+    skip = {spec.key(r) for r in previous}
+    if previous:
+        print(TEXTS["resumed"].format(count=len(previous), file=out,
+                                      left=max(0, total - len(skip))), file=sys.stderr)
+    bar = Progress(sys.stderr, max(0, total - len(skip)),
+                   not args.quiet and (args.progress or sys.stderr.isatty()))
+    writer = RowWriter(out, cols, append=existing is not None)
+    done = failed = 0
+    try:
+        bar.update(0)
+        for row in iter_rows(spec, workers=args.workers, scheduler=args.scheduler, skip=skip):
+            writer.write(row)
+            done += 1
+            failed += bool(row.get("error"))
+            bar.update(done)
+    except KeyboardInterrupt:
+        bar.done()
+        writer.close()
+        print(TEXTS["interrupted"].format(count=len(previous) + done, total=total, file=out),
+              file=sys.stderr)
+        return 130
+    except DaskMissing as exc:
+        raise UsageError([f"error: --scheduler: {exc}"]) from None
+    except (OSError, TimeoutError) as exc:
+        if args.scheduler is None:
+            raise
+        raise UsageError([f"error: --scheduler {args.scheduler}: cannot reach the scheduler "
+                          f"({exc})"]) from None
+    finally:
+        bar.done()
+        writer.close()
+    failed += sum(1 for r in previous if r.get("error"))
+    print(TEXTS["done"].format(count=len(previous) + done, file=out, failed=failed))
+    if args.summary:
+        rows = read_rows(out)
+        metrics = chosen or default_metrics(rows)
+        print(TEXTS["summary"])
+        print(format_summary(summarize(rows, list(parameters), metrics), list(parameters),
+                             metrics))
     return 0
 
 
@@ -580,7 +732,7 @@ def cmd_open(args: argparse.Namespace) -> int:
 
 HANDLERS = {"run": cmd_run, "validate": cmd_validate, "schema": cmd_schema,
             "presets": cmd_presets, "behaviours": cmd_behaviours, "export": cmd_export,
-            "check": cmd_check,
+            "check": cmd_check, "sweep": cmd_sweep,
             "screenshot": cmd_screenshot, "open": cmd_open}
 
 

@@ -1,5 +1,16 @@
 """Parameter sweeps: many runs of a scenario over seeds and parameter values, on any Executor.
 
+The parts: :mod:`.values` (the text of values: ``1..20``, ``0.01..0.2/10``),
+:mod:`.spec` (:class:`SweepSpec`, its jobs, ``hosts[ID].count``), :mod:`.metrics`
+(the typed run summary), :mod:`.execute` (rows as runs finish: here, in worker
+processes, on a Dask cluster), :mod:`.aggregate` (means and confidence
+intervals), :mod:`.results` (CSV and Parquet files), :mod:`.report` (text) and
+:mod:`.notebook` (pandas). :func:`sweep` below is the first, blocking form.
+
+This module is callable: ``sandbox.sweep(scenario, set={...}, seeds=10)`` is the
+notebook's :func:`sandbox.sweep_runs` (a DataFrame), while ``import sandbox.sweep``
+and ``from sandbox.sweep.execute import iter_rows`` work as for any package.
+
 An Executor is anything with ``submit`` (``concurrent.futures`` pools, or a
 Dask ``distributed.Client``'s ``get_executor()``), so the same sweep runs on a
 laptop or on a cluster. Each run is independent and reproducible from its seed.
@@ -14,7 +25,9 @@ from __future__ import annotations
 
 import itertools
 import os
+import sys
 import threading
+import types
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor
 from typing import Any
@@ -140,3 +153,16 @@ def sweep(scenario: Scenario, seeds: Iterable[int], parameters: dict[str, Sequen
         for s, _ in loaded:
             _release(s, base_text)
     return [{**combo, **summary} for (combo, _, _), summary in zip(jobs, results, strict=True)]
+
+
+class _CallableModule(types.ModuleType):
+    """This package's class: calling it is :func:`sandbox.sweep_runs` (the notebook API)."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        from .notebook import sweep as sweep_runs
+
+        return sweep_runs(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule
+

@@ -164,6 +164,9 @@ def summarize(rows: list[dict], parameters: list[str],
                     v in (0.0, 1.0) for v in got) else mean_ci(got)[1:]
             else:
                 mean, low, high = mean_ci(got)
+            if info is not None and info.kind in ("ratio", "proportion") and low is not None \
+                    and high is not None:  # a fraction's interval stays inside [0, 1]
+                low, high = max(0.0, low), min(1.0, high)
             entry[f"{m}.mean"], entry[f"{m}.low"], entry[f"{m}.high"] = mean, low, high
         out.append(entry)
     return out

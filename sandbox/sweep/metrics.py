@@ -118,7 +118,7 @@ METRICS: dict[str, MetricInfo] = dict([
 def _protocol_metric(m: registry.Metric) -> MetricInfo:
     """A behaviour record's ``app:`` metric: a count, or the mean of a field (a time in ns)."""
     unit = m.unit or "1"
-    kind = "time" if unit == "ns" else "count" if "." not in m.key else "ratio"
+    kind = "time" if unit == "ns" else "count"
     return MetricInfo(m.key, unit, kind, m.description)
 
 

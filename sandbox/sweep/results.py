@@ -104,6 +104,7 @@ class RowWriter:
         self._file: Any = None
         self._csv: Any = None
         self._rows: list[dict[str, Any]] = []
+        self._closed = False
         if self.format == "parquet":
             _pandas()
 
@@ -126,7 +127,10 @@ class RowWriter:
 
     def close(self) -> None:
         """Finish the file: close a CSV, write a Parquet file (also with no row, if
-        its columns are known)."""
+        its columns are known). A second call does nothing."""
+        if self._closed:
+            return
+        self._closed = True
         if self._file is not None:
             self._file.close()
             self._file = None
