@@ -215,6 +215,11 @@ TABLE: tuple[MenuRow | ActionRow, ...] = (
               QT_TRANSLATE_NOOP("MainWindow", "Stop the run and return to editing"),
               icon="stop", menu="run", toolbar=41, toolbar_text=True,
               enabled_when="running_or_shown"),
+    ActionRow("experiment", QT_TRANSLATE_NOOP("MainWindow", "&Experiment\u2026"),
+              "experiments.open", ("Ctrl+E",),
+              QT_TRANSLATE_NOOP("MainWindow", "Sweep fields of the scenario over many seeds "
+                                              "and plot a metric beside the theory"),
+              menu="run", separator=True),
     ActionRow("reload_behaviours", menu="run", separator=True, kind="provided",
               source="user_code.reload_action"),
     ActionRow("always_reload",

@@ -18,13 +18,14 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from pydantic import ValidationError
-from PySide6.QtCore import QCoreApplication, Qt, Signal
-from PySide6.QtGui import QFont, QPalette
-from PySide6.QtWidgets import QFormLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import QCoreApplication, QPoint, Qt, Signal
+from PySide6.QtGui import QContextMenuEvent, QFont, QPalette
+from PySide6.QtWidgets import QApplication, QFormLayout, QLabel, QMenu, QVBoxLayout, QWidget
 
 from ..engine.network import group_chain, locality_latency
 from ..scenario import registry
 from ..scenario.model import BehaviourSpec, Group, Host, LatencySpec, Link
+from ..scenario.paths import WILDCARD, format_path, link_key
 from .batching import ChangeBatcher
 from .forms import (
     MIXED,
@@ -249,9 +250,14 @@ class Inspector(QWidget):
     """
 
     message = Signal(str)
+    #: "Sweep this field..." was chosen on a field row: its path in the one path language
+    #: (``hosts[h1].failures.mttr``; ``hosts[*]...`` for several selected hosts).
+    sweep_requested = Signal(str)
 
     def __init__(self, document: Any = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        #: Pops up a context menu (tests replace it): ``exec_menu(menu, global_pos)``.
+        self.exec_menu: Callable[[QMenu, QPoint], Any] = lambda menu, pos: menu.exec(pos)
         self._doc: Any = None
         self._hosts: list[str] = []
         self._links: list[int] = []
@@ -482,6 +488,57 @@ class Inspector(QWidget):
     def current_form(self) -> ModelForm | None:
         """The form shown now, or None when nothing is selected."""
         return self.forms.get(self.kind or "")
+
+    # -- "Sweep this field..." -----------------------------------------------------------------
+
+    def field_path_at(self, widget: QWidget | None) -> str | None:
+        """The path of the field whose row holds ``widget`` (its label or editor), in the one
+        path language, for the selection shown; None elsewhere. One host or group is named
+        by id, several hosts by ``hosts[*]`` (every host: a sweep sets them all)."""
+        form = self.current_form()
+        if widget is None or form is None or not self.isAncestorOf(widget):
+            return None
+        for sub in (form, *form.findChildren(ModelForm)):
+            for name, editor in sub.editors.items():
+                label = sub.form.labelForField(editor)
+                if widget is label or widget is editor or editor.isAncestorOf(widget):
+                    return self._path_of(sub.prefix + name)
+        return None
+
+    def _path_of(self, relative: str) -> str | None:
+        if self._doc is None:
+            return None
+        if self.kind == "host" and self._hosts:
+            key = self._hosts[0] if len(self._hosts) == 1 else WILDCARD
+            return format_path(relative, collection="hosts", key=key)
+        if self.kind == "link" and self._links:
+            key = link_key(self._doc.scenario.links, self._links[0]) \
+                if len(self._links) == 1 else WILDCARD
+            return format_path(relative, collection="links", key=key)
+        if self.kind == "group" and len(self._groups) == 1:
+            return format_path(relative, collection="groups", key=self._groups[0])
+        return None
+
+    def field_menu(self, widget: QWidget | None) -> QMenu | None:
+        """The context menu of the field row that holds ``widget`` ("Sweep this field..."),
+        or None when ``widget`` is in no field row."""
+        path = self.field_path_at(widget)
+        if path is None:
+            return None
+        menu = QMenu(self)
+        action = menu.addAction(_tr("Sweep This Field\u2026"))
+        action.setToolTip(_tr("Open the Experiment window with {path} to vary").format(path=path))
+        action.triggered.connect(lambda _checked=False, p=path: self.sweep_requested.emit(p))
+        return menu
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:  # noqa: N802 - Qt override
+        """A right click on a field's label (editors keep their own menus) offers to sweep it."""
+        menu = self.field_menu(QApplication.widgetAt(event.globalPos()))
+        if menu is None:
+            super().contextMenuEvent(event)
+            return
+        self.exec_menu(menu, event.globalPos())
+        menu.deleteLater()
 
     # -- commits -------------------------------------------------------------------------------
 

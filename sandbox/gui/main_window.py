@@ -54,6 +54,7 @@ from .dock_layout import STATE_VERSION, DockLayout
 from .document import Document
 from .edit_controller import SELECTION_MIME, EditController
 from .event_log import EventLog
+from .experiment import ExperimentController
 from .export_dialogs import ExportController
 from .faults_menu import FaultController
 from .file_controller import FileController, ProblemsDialog, Prompts, default_autosave_dir
@@ -238,6 +239,7 @@ class MainWindow(QMainWindow):
             CodePrompts(**{name.lstrip("_"): self._late(name) for name in (
                 "_ask_code_consent", "_ask_behaviour_path", "_ask_new_behaviour_path",
                 "_show_error", "show_message")}), self)
+        self.experiments = ExperimentController(self)
         self.exports = ExportController(
             self, self.scene, self.spacetime, self.plots, self.shown_run,
             ask_save_path=self._late("_ask_save_path"), show_error=self._late("_show_error"),
@@ -284,6 +286,7 @@ class MainWindow(QMainWindow):
         self.scene.selection_changed.connect(self._on_selection_changed)
         self.scene.message.connect(self.show_message)
         self.inspector.message.connect(self.show_message)
+        self.inspector.sweep_requested.connect(self.experiments.open)
         self.settings_panel.message.connect(self.show_message)
         self.view.zoom_changed.connect(self._on_zoom)
         self.palette_widget.link_tool_toggled.connect(self.scene.set_link_tool)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, QObject
+from PySide6.QtGui import QGuiApplication
 
 from ...scenario import scenario_from_dict
 from ...scenario.model import Scenario
@@ -15,6 +16,15 @@ if TYPE_CHECKING:
     from .dialog import ExperimentDialog
 
 __all__ = ["ExperimentController"]
+
+
+def _bring_forward(window: Any) -> None:
+    """Put a shown window in front of the others (the offscreen platform has no stacking)."""
+    if window.isMinimized():
+        window.showNormal()
+    if QGuiApplication.platformName() != "offscreen":
+        window.raise_()
+        window.activateWindow()
 
 
 def _tr(text: str) -> str:
@@ -50,8 +60,7 @@ class ExperimentController(QObject):
         if path and not self.dialog.is_running():
             self.dialog.set_parameter(path)
         self.dialog.show()
-        self.dialog.raise_()
-        self.dialog.activateWindow()
+        _bring_forward(self.dialog)
         return self.dialog
 
     def prepare_code(self, scenario: Scenario) -> tuple[bool, bool]:
@@ -96,6 +105,5 @@ class ExperimentController(QObject):
                 update["title"] = title
             window.load_scenario(scenario.model_copy(update=update), None)
         started = bool(window.run(seed=seed, until=until, keep_time=False))
-        window.raise_()
-        window.activateWindow()
+        _bring_forward(window)
         return started

@@ -10,9 +10,10 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from pyqtgraph.exporters import ImageExporter, SVGExporter
-from PySide6.QtCore import QCoreApplication, Qt, Signal
-from PySide6.QtGui import QColor, QPalette
+from pyqtgraph.exporters import ImageExporter
+from PySide6.QtCore import QCoreApplication, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QPainter, QPalette
+from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QApplication, QVBoxLayout, QWidget
 
 from ...scenario.units import format_latency, format_number, format_percent
@@ -251,5 +252,25 @@ class ExperimentPlot(QWidget):
         exporter.export(path)
 
     def export_svg(self, path: str) -> None:
-        """Write the plot as an SVG drawing."""
-        SVGExporter(self.plot_item).export(path)
+        """Write the plot as an SVG drawing (vector lines and text).
+
+        Painted on a QSvgGenerator, as the plots dock's pages do
+        (:meth:`sandbox.gui.plots.base.PlotPage.export_svg`): pyqtgraph's SVGExporter
+        cannot read the paths this Qt writes."""
+        source = self.plot_item.sceneBoundingRect()
+        w, h = max(1, round(source.width())), max(1, round(source.height()))
+        generator = QSvgGenerator()
+        generator.setFileName(path)
+        generator.setSize(QSize(w, h))
+        generator.setViewBox(QRectF(0, 0, w, h))
+        generator.setResolution(max(72, self.logicalDpiX()))
+        generator.setTitle(_tr("Experiment"))
+        painter = QPainter(generator)
+        try:
+            target = QRectF(0, 0, w, h)
+            painter.fillRect(target, self.widget.backgroundBrush())
+            scene = self.plot_item.scene()
+            scene.prepareForPaint()
+            scene.render(painter, target, source)
+        finally:
+            painter.end()
