@@ -20,12 +20,21 @@ since a cut must end after it starts). The ``add_*_actions`` functions add the e
 existing menu (the canvas's own context menu); the ``*_menu`` functions make
 a menu of their own.
 
+What a fault is, for every view that lists or draws one (the Faults panel,
+the player's time bar, the space-time diagram), is said here once:
+:data:`FAULT_KINDS` (in menu order), :func:`kind_label`, :func:`fault_colour`,
+:func:`fault_time`, :func:`fault_end`, :func:`fault_hosts`,
+:func:`fault_target`, :func:`fault_summary` and :func:`run_faults` (the
+faults a run was computed with, read from its trace header).
+
 :class:`FaultController` is the main window's fault handling: a right-click
 on the canvas while a run is shown opens the menu for what is under the
 pointer, and the chosen fault becomes an undoable edit of the document's
 fault schedule followed by a recompute of the run from the same seed, the
 player staying at its time. Undo and redo go through the document's undo
-stack like any edit; the run shown then turns stale until it is run again.
+stack like any edit; the run shown recomputes on any change of the fault
+schedule (:class:`~sandbox.gui.shown_run.ShownRun` follows the document), so
+an undone fault disappears from the run as an injected one appears.
 """
 
 from __future__ import annotations
@@ -33,8 +42,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, get_args
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, QPoint, QPointF, Qt
-from PySide6.QtGui import QAction, QContextMenuEvent
+from pydantic import TypeAdapter, ValidationError
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, QObject, QPoint, QPointF, Qt
+from PySide6.QtGui import QAction, QColor, QContextMenuEvent
 from PySide6.QtWidgets import QInputDialog, QMenu, QWidget
 
 from sandbox.scenario.units import format_seconds
@@ -42,19 +52,29 @@ from sandbox.scenario.units import format_seconds
 from ..scenario.model import (
     ByzantineBehaviour,
     ByzantineFault,
+    ClockJumpFault,
     CrashFault,
     DropMessageFault,
+    Fault,
     LinkCutFault,
     LossBurstFault,
+    PartitionFault,
     PauseFault,
     RecoverFault,
     Scenario,
 )
-from ..scenario.units import format_duration, parse_duration
+from ..scenario.units import (
+    format_duration,
+    format_number,
+    format_percent,
+    format_skew,
+    parse_duration,
+)
 from .canvas.items import HostItem, LinkItem, LinkLabelItem
 
 __all__ = [
     "BYZANTINE_BEHAVIOURS",
+    "FAULT_KINDS",
     "PAUSE_DURATIONS",
     "FaultController",
     "active_cut",
@@ -62,9 +82,17 @@ __all__ = [
     "add_link_actions",
     "add_message_actions",
     "ask_pause_duration",
+    "fault_colour",
+    "fault_end",
+    "fault_hosts",
+    "fault_summary",
+    "fault_target",
+    "fault_time",
     "host_menu",
+    "kind_label",
     "link_menu",
     "message_menu",
+    "run_faults",
 ]
 
 #: The pause lengths offered in the "Pause for" submenu (ns).
@@ -92,6 +120,122 @@ def _behaviour_labels() -> dict[str, str]:
         "forge_clock": _tr("Forge clock values"),
         "replay": _tr("Replay old messages"),
     }
+
+
+# -- what a fault is, for every view that lists or draws one ------------------------------------
+
+#: Every kind of fault of the scenario model, in the order menus and legends list them.
+FAULT_KINDS: tuple[str, ...] = ("crash", "recover", "pause", "byzantine", "partition",
+                                "clock_jump", "loss_burst", "link_cut", "drop_message")
+
+_KIND_LABELS = {
+    "crash": QT_TRANSLATE_NOOP("FaultsMenu", "Crash"),
+    "recover": QT_TRANSLATE_NOOP("FaultsMenu", "Recover"),
+    "pause": QT_TRANSLATE_NOOP("FaultsMenu", "Pause"),
+    "byzantine": QT_TRANSLATE_NOOP("FaultsMenu", "Byzantine"),
+    "partition": QT_TRANSLATE_NOOP("FaultsMenu", "Partition"),
+    "clock_jump": QT_TRANSLATE_NOOP("FaultsMenu", "Clock jump"),
+    "loss_burst": QT_TRANSLATE_NOOP("FaultsMenu", "Loss burst"),
+    "link_cut": QT_TRANSLATE_NOOP("FaultsMenu", "Link cut"),
+    "drop_message": QT_TRANSLATE_NOOP("FaultsMenu", "Dropped message"),
+}
+
+# (light, dark) per kind: crash red, recover green, pause amber, Byzantine purple, network
+# faults blue to teal, clock jumps brown, a dropped message grey
+_KIND_COLOURS = {
+    "crash": ("#d1242f", "#ff7b72"), "recover": ("#1a7f37", "#56d364"),
+    "pause": ("#b07d00", "#e3b341"), "byzantine": ("#8250df", "#c297ff"),
+    "partition": ("#0969da", "#58a6ff"), "clock_jump": ("#8b5a2b", "#d2a679"),
+    "loss_burst": ("#00838f", "#4dd0e1"), "link_cut": ("#cf222e", "#f47067"),
+    "drop_message": ("#57606a", "#adbac7"),
+}
+
+_FAULTS = TypeAdapter(Fault)
+
+
+def kind_label(kind: str) -> str:
+    """The name of a kind of fault, translated ("Crash", "Loss burst" ...)."""
+    return _tr(_KIND_LABELS[kind]) if kind in _KIND_LABELS else kind
+
+
+def fault_colour(kind: str, dark: bool) -> QColor:
+    """The colour that stands for a kind of fault in every view (light or dark theme)."""
+    pair = _KIND_COLOURS.get(kind, ("#57606a", "#adbac7"))
+    return QColor(pair[1] if dark else pair[0])
+
+
+def fault_time(fault: Any) -> int:
+    """When a fault happens or begins (ns): its ``at`` or its ``start``."""
+    at = getattr(fault, "at", None)
+    return int(at if at is not None else fault.start)
+
+
+def fault_end(fault: Any) -> int | None:
+    """When a fault with a duration ends (pause, partition, loss burst, cut with an end);
+    None for an instant fault or one that lasts until the end of the run."""
+    if isinstance(fault, PauseFault):
+        return fault.at + fault.duration
+    return getattr(fault, "end", None)
+
+
+def fault_hosts(fault: Any) -> list[str]:
+    """The hosts a fault touches: its host, the two ends of its link, the hosts of every side
+    of a partition (a dropped message names none)."""
+    if isinstance(fault, PartitionFault):
+        return [h for side in fault.sides for h in side]
+    if isinstance(fault, LinkCutFault | LossBurstFault):
+        return [fault.a, fault.b]
+    host = getattr(fault, "host", None)
+    return [host] if host else []
+
+
+def fault_target(fault: Any) -> str:
+    """What a fault is aimed at, as short text: ``h1``, ``h1–h2``, ``{a, b} | {c}``, ``m12``."""
+    if isinstance(fault, PartitionFault):
+        arrow = " \u2192 " if fault.one_way else " | "
+        return arrow.join("{" + ", ".join(side) + "}" for side in fault.sides)
+    if isinstance(fault, LinkCutFault | LossBurstFault):
+        return f"{fault.a}\u2013{fault.b}"
+    if isinstance(fault, DropMessageFault):
+        return f"m{fault.msg}"
+    return str(getattr(fault, "host", ""))
+
+
+def fault_summary(fault: Any) -> str:
+    """One line that says what a fault does beyond its kind, time and target ("" if nothing):
+    a pause's length, a Byzantine behaviour, a clock jump's step, a burst's loss, an end."""
+    end = fault_end(fault)
+    if isinstance(fault, PauseFault):
+        return _tr("for {0}").format(format_duration(fault.duration))
+    if isinstance(fault, ByzantineFault):
+        text = _behaviour_labels().get(fault.behaviour, fault.behaviour)
+        if fault.probability < 1:
+            text += _tr(" (probability {0})").format(format_number(fault.probability))
+        return text
+    if isinstance(fault, ClockJumpFault):
+        return _tr("by {0}").format(format_skew(fault.delta))
+    if isinstance(fault, LossBurstFault):
+        return _tr("loss {0} until {1}").format(format_percent(fault.loss), format_seconds(end or 0, 6))
+    if end is not None:
+        return _tr("until {0}").format(format_seconds(end, 6))
+    if isinstance(fault, LinkCutFault | PartitionFault):
+        return _tr("until the end of the run")
+    return ""
+
+
+def run_faults(scenario: Any) -> list[Any]:
+    """The faults of a scenario given as a model or as the plain data of a trace header
+    (a fault that does not read as one is left out), in schedule order."""
+    if isinstance(scenario, Scenario):
+        return list(scenario.faults)
+    raw = scenario.get("faults") if isinstance(scenario, dict) else None
+    out = []
+    for item in raw if isinstance(raw, list) else []:
+        try:
+            out.append(_FAULTS.validate_python(item))
+        except ValidationError:
+            continue
+    return out
 
 
 def ask_pause_duration(parent: QWidget | None) -> int | None:
@@ -402,8 +546,8 @@ class FaultController(QObject):
         return True
 
     def _after_fault_edit(self) -> None:
+        # the shown run recomputes itself on any change of the fault schedule
         if self.shown_run.timeline is not None:
-            self.shown_run.recompute()
             self._show_message(translate(
                 "MainWindow", "Fault added at {time}; recomputing the run (Ctrl+Z "
                               "undoes it)\u2026").format(

@@ -13,34 +13,54 @@ Three clocks are kept apart, as in OMNeT++'s Qtenv:
   it, not in simulation time.
 
 :class:`Player` is the model; :class:`PlayerBar` the widget with play/pause,
-step, seek and speed controls and the current time readout.
+step, seek and speed controls and the current time readout. Its seek slider
+(:class:`FaultSlider`) draws the faults of the run shown as ticks at their
+times, coloured by kind, with a band for those that last; the readout shows
+more decimals when the cursor rests on an event whose time would otherwise
+read like its neighbour's (stepping within one millisecond), or when asked to
+resolve finer times (:meth:`PlayerBar.set_time_resolution`).
 """
 
 from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import Any
 
-from PySide6.QtCore import QObject, QSignalBlocker, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, QSignalBlocker, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QColor, QHelpEvent, QKeySequence, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QSizePolicy,
     QSlider,
     QStyle,
+    QStyleOptionSlider,
     QToolButton,
+    QToolTip,
     QWidget,
 )
 
-from sandbox.scenario.units import format_seconds, format_speed, time_digits
+from sandbox.scenario.units import distinct_digits, format_seconds, format_speed, time_digits
 from sandbox.trace.timeline import Timeline
+
+from .faults_menu import (
+    fault_colour,
+    fault_end,
+    fault_summary,
+    fault_target,
+    fault_time,
+    kind_label,
+    run_faults,
+)
+from .theme import is_dark
 
 __all__ = [
     "SPEED_MAX",
     "SPEED_MIN",
     "SPEED_SLIDER_MAX",
+    "FaultSlider",
     "Player",
     "PlayerBar",
     "format_seconds",
@@ -242,6 +262,90 @@ class Player(QObject):
             self.time_changed.emit(t)
 
 
+class FaultSlider(QSlider):
+    """The seek slider, with the faults of the run drawn on it.
+
+    Each fault is a short tick under the groove at its time, in its kind's
+    colour (:func:`~sandbox.gui.faults_menu.fault_colour`); a fault that
+    lasts (a pause, a partition, a loss burst, a cut) also gets a faint band
+    to its end. Hovering a tick shows what the fault is and when.
+    """
+
+    #: How close (pixels) the pointer must be to a tick for its tooltip.
+    HIT_PX = 4
+
+    def __init__(self, orientation: Qt.Orientation, parent: QWidget | None = None) -> None:
+        super().__init__(orientation, parent)
+        self._faults: list[Any] = []
+        self._duration = 0
+
+    @property
+    def faults(self) -> list[Any]:
+        """The faults drawn, in schedule order."""
+        return list(self._faults)
+
+    def set_faults(self, faults: Sequence[Any], duration: int) -> None:
+        """Draw ``faults`` on a run ``duration`` ns long (no faults: none drawn)."""
+        self._faults = list(faults)
+        self._duration = max(0, int(duration))
+        self.update()
+
+    def x_of(self, t: int) -> float:
+        """The x (widget pixels) of the centre of the handle at simulated time ``t``."""
+        opt = QStyleOptionSlider()
+        self.initStyleOption(opt)
+        style = self.style()
+        groove = style.subControlRect(QStyle.ComplexControl.CC_Slider, opt,
+                                      QStyle.SubControl.SC_SliderGroove, self)
+        handle = style.subControlRect(QStyle.ComplexControl.CC_Slider, opt,
+                                      QStyle.SubControl.SC_SliderHandle, self)
+        half = handle.width() / 2
+        span = max(1.0, groove.width() - handle.width())
+        frac = min(max(t / self._duration, 0.0), 1.0) if self._duration > 0 else 0.0
+        return groove.left() + half + frac * span
+
+    def faults_at(self, x: float) -> list[Any]:
+        """The faults whose tick is within :attr:`HIT_PX` pixels of ``x``, by time."""
+        hits = [f for f in self._faults if abs(self.x_of(fault_time(f)) - x) <= self.HIT_PX]
+        return sorted(hits, key=fault_time)
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt override
+        """The slider, then the faults' bands and ticks along its lower edge."""
+        super().paintEvent(event)
+        if not self._faults or self._duration <= 0:
+            return
+        dark = is_dark(self.palette())
+        p = QPainter(self)
+        try:
+            p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+            h = self.height()
+            for fault in self._faults:
+                colour = fault_colour(fault.kind, dark)
+                x = self.x_of(fault_time(fault))
+                end = fault_end(fault)
+                if end is not None or fault.kind in ("partition", "link_cut"):
+                    xe = self.x_of(self._duration if end is None else end)
+                    band = QColor(colour)
+                    band.setAlphaF(0.35)
+                    p.fillRect(QRectF(x, h - 3, max(1.0, xe - x), 2), band)
+                p.setPen(QPen(colour, 2))
+                p.drawLine(QPointF(x, h - 7), QPointF(x, h - 1))
+        finally:
+            p.end()
+
+    def event(self, event: QEvent) -> bool:  # noqa: D102 - Qt override: the ticks' tooltips
+        if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
+            hits = self.faults_at(event.position().x())
+            if hits:
+                lines = [self.tr("{kind} {target} at {time}").format(
+                    kind=kind_label(f.kind), target=fault_target(f),
+                    time=format_seconds(fault_time(f), 6)) + (
+                    f" \u00b7 {fault_summary(f)}" if fault_summary(f) else "") for f in hits]
+                QToolTip.showText(event.globalPos(), "\n".join(lines), self)
+                return True
+        return super().event(event)
+
+
 class PlayerBar(QWidget):
     """Transport controls of a :class:`Player`.
 
@@ -260,7 +364,9 @@ class PlayerBar(QWidget):
         self.player = player
         self._host: str | None = None
         self._unit = 1_000_000  # ns per seek slider step
-        self._digits = 3
+        self._digits = 3  # decimals of a second for this run's length
+        self._resolution = 0  # finer times to resolve (ns), asked for by a zoomed view
+        self._shown_digits = 3  # decimals the readout shows now
         style = self.style()
         self._icon_play = style.standardIcon(QStyle.StandardPixmap.SP_MediaPlay)
         self._icon_pause = style.standardIcon(QStyle.StandardPixmap.SP_MediaPause)
@@ -293,7 +399,7 @@ class PlayerBar(QWidget):
         self.play_button = self._button(self.play_action)
         self.forward_button = self._button(self.step_forward_action)
 
-        self.seek_slider = QSlider(Qt.Orientation.Horizontal, self)
+        self.seek_slider = FaultSlider(Qt.Orientation.Horizontal, self)
         self.seek_slider.setObjectName("seekSlider")
         self.seek_slider.setToolTip(self.tr("Simulation time: drag to seek"))
         self.seek_slider.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
@@ -386,6 +492,9 @@ class PlayerBar(QWidget):
         self.seek_slider.setEnabled(enabled)
         self.seek_slider.setToolTip(self.tr("Simulation time: drag to seek (run length {0})")
                                     .format(format_seconds(duration, self._digits)))
+        tl = self.player.timeline
+        self.seek_slider.set_faults(run_faults(tl.scenario) if tl is not None else [], duration)
+        self._shown_digits = self._digits_now()
         self._fit_time_label()
         self._update_label()
 
@@ -409,7 +518,7 @@ class PlayerBar(QWidget):
         widest = []
         for ns in seconds:
             # every digit drawn as the widest one, for any time up to this one
-            digits = format_seconds(ns, self._digits)
+            digits = format_seconds(ns, self._shown_digits)
             widest.append("".join("8" if ch.isdigit() else ch for ch in digits))
         text = self.tr("t = {0}").format(widest[0])
         if host is not None:
@@ -437,10 +546,39 @@ class PlayerBar(QWidget):
     def _on_state_changed(self, playing: bool) -> None:
         self.play_action.setIcon(self._icon_pause if playing else self._icon_play)
         self.play_action.setText(self.tr("Pause") if playing else self.tr("Play"))
+        self._update_label()
+
+    def set_time_resolution(self, ns: int) -> None:
+        """Show enough decimals in the readout to resolve ``ns`` nanoseconds (a zoomed-in view
+        asks for what one of its pixels spans; 0 goes back to the run's own precision)."""
+        self._resolution = max(0, int(ns))
+        self._update_label()
+
+    @property
+    def time_decimals(self) -> int:
+        """How many decimals of a second the time readout shows now."""
+        return self._shown_digits
+
+    def _digits_now(self) -> int:
+        """The decimals for the cursor now: the run's, more to resolve what a zoomed view asks,
+        and, while paused on an event, enough that it does not read like its neighbours."""
+        digits = self._digits
+        if self._resolution > 0:
+            digits = max(digits, min(9, math.ceil(9 - math.log10(self._resolution))))
+        tl = self.player.timeline
+        if tl is not None and not self.player.is_playing and len(tl):
+            t = self.player.time
+            if tl.next_event_time(t - 1) == t:  # an event happens at the cursor
+                digits = distinct_digits(t, [tl.prev_event_time(t), tl.next_event_time(t)],
+                                         digits)
+        return digits
 
     def _update_label(self) -> None:
         t = self.player.time
-        digits = self._digits
+        digits = self._digits_now()
+        if digits != self._shown_digits:
+            self._shown_digits = digits
+            self._fit_time_label()
         text = self.tr("t = {0}").format(format_seconds(t, digits))
         tip = ""
         tl = self.player.timeline

@@ -7,7 +7,8 @@ space-time diagram, the event log, the plots, the memory map's heat) with one
 :class:`~sandbox.gui.player.Player` as their time cursor, keeps one
 selection across them, marks the run stale when the scenario is edited in
 anything the engine reads, and recomputes it from the same seed at the same
-time after a fault is added. :class:`RunStatus` is its part of the status
+time whenever the fault schedule changes (a fault injected, edited in the
+Faults panel, removed, or any of these undone or redone). :class:`RunStatus` is its part of the status
 bar: the stale hint, the progress of a run under way and the run's label.
 """
 
@@ -156,6 +157,10 @@ class ShownRun(QObject):
         self.memory_dock.visibilityChanged.connect(
             lambda visible: visible and self._update_heat(player.time))
         document.undo_stack.indexChanged.connect(self._check_stale)
+        # a change of the fault schedule recomputes the run shown once its undo step is done
+        self._faults_touched = False
+        document.settings_changed.connect(self._on_setting_changed)
+        document.undo_stack.indexChanged.connect(self._recompute_if_faults_changed)
 
     # -- what is shown ------------------------------------------------------------------------
 
@@ -425,6 +430,17 @@ class ShownRun(QObject):
             self._set_stale(False)
             return
         self._set_stale(simulated(self.document.scenario) != self._run_key)
+
+    def _on_setting_changed(self, name: str) -> None:
+        if name == "faults":
+            self._faults_touched = True
+
+    def _recompute_if_faults_changed(self, *_args: Any) -> None:
+        """After an undo step (done, undone or redone) that changed the fault schedule, run
+        the scenario again from the same seed at the same time, as injecting a fault does."""
+        touched, self._faults_touched = self._faults_touched, False
+        if touched and self._timeline is not None:
+            self.recompute()
 
     def _set_stale(self, stale: bool) -> None:
         changed = stale != self._stale

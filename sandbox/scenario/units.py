@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 
 #: Nanoseconds per unit, for every unit a duration may carry.
 UNITS: dict[str, int] = {
@@ -183,6 +184,23 @@ def time_digits(duration: int) -> int:
     if duration >= 1_000_000:
         return 6
     return 9
+
+
+def distinct_digits(ns: int, others: Sequence[int | None], digits: int = 3) -> int:
+    """The decimals of a second (``digits`` at least, 9 at most) at which ``ns`` reads
+    differently from each of ``others`` that is a different time (None is skipped).
+
+    Two events 0.2 ms apart in the same millisecond read alike with 3 decimals:
+    ``distinct_digits(1_000_100_000, [1_000_300_000])`` is 4, and
+    ``format_seconds(t, 4)`` tells them apart (``1.0001 s``, ``1.0003 s``).
+    """
+    digits = min(max(int(digits), 0), 9)
+    for other in others:
+        if other is None or other == ns:
+            continue
+        while digits < 9 and seconds_text(ns, digits) == seconds_text(other, digits):
+            digits += 1
+    return digits
 
 
 def format_clock(local: int, skew: int, digits: int = 3) -> str:

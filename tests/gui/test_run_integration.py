@@ -287,11 +287,14 @@ def test_crash_now_from_the_context_menu_is_undoable_and_keeps_the_prefix(qtbot,
     if window.animator is not None:
         assert window.scene.host_item("client1").state == "crashed"
 
-    # undo removes the fault; the run shown is then stale
-    window.undo_action.trigger()
+    # undo removes the fault and recomputes the run, as injecting it did: the crash is gone
+    with qtbot.waitSignal(window.run_controller.finished, timeout=120_000):
+        window.undo_action.trigger()
     assert list(window.document.scenario.faults) == faults_before
-    assert window.is_stale
-    assert window.stale_label.isVisibleTo(window)
+    qtbot.waitUntil(lambda: not window.run_controller.is_running())
+    assert not window.is_stale
+    assert window.player.time == t
+    assert as_json(window.run_events) == as_json(old_events)
 
 
 @pytest.mark.skipif(CanvasAnimator is None, reason="the canvas animation is not available")

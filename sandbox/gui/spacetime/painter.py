@@ -4,7 +4,9 @@ What does not depend on the time cursor (lanes, messages, events, marks,
 the selection, the ruler) is drawn once into an image, keyed on the
 window, axis, size, selection, palette and device pixel ratio; the host
 names (coloured by the hosts' state at the cursor) are a second, small
-image redrawn only when a host changes state. Moving the cursor repaints
+image redrawn only when a host changes state. The faults the run was computed
+with are marked on their hosts' lanes at their times, in their kind's colour,
+with a faint band for those that last (pause, partition, loss burst, cut). Moving the cursor repaints
 two narrow strips from these images and draws the cursor on top, so
 playback costs little however many events are in view.
 """
@@ -23,6 +25,7 @@ from PySide6.QtWidgets import QWidget
 from sandbox.trace.timeline import Timeline
 
 from ...trace.state_view import band_field, host_fields, value_text
+from ..faults_menu import fault_colour, fault_end, fault_hosts, fault_time, run_faults
 from ..theme import host_colour, is_dark, state_colour
 from .elements import paint_events, paint_marks_only, paint_messages, paint_selection
 from .frame import Frame, Selection, state_change_times
@@ -60,6 +63,7 @@ class DiagramPainter:
         self._density: tuple[Frame, int, QImage, np.ndarray] | None = None
         self._drawings = 0
         self._bands: dict[str, str] = {}  # host -> the state field its line is coloured by
+        self._faults: list = []  # the faults of the run shown (its trace header's scenario)
 
     # -- state -----------------------------------------------------------------------
     @property
@@ -97,6 +101,7 @@ class DiagramPainter:
         """Read the times at which the hosts change state from the layout's new timeline."""
         tl = self.layout.timeline
         self._status_times = state_change_times(tl)
+        self._faults = run_faults(tl.scenario) if tl is not None else []
         self._bands = {}
         if tl is not None and tl.state_fields:
             for h, fields in host_fields(tl.scenario).items():
@@ -322,6 +327,8 @@ class DiagramPainter:
                 p.fillRect(QRectF(x_left, y - lay.lane_h / 2, x_right - x_left, lay.lane_h), c.alt)
         if self._bands:
             self._paint_bands(p, lay, tl)
+        if self._faults:
+            self._paint_faults(p, lay, tl)
         start = max(plot.left, x_of(lay, 0))
         end = min(plot.right + 8, x_of(lay, tl.end))
         pen = QPen(c.lane, 1.4)
@@ -347,6 +354,61 @@ class DiagramPainter:
                             else Qt.PenStyle.DotLine)
                 p.setPen(dash)
                 p.drawLine(QLineF(xa, y, xb, y))
+
+    @property
+    def faults(self) -> list:
+        """The faults marked on the diagram: those of the run shown, in schedule order."""
+        return list(self._faults)
+
+    def fault_lanes(self, tl: Timeline, fault: object) -> list[int]:
+        """The lanes (host positions) a fault is marked on: its hosts', or for a dropped
+        message its sender's."""
+        hosts = fault_hosts(fault)
+        if not hosts and getattr(fault, "kind", "") == "drop_message":
+            i = tl.message_index(int(fault.msg))  # type: ignore[attr-defined]
+            if i >= 0:
+                return [int(tl.msg_src[i])]
+        return [tl.host_index[h] for h in hosts if h in tl.host_index]
+
+    def _paint_faults(self, p: QPainter, lay: Frame, tl: Timeline) -> None:
+        """Each fault as a short stroke with a small head across its hosts' lanes at its time,
+        and a faint band along them to its end when it lasts."""
+        plot = lay.plot
+        x_of = self.layout.cursor_x
+        dark = is_dark(self._owner.palette())
+        half = lay.lane_h * 0.36
+        lo, hi = plot.left - 8, plot.right + 8
+        for fault in self._faults:
+            colour = fault_colour(fault.kind, dark)
+            start = fault_time(fault)
+            end = fault_end(fault)
+            if end is None and fault.kind in ("partition", "link_cut"):
+                end = tl.end
+            if start > lay.t1 or (end if end is not None else start) < lay.t0:
+                continue
+            x = x_of(lay, start)
+            for i in self.fault_lanes(tl, fault):
+                y = float(lay.lane_y[i])
+                if y < plot.top - lay.lane_h or y > plot.bottom + lay.lane_h:
+                    continue
+                if end is not None and end > start:
+                    xa, xb = max(lo, x), min(hi, x_of(lay, end))
+                    if xb > xa:
+                        band = QColor(colour)
+                        band.setAlphaF(0.14 if dark else 0.10)
+                        p.fillRect(QRectF(xa, y - half, xb - xa, 2 * half), band)
+                        edge = QColor(colour)
+                        edge.setAlphaF(0.55)
+                        p.fillRect(QRectF(xa, y + half - 1.5, xb - xa, 1.5), edge)
+                if not lo <= x <= hi:
+                    continue
+                p.setPen(QPen(colour, 1.6))
+                p.drawLine(QLineF(x, y - half, x, y + half))
+                p.setPen(Qt.PenStyle.NoPen)
+                p.setBrush(QBrush(colour))
+                p.drawPolygon(QPolygonF([QPointF(x - 3.5, y - half - 4), QPointF(x + 3.5, y - half - 4),
+                                         QPointF(x, y - half + 1)]))
+                p.setBrush(Qt.BrushStyle.NoBrush)
 
     def _paint_bands(self, p: QPainter, lay: Frame, tl: Timeline) -> None:
         """Each host's role as a band along its line, in the role's colour, named where it
