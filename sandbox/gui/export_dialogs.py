@@ -102,6 +102,15 @@ def _image_filters() -> dict[str, str]:
     return {"png": _tr("PNG image (*.png)"), "svg": _tr("SVG drawing (*.svg)")}
 
 
+#: The space-time formats that keep the highlight of the selected event (offered with one).
+_HIGHLIGHT_FORMATS: dict[str, str] = {"png_highlight": ".png", "svg_highlight": ".svg"}
+
+
+def _highlight_filters() -> dict[str, str]:
+    return {"png_highlight": _tr("PNG image, the selected event highlighted (*.png)"),
+            "svg_highlight": _tr("SVG drawing, the selected event highlighted (*.svg)")}
+
+
 def format_for_path(path: str | os.PathLike, formats: dict[str, str]) -> str | None:
     """The format a file name asks for by its suffix (None when it names none of ``formats``)."""
     suffix = Path(path).suffix.lower()
@@ -270,26 +279,39 @@ def export_plot(parent: QWidget | None, plots_panel: Any,
 def export_spacetime(parent: QWidget | None, view: Any,
                      path: str | os.PathLike | None = None, fmt: str | None = None, *,
                      ask_path: AskPath | None = None,
-                     show_error: ShowError | None = None) -> Path | None:
+                     show_error: ShowError | None = None,
+                     with_selection: bool = False) -> Path | None:
     """Save the space-time diagram as PNG or SVG with ``view.export_image(path)``.
 
     The format follows the suffix of the file, which this function sets
-    from the chosen filter. ``export_image`` may return False or raise
-    ``OSError`` to report a failure. Returns the file written, or None.
+    from the chosen filter. The picture leaves out the highlight of the
+    selected event unless ``with_selection``, or a filter that keeps it is
+    chosen in the dialog (offered when an event is selected; the formats
+    ``png_highlight`` and ``svg_highlight`` name them). ``export_image`` may
+    return False or raise ``OSError`` to report a failure. Returns the file
+    written, or None.
     """
     header = getattr(view, "header", None)
+    formats = dict(SPACETIME_FORMATS)
+    filters = _image_filters()
+    if getattr(view, "selected_event", None) is not None or (fmt in _HIGHLIGHT_FORMATS):
+        formats.update(_HIGHLIGHT_FORMATS)
+        filters.update(_highlight_filters())
     chosen = _choose(parent, _tr("Export Space-Time Diagram"),
                      _default_name(header if isinstance(header, dict) else None, "spacetime"),
-                     _image_filters(), SPACETIME_FORMATS, path, fmt, ask_path)
+                     filters, formats, path, fmt, ask_path)
     if chosen is None:
         return None
     target, fmt = chosen
-    if target.suffix.lower() != SPACETIME_FORMATS[fmt]:
-        target = target.with_name(target.name + SPACETIME_FORMATS[fmt])
+    if fmt in _HIGHLIGHT_FORMATS:
+        with_selection = True
+    if target.suffix.lower() != formats[fmt]:
+        target = target.with_name(target.name + formats[fmt])
     try:
         writable_target(target)
         with _busy():
-            ok = view.export_image(str(target))
+            ok = view.export_image(str(target), with_selection=True) if with_selection \
+                else view.export_image(str(target))
     except Exception as exc:  # noqa: BLE001 - whatever stops an export is a message
         _failed(parent, show_error, target, exc)
         return None

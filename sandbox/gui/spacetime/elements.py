@@ -26,7 +26,7 @@ from .layout import DiagramLayout
 from .style import DiagramColours, crosses, heads, lines, make_pen, mix, points
 
 __all__ = ["MARK_KINDS", "MARK_LIMIT", "NET_KINDS", "message_groups", "message_pens",
-           "paint_events", "paint_marks", "paint_marks_only", "paint_messages", "paint_selection"]
+           "draw_mark", "paint_events", "paint_marks", "paint_marks_only", "paint_messages", "paint_selection"]
 
 #: Above this many state events (crashes, suspicions, ...) in view they are not drawn one by one.
 MARK_LIMIT = 5_000
@@ -198,65 +198,79 @@ def paint_marks(p: QPainter, c: DiagramColours, lay: Frame, tl: Timeline,
         pos = int(positions[j])
         kind = tl.kinds[codes[j]]
         x, y = float(xs[j]), float(ys[j])
-        ev = tl.events[pos]
-        d = ev.data or {}
-        if kind == "crash":
-            p.setPen(make_pen(colour(c.crash), 2.6, cap=Qt.PenCapStyle.RoundCap))
-            p.drawLine(QLineF(x - s, y - s, x + s, y + s))
-            p.drawLine(QLineF(x - s, y + s, x + s, y - s))
-        elif kind == "recover":
-            p.setPen(QPen(colour(c.recover), 2.2))
-            p.setBrush(QBrush(colour(c.base)))
-            p.drawEllipse(QPointF(x, y), s * 0.8, s * 0.8)
-            p.setBrush(Qt.BrushStyle.NoBrush)
-            p.drawLine(QLineF(x, y - s * 0.35, x, y + s * 0.35))
-        elif kind in ("pause", "resume"):
-            p.setPen(QPen(colour(c.pause), 2.2))
-            if kind == "pause":
-                p.drawLine(QLineF(x - 2, y - s, x - 2, y + s))
-                p.drawLine(QLineF(x + 2, y - s, x + 2, y + s))
-            else:
-                p.setBrush(QBrush(colour(c.pause)))
-                p.drawPolygon(QPolygonF([QPointF(x - s * 0.6, y - s * 0.8),
-                                         QPointF(x + s * 0.8, y),
-                                         QPointF(x - s * 0.6, y + s * 0.8)]))
-                p.setBrush(Qt.BrushStyle.NoBrush)
-        elif kind in ("suspect", "unsuspect"):
-            q = colour(c.suspect if kind == "suspect" else c.faint)
-            top = y - lay.lane_h * 0.46
-            p.setPen(QPen(q, 1.4))
-            p.drawLine(QLineF(x, y, x, top))
-            flag = QPolygonF([QPointF(x, top), QPointF(x + s * 1.5, top + s * 0.55),
-                              QPointF(x, top + s * 1.1)])
-            p.setBrush(QBrush(q) if kind == "suspect" else Qt.BrushStyle.NoBrush)
-            p.drawPolygon(flag)
-            p.setBrush(Qt.BrushStyle.NoBrush)
-            if few and d.get("target") and lay.lane_h >= 24:
-                p.drawText(QPointF(x + s * 1.7, top + fm_h * 0.6), str(d["target"]))
-        elif kind == "clock_adjust":
-            q = colour(c.clock)
-            p.setPen(QPen(q, 1.4))
-            p.setBrush(QBrush(q))
-            p.drawPolygon(QPolygonF([QPointF(x, y - s * 0.8), QPointF(x + s * 0.8, y),
-                                     QPointF(x, y + s * 0.8), QPointF(x - s * 0.8, y)]))
-            p.setBrush(Qt.BrushStyle.NoBrush)
-        elif kind == "byzantine":
-            q = colour(c.byz)
-            p.setPen(QPen(q, 2.0))
-            p.drawPolygon(QPolygonF([QPointF(x, y - s), QPointF(x + s, y),
-                                     QPointF(x, y + s), QPointF(x - s, y)]))
-        elif kind in NET_KINDS:
+        d = tl.events[pos].data or {}
+        draw_mark(p, c, kind, x, y, s, lane_h=lay.lane_h, top=plot.top, bottom=plot.bottom,
+                  alpha=alpha)
+        if kind == "suspect" and few and d.get("target") and lay.lane_h >= 24:
+            p.setPen(colour(c.suspect))
+            p.drawText(QPointF(x + s * 1.7, y - lay.lane_h * 0.46 + fm_h * 0.6), str(d["target"]))
+        elif kind in NET_KINDS and few:
             bad = kind in ("partition", "link_cut")
-            q = colour(c.crash if bad else c.recover)
-            p.setPen(QPen(q, 1.2, Qt.PenStyle.DashLine))
-            p.drawLine(QLineF(x, plot.top, x, plot.bottom))
-            if few:
-                label = {"partition": _tr("partition"), "heal": _tr("heal"),
-                         "link_cut": _tr("cut {0}"), "link_heal": _tr("heal {0}")}[kind]
-                if "{0}" in label:
-                    label = label.format("–".join(d.get("link") or ()))
-                p.setPen(q)
-                p.drawText(QPointF(x + 3, plot.top + fm_h * 0.8), label)
+            label = {"partition": _tr("partition"), "heal": _tr("heal"),
+                     "link_cut": _tr("cut {0}"), "link_heal": _tr("heal {0}")}[kind]
+            if "{0}" in label:
+                label = label.format("–".join(d.get("link") or ()))
+            p.setPen(colour(c.crash if bad else c.recover))
+            p.drawText(QPointF(x + 3, plot.top + fm_h * 0.8), label)
+
+
+def draw_mark(p: QPainter, c: DiagramColours, kind: str, x: float, y: float, s: float, *,
+              lane_h: float, top: float, bottom: float, alpha: float = 1.0) -> None:
+    """The glyph of a state or network event of ``kind`` at ``(x, y)`` (``s``: its half size;
+    a network event is a dashed line from ``top`` to ``bottom``). The legend draws the same."""
+    def colour(q: QColor) -> QColor:
+        out = QColor(q)
+        out.setAlphaF(out.alphaF() * alpha)
+        return out
+
+    if kind == "crash":
+        p.setPen(make_pen(colour(c.crash), 2.6, cap=Qt.PenCapStyle.RoundCap))
+        p.drawLine(QLineF(x - s, y - s, x + s, y + s))
+        p.drawLine(QLineF(x - s, y + s, x + s, y - s))
+    elif kind == "recover":
+        p.setPen(QPen(colour(c.recover), 2.2))
+        p.setBrush(QBrush(colour(c.base)))
+        p.drawEllipse(QPointF(x, y), s * 0.8, s * 0.8)
+        p.setBrush(Qt.BrushStyle.NoBrush)
+        p.drawLine(QLineF(x, y - s * 0.35, x, y + s * 0.35))
+    elif kind in ("pause", "resume"):
+        p.setPen(QPen(colour(c.pause), 2.2))
+        if kind == "pause":
+            p.drawLine(QLineF(x - 2, y - s, x - 2, y + s))
+            p.drawLine(QLineF(x + 2, y - s, x + 2, y + s))
+        else:
+            p.setBrush(QBrush(colour(c.pause)))
+            p.drawPolygon(QPolygonF([QPointF(x - s * 0.6, y - s * 0.8),
+                                     QPointF(x + s * 0.8, y),
+                                     QPointF(x - s * 0.6, y + s * 0.8)]))
+            p.setBrush(Qt.BrushStyle.NoBrush)
+    elif kind in ("suspect", "unsuspect"):
+        q = colour(c.suspect if kind == "suspect" else c.faint)
+        flag_top = y - lane_h * 0.46
+        p.setPen(QPen(q, 1.4))
+        p.drawLine(QLineF(x, y, x, flag_top))
+        flag = QPolygonF([QPointF(x, flag_top), QPointF(x + s * 1.5, flag_top + s * 0.55),
+                          QPointF(x, flag_top + s * 1.1)])
+        p.setBrush(QBrush(q) if kind == "suspect" else Qt.BrushStyle.NoBrush)
+        p.drawPolygon(flag)
+        p.setBrush(Qt.BrushStyle.NoBrush)
+    elif kind == "clock_adjust":
+        q = colour(c.clock)
+        p.setPen(QPen(q, 1.4))
+        p.setBrush(QBrush(q))
+        p.drawPolygon(QPolygonF([QPointF(x, y - s * 0.8), QPointF(x + s * 0.8, y),
+                                 QPointF(x, y + s * 0.8), QPointF(x - s * 0.8, y)]))
+        p.setBrush(Qt.BrushStyle.NoBrush)
+    elif kind == "byzantine":
+        q = colour(c.byz)
+        p.setPen(QPen(q, 2.0))
+        p.drawPolygon(QPolygonF([QPointF(x, y - s), QPointF(x + s, y),
+                                 QPointF(x, y + s), QPointF(x - s, y)]))
+    elif kind in NET_KINDS:
+        bad = kind in ("partition", "link_cut")
+        q = colour(c.crash if bad else c.recover)
+        p.setPen(QPen(q, 1.2, Qt.PenStyle.DashLine))
+        p.drawLine(QLineF(x, top, x, bottom))
 
 
 def paint_selection(p: QPainter, c: DiagramColours, lay: Frame, tl: Timeline,

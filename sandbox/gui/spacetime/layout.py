@@ -176,18 +176,39 @@ class DiagramLayout:
         self._frame = None
 
     def zoom(self, factor: float, anchor: float | None = None) -> None:
-        """Zoom in (``factor`` > 1) or out around the axis value ``anchor`` (the centre by default).
+        """Zoom in (``factor`` > 1) or out around the axis value ``anchor``.
 
-        The window stays between :data:`MIN_SPAN` and a little more than the whole run.
+        Without an anchor (the toolbar's buttons) the zoom is about the time
+        cursor when following it, which stays where it is on screen (or comes
+        to the centre when it was out of view); else about the centre of the
+        window. The window stays between :data:`MIN_SPAN` and a little more
+        than the whole run.
         """
         if anchor is None:
-            anchor = (self._a0 + self._a1) / 2
+            following = self.follow and self._tl is not None
+            anchor = self.axis_value(self._time) if following else (self._a0 + self._a1) / 2
         span = (self._a1 - self._a0) / factor
         full = self._full[1] - self._full[0]
         span = min(max(span, MIN_SPAN), max(full * 1.02, MIN_SPAN))
         frac = (anchor - self._a0) / (self._a1 - self._a0) if self._a1 > self._a0 else 0.5
+        if not 0.0 <= frac <= 1.0:
+            frac = 0.5  # an anchor out of view (the cursor was): it comes to the centre
         a0 = anchor - frac * span
         self.set_window(a0, a0 + span)
+
+    def keep_window(self, window: tuple[float, float]) -> bool:
+        """Show ``window`` of the axis again (after a new run of the same scenario) when it is
+        a zoomed-in part of the run that still lies within it (at most half a window out, as
+        the scroll bar allows); returns whether it did (else the window is left as it is)."""
+        if self._tl is None:
+            return False
+        lo, hi = self._full
+        a0, a1 = window
+        span = a1 - a0
+        if not 0 < span < (hi - lo) or a0 < lo - span / 2 or a1 > hi + span / 2:
+            return False
+        self.set_window(a0, a1)
+        return True
 
     def fit(self) -> None:
         """Show the whole run (and 1 % more on each side)."""

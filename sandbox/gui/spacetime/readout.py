@@ -1,4 +1,4 @@
-"""The texts of the space-time diagram: its legend, the selected event's readout, tooltips."""
+"""The texts of the space-time diagram: the selected event's readout, tooltips."""
 
 from __future__ import annotations
 
@@ -10,24 +10,12 @@ from sandbox.trace.timeline import Timeline
 from ..event_log import event_details, event_title, format_ns
 from ..player import time_digits
 from .frame import Selection
-from .style import DiagramColours
 
-__all__ = ["legend_html", "selection_html", "tooltip_text"]
+__all__ = ["selection_html", "tooltip_text"]
 
 
 def _tr(text: str) -> str:
     return QCoreApplication.translate("SpaceTimeView", text)
-
-
-def legend_html(c: DiagramColours) -> str:
-    """The legend under the diagram: a coloured square and a name per kind of line."""
-    items = [(c.message, _tr("message")), (c.mem, _tr("memory")),
-             (c.corrupted, _tr("corrupted")), (c.byz, _tr("Byzantine")),
-             (c.late, _tr("late")), (c.dup, _tr("duplicate")),
-             (c.drop, _tr("✕ dropped")), (c.past, _tr("causal past")),
-             (c.future, _tr("causal future"))]
-    return "&nbsp;&nbsp;".join(
-        f'<span style="color:{col.name()}">■</span>&nbsp;{text}' for col, text in items)
 
 
 def selection_html(tl: Timeline | None, sel: Selection | None) -> str:

@@ -27,7 +27,6 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QScrollBar,
@@ -42,8 +41,9 @@ from sandbox.trace.timeline import Timeline
 from .canvas import DiagramCanvas
 from .frame import DETAIL_LIMIT, Frame, Selection
 from .layout import RULER_H, DiagramLayout
+from .legend import DiagramLegend
 from .painter import DiagramPainter
-from .readout import legend_html, selection_html
+from .readout import selection_html
 from .style import DiagramColours
 
 __all__ = ["DETAIL_LIMIT", "SpaceTimeView"]
@@ -87,10 +87,9 @@ class SpaceTimeView(QWidget):
         self.export_button = self._tool(self.tr("Export…"),
                                         self.tr("Save the diagram as a PNG or SVG image"),
                                         self._export_dialog)
-        self.legend_label = QLabel(self)
+        #: every line, dot and mark the diagram draws, drawn the same way
+        self.legend_label = DiagramLegend(self)
         self.legend_label.setObjectName("legendLabel")
-        self.legend_label.setWordWrap(True)
-        self.legend_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.info_label = QLabel(self)
         self.info_label.setObjectName("infoLabel")
         self.info_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -171,9 +170,25 @@ class SpaceTimeView(QWidget):
         """What is in view on :attr:`canvas` now, placed in its pixels (None without a timeline)."""
         return self._compute_layout()
 
-    def set_timeline(self, timeline: Timeline | None) -> None:
-        """Show ``timeline`` (the whole run, real-time axis, no selection)."""
+    def set_timeline(self, timeline: Timeline | None, keep_window: bool | None = None) -> None:
+        """Show ``timeline`` (no selection): the whole run on the real-time axis, or with
+        ``keep_window`` the axis and window shown before, when they still fit the new run.
+
+        By default (None) the window is kept for a new run of the same hosts (a recompute
+        after an edit, a run again); a zoom that no longer fits the run is let go.
+        """
+        before = self._diagram.timeline
+        if keep_window is None:
+            keep_window = (before is not None and timeline is not None
+                           and list(before.hosts) == list(timeline.hosts))
+        window, axis = self._diagram.window, self._diagram.axis
         self._diagram.set_timeline(timeline)
+        if keep_window and timeline is not None:
+            if axis is not None and axis in timeline.host_index:
+                self._diagram.set_axis(axis)
+            if not self._diagram.keep_window(window):
+                self._diagram.set_axis(None)
+                self._diagram.fit()
         self._selection = None
         self.painter.selection = None
         self.painter.timeline_changed()
@@ -293,10 +308,12 @@ class SpaceTimeView(QWidget):
         if vscroll is not None and self.vbar.isVisible():
             self.vbar.setValue(int(vscroll))
 
-    def export_image(self, path: str | Path, size: QSize | None = None) -> bool:
+    def export_image(self, path: str | Path, size: QSize | None = None, *,
+                     with_selection: bool = False) -> bool:
         """Write the diagram as it is shown to ``path``: SVG for ``.svg``, else a raster image.
 
-        ``size`` defaults to the size on screen (or 1200 pixels wide when the
+        The highlight of the selected event (and its causal past and future)
+        is left out unless ``with_selection``. ``size`` defaults to the size on screen (or 1200 pixels wide when the
         view has never been shown). Returns whether the file was written.
         """
         path = Path(path)
@@ -307,7 +324,13 @@ class SpaceTimeView(QWidget):
                 n = len(tl.hosts) if tl is not None else 4
                 size = QSize(1200, RULER_H + 12 + max(4, n) * 36)
         frame = self._compute_layout(QRect(0, 0, size.width(), size.height()))
-        return self.painter.export(path, size, frame)
+        if with_selection:
+            return self.painter.export(path, size, frame)
+        selection, self.painter.selection = self.painter.selection, None
+        try:
+            return self.painter.export(path, size, frame)
+        finally:
+            self.painter.selection = selection
 
     # -- the window and the scroll bars --------------------------------------------------
     def _invalidate(self) -> None:
@@ -415,14 +438,13 @@ class SpaceTimeView(QWidget):
             self.set_time(self._diagram.time)
 
     def _export_dialog(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(
-            self, self.tr("Export space-time diagram"), "spacetime.png",
-            self.tr("PNG image (*.png);;SVG drawing (*.svg)"))
-        if path:
-            self.export_image(path)
+        # the same dialog as File > Export (its choice of keeping the highlight included)
+        from ..export_dialogs import export_spacetime
+
+        export_spacetime(self, self)
 
     def _update_legend(self) -> None:
-        self.legend_label.setText(legend_html(DiagramColours.of(self.palette())))
+        self.legend_label.update()
 
     def _update_info(self) -> None:
         self.info_label.setText(selection_html(self._diagram.timeline, self._selection))

@@ -1,0 +1,139 @@
+"""The views polished (issue 12): the space-time diagram's zoom, kept window, legend and export,
+the event log following the cursor, the memory map's colours and heat scale, the theme switch,
+the canvas fit and hit testing of thin links."""
+
+from __future__ import annotations
+
+import pytest
+from conftest_playback import MS, preset_timeline, small_timeline
+from PySide6.QtGui import QImage
+
+from sandbox.gui.spacetime import SpaceTimeView
+from sandbox.gui.spacetime.elements import MARK_KINDS, NET_KINDS, message_pens
+from sandbox.gui.spacetime.legend import LEGEND_KEYS
+from sandbox.gui.spacetime.style import DiagramColours
+from sandbox.gui.theme import light_palette
+
+
+@pytest.fixture
+def view(qtbot):
+    view = SpaceTimeView()
+    qtbot.addWidget(view)
+    view.resize(1000, 420)
+    view.set_timeline(small_timeline())
+    view.show()
+    qtbot.waitExposed(view)
+    return view
+
+
+# -- the space-time diagram ----------------------------------------------------------------------
+
+def test_zoom_in_with_follow_keeps_the_cursor_in_view(view):
+    tl = view.timeline
+    view.set_window(0, tl.end)
+    t = tl.end // 5                                    # early in the run, far from the centre
+    view.set_time(t)
+    for _ in range(4):
+        view.zoom_in_button.click()
+        a0, a1 = view.window
+        assert a0 <= t <= a1
+    assert a1 - a0 == pytest.approx(tl.end / 16)
+    view.set_follow(False)                             # not following: about the centre
+    centre = sum(view.window) / 2
+    view.zoom_out_button.click()
+    assert sum(view.window) / 2 == pytest.approx(centre)
+
+
+def test_zoom_in_brings_a_cursor_out_of_view_back(view):
+    tl = view.timeline
+    view.set_follow(False)
+    view.set_window(0, tl.end / 10)
+    view.set_time(tl.end // 2)                         # not following: out of view
+    view.set_follow(True)                              # following again jumps to it
+    view.set_window(0, tl.end / 10)
+    view.zoom(2.0)
+    a0, a1 = view.window
+    assert a0 <= tl.end // 2 <= a1
+
+
+def test_the_window_survives_a_new_run_of_the_same_hosts(view):
+    tl = view.timeline
+    view.set_window(10 * MS, 20 * MS)
+    view.set_timeline(small_timeline())                # a recompute: same hosts
+    assert view.window == (10 * MS, 20 * MS)
+    view.set_timeline(tl, keep_window=False)           # asked not to: the whole run
+    assert view.window[0] < 0 < tl.end < view.window[1]
+
+
+def test_a_window_that_no_longer_fits_the_run_is_let_go(view):
+    tl = view.timeline
+    view.set_window(tl.end * 5, tl.end * 6)           # far beyond the run
+    view.set_timeline(small_timeline())
+    assert view.window[0] < 0 < tl.end < view.window[1]
+
+
+def test_a_run_of_other_hosts_shows_the_whole_run(view):
+    view.set_window(10 * MS, 20 * MS)
+    other = preset_timeline("crash_heartbeat")
+    view.set_timeline(other)
+    assert view.window[0] < 0 < other.end < view.window[1]
+
+
+def test_the_legend_names_every_mark_and_line_the_diagram_draws(view):
+    keys = {e.key for e in view.legend_label.entries()}
+    pens = message_pens(DiagramColours.of(light_palette()), False, 1.0)
+    drawn = set(MARK_KINDS) | set(NET_KINDS) | set(pens)
+    missing = {k for k in drawn if LEGEND_KEYS.get(k) not in keys}
+    assert not missing
+    # the crashed and paused periods, and the causal highlight
+    assert {"crashed", "paused", "past", "future", "selected"} <= keys
+    text = view.legend_label.text()
+    for word in ("suspect", "unsuspect", "recover", "crash", "down"):
+        assert word in text
+
+
+def test_the_legend_wraps_into_rows_for_its_width(view):
+    legend = view.legend_label
+    assert legend.heightForWidth(300) > legend.heightForWidth(3000) > 0
+
+
+def _pixels(path) -> bytes:
+    image = QImage(str(path)).convertToFormat(QImage.Format.Format_RGB32)
+    return bytes(image.constBits())
+
+
+def test_an_export_leaves_the_selection_out_unless_asked(view, tmp_path):
+    plain = tmp_path / "plain.png"
+    assert view.export_image(plain)
+    view.select_event(4)
+    without = tmp_path / "without.png"
+    with_it = tmp_path / "with.png"
+    assert view.export_image(without)
+    assert view.export_image(with_it, with_selection=True)
+    assert _pixels(without) == _pixels(plain)
+    assert _pixels(with_it) != _pixels(plain)
+    assert view.selected_event == 4                    # the view keeps its selection
+
+
+def test_the_export_dialog_offers_to_keep_the_highlight_when_an_event_is_selected(view, tmp_path):
+    from sandbox.gui.export_dialogs import export_spacetime
+
+    offered: list[str] = []
+
+    def ask(filter_name):
+        def asker(_parent, _caption, _name, filters):
+            offered.append(filters)
+            return str(tmp_path / "d.png"), filter_name
+        return asker
+
+    plain = tmp_path / "plain.png"
+    view.export_image(plain)
+    assert export_spacetime(None, view, ask_path=ask("PNG image (*.png)")) is not None
+    assert "highlighted" not in offered[-1]            # nothing selected: nothing to keep
+    view.select_event(4)
+    assert export_spacetime(None, view, ask_path=ask("PNG image (*.png)")) == tmp_path / "d.png"
+    assert "highlighted" in offered[-1]
+    assert _pixels(tmp_path / "d.png") == _pixels(plain)
+    assert export_spacetime(None, view, ask_path=ask(
+        "PNG image, the selected event highlighted (*.png)")) == tmp_path / "d.png"
+    assert _pixels(tmp_path / "d.png") != _pixels(plain)
