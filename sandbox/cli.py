@@ -496,8 +496,11 @@ def _file_lines(name: str, scenario) -> tuple[list[str], list[str]]:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     """``sandbox validate``: one line per problem; for a scenario naming behaviour files, one
-    line per file (its hash, whether it changed, what it defines). Never runs their code."""
+    line per file (its hash, whether it changed, what it defines); a ``hint:`` line for each
+    setting that does nothing (:mod:`sandbox.scenario.hints`), which does not fail. Never
+    runs their code."""
     from sandbox.scenario import ScenarioError, load
+    from sandbox.scenario.hints import hints
 
     bad = 0
     for name in args.files:
@@ -515,6 +518,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
             print(f"ok: {name}")
         for line in out:
             print(line)
+        for hint in hints(scenario):  # settings that do nothing: said, never a failure
+            print(f"hint: {hint}")
         for line in errors:
             print(line, file=sys.stderr)
     return 2 if bad else 0
