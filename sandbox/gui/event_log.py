@@ -21,6 +21,7 @@ import numpy as np
 from PySide6.QtCore import (
     QAbstractTableModel,
     QCoreApplication,
+    QEvent,
     QItemSelectionModel,
     QModelIndex,
     QPersistentModelIndex,
@@ -38,6 +39,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QPushButton,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -376,6 +378,7 @@ class EventLog(QWidget):
         self.follow_check.setChecked(True)
         self.count_label = QLabel(self)
         self.count_label.setObjectName("countLabel")
+        self._playing = False
 
         self.table = QTableView(self)
         self.table.setModel(self.model)
@@ -413,6 +416,17 @@ class EventLog(QWidget):
         layout.setSpacing(4)
         layout.addLayout(filters)
         layout.addWidget(self.table, 1)
+        # said over the table when the filters hide every event, with a way out
+        self.empty_label = QLabel(self.tr("No event matches the filter."), self.table.viewport())
+        self.empty_label.setObjectName("emptyFilterLabel")
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.clear_filter_button = QPushButton(self.tr("Clear the filter"), self.table.viewport())
+        self.clear_filter_button.setObjectName("clearFilterButton")
+        self.clear_filter_button.setToolTip(self.tr("Show every event again"))
+        self.clear_filter_button.clicked.connect(self.clear_filter)
+        self.empty_label.hide()
+        self.clear_filter_button.hide()
+        self.table.viewport().installEventFilter(self)
 
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
@@ -452,6 +466,23 @@ class EventLog(QWidget):
         self.search_edit.blockSignals(False)
         self._apply_filter()
 
+    def clear_filter(self) -> None:
+        """Show every event: all hosts, all kinds, no search text."""
+        self.set_filter(None, None, "")
+
+    @property
+    def filter_hides_everything(self) -> bool:
+        """Whether a trace is shown and its events are all hidden by the filters."""
+        tl = self.model.timeline
+        return tl is not None and len(tl) > 0 and not len(self.model.rows)
+
+    def set_playing(self, playing: bool) -> None:
+        """Whether the player is playing (the log scrolls then); paused, the log selects the
+        event at the cursor as it is moved (seek, step)."""
+        self._playing = bool(playing)
+        if not playing and self.model.timeline is not None and self.model._time is not None:
+            self.set_time(self.model._time)
+
     def select_event(self, seq: int) -> None:
         """Select and scroll to event ``seq`` without emitting ``event_activated``.
 
@@ -480,13 +511,30 @@ class EventLog(QWidget):
         return self.model.seq_at(index.row())
 
     def set_time(self, t: int) -> None:
-        """Follow the player's cursor: dim events still to come and scroll if following."""
+        """Follow the player's cursor: dim events still to come and, with "Follow" checked,
+        scroll to the last event that has happened; while paused (see :meth:`set_playing`)
+        that event is selected too (one chosen among events at the same time is kept)."""
         self.model.set_time(t)
-        if self.follow_check.isChecked():
-            row = self.model.row_at_time(t)
-            if row >= 0:
-                self.table.scrollTo(self.model.index(row, 0),
-                                    QAbstractItemView.ScrollHint.EnsureVisible)
+        if not self.follow_check.isChecked():
+            return
+        row = self.model.row_at_time(t)
+        if row < 0:
+            return
+        if self._playing:
+            self.table.scrollTo(self.model.index(row, 0),
+                                QAbstractItemView.ScrollHint.EnsureVisible)
+            return
+        tl = self.model.timeline
+        seq = self.model.seq_at(row)
+        current = self.selected_event()
+        if current is not None and tl is not None and current <= seq \
+                and int(tl.t[current]) == int(tl.t[seq]):
+            seq = current  # picked among events of the same instant: keep it
+        if seq != current:
+            self.select_event(seq)
+        else:
+            self.table.scrollTo(self.model.index(self.model.row_of(seq), 0),
+                                QAbstractItemView.ScrollHint.EnsureVisible)
 
     # -- reactions ---------------------------------------------------------------------
     def _fill_combos(self) -> None:
@@ -535,7 +583,31 @@ class EventLog(QWidget):
         if selected is not None:
             self.select_event(selected)
 
+    def eventFilter(self, watched: Any, event: Any) -> bool:  # noqa: N802 - Qt override
+        """Keep the empty-filter message centred on the table."""
+        if watched is self.table.viewport() and event.type() == QEvent.Type.Resize:
+            self._place_empty()
+        return super().eventFilter(watched, event)
+
+    def _place_empty(self) -> None:
+        area = self.table.viewport().rect()
+        hint = self.empty_label.sizeHint()
+        button = self.clear_filter_button.sizeHint()
+        top = max(4, area.height() // 2 - (hint.height() + button.height() + 6) // 2)
+        self.empty_label.setGeometry(0, top, area.width(), hint.height())
+        self.clear_filter_button.setGeometry((area.width() - button.width()) // 2,
+                                             top + hint.height() + 6, button.width(),
+                                             button.height())
+
+    def _update_empty(self) -> None:
+        empty = self.filter_hides_everything
+        if empty:
+            self._place_empty()
+        self.empty_label.setVisible(empty)
+        self.clear_filter_button.setVisible(empty)
+
     def _update_count(self) -> None:
+        self._update_empty()
         tl = self.model.timeline
         total = len(tl) if tl is not None else 0
         shown = len(self.model.rows)

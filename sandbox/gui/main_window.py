@@ -302,6 +302,7 @@ class MainWindow(QMainWindow):
         self.shown_run.cleared.connect(self.layout_keeper.run_cleared)
         self.shown_run.state_changed.connect(self._update_run_actions)
         self.player.timeline_changed.connect(self._update_run_actions)
+        self.player.state_changed.connect(self.event_log.set_playing)  # paused: it selects
         self.faults = FaultController(self.document, self.scene, self.view, self.shown_run,
                                       self.show_message, self._late("_exec_menu"), self)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from conftest_playback import MS, preset_timeline, small_timeline
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 
 from sandbox.gui.spacetime import SpaceTimeView
@@ -137,3 +138,50 @@ def test_the_export_dialog_offers_to_keep_the_highlight_when_an_event_is_selecte
     assert export_spacetime(None, view, ask_path=ask(
         "PNG image, the selected event highlighted (*.png)")) == tmp_path / "d.png"
     assert _pixels(tmp_path / "d.png") != _pixels(plain)
+
+
+# -- the event log -------------------------------------------------------------------------------
+
+@pytest.fixture
+def log(qtbot):
+    from sandbox.gui.event_log import EventLog
+
+    log = EventLog()
+    qtbot.addWidget(log)
+    log.resize(900, 400)
+    log.set_timeline(small_timeline())
+    log.show()
+    qtbot.waitExposed(log)
+    return log
+
+
+def test_paused_the_log_selects_the_event_at_the_cursor(log, qtbot):
+    tl = log.timeline
+    with qtbot.assertNotEmitted(log.event_activated):
+        for seq in (3, 7, 10):                         # seeking or stepping to events
+            log.set_time(int(tl.t[seq]))
+            assert log.selected_event() == tl.index_at(int(tl.t[seq])) - 1
+    last = log.selected_event()
+    log.set_playing(True)                              # playing: it only scrolls
+    log.set_time(int(tl.t[1]))
+    assert log.selected_event() == last
+
+
+def test_an_event_picked_among_those_at_the_same_time_is_kept(log):
+    tl = log.timeline
+    times = [int(x) for x in tl.t]
+    same = next(i for i in range(len(times) - 1) if times[i] == times[i + 1])
+    log.select_event(same)                             # the first of two at one instant
+    log.set_time(times[same])                          # the player seeks there
+    assert log.selected_event() == same
+
+
+def test_an_empty_filter_result_says_so_and_clears(log, qtbot):
+    assert not log.empty_label.isVisible()
+    log.set_filter(text="no such thing at all")
+    assert log.filter_hides_everything
+    assert log.empty_label.isVisible() and log.clear_filter_button.isVisible()
+    assert "No event matches the filter" in log.empty_label.text()
+    qtbot.mouseClick(log.clear_filter_button, Qt.MouseButton.LeftButton)
+    assert log.search_edit.text() == "" and len(log.model.rows) == len(log.timeline)
+    assert not log.empty_label.isVisible()
