@@ -102,7 +102,7 @@ def test_menus_keep_their_entries_and_order(win):
     assert texts("&Panels") == ["Palette", "Inspector", "Scenario", "Memory map",
                                 "Space-time diagram", "Event log", "Plots", "-",
                                 "&Reset Layout"]
-    assert texts("&Run") == ["&Run", "&Stop", "-", "Re&load Behaviour Files and Run Again",
+    assert texts("&Run") == ["&Run", "&Stop", "-", "&Experiment\u2026", "-", "Re&load Behaviour Files and Run Again",
                              "&Always Reload Changed Behaviour Files", "-", "Play", "Previous event", "Next event",
                              "Go to &Start", "Go to &End"]
 
