@@ -132,6 +132,22 @@ def apply_theme(app: QApplication, theme: str) -> None:
     app.setStyle("Fusion")
     app.setPalette(dark_palette() if theme == "dark" else light_palette())
     app.setProperty("sandbox_theme", theme)
+    repolish_styled(app)
+
+
+def repolish_styled(app: QApplication) -> None:
+    """Give the widgets with a style sheet of their own the application's new palette.
+
+    A widget styled by a style sheet keeps the palette it was polished with
+    when the application's palette changes (a form's section headers kept
+    dark text on the dark theme, light text after switching back); setting
+    its style sheet again polishes it with the palette now in force.
+    """
+    for widget in app.allWidgets():
+        sheet = widget.styleSheet()
+        if sheet:
+            widget.setStyleSheet("")
+            widget.setStyleSheet(sheet)
 
 
 def current_theme(app: QApplication | None = None) -> str:

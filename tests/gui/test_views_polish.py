@@ -185,3 +185,99 @@ def test_an_empty_filter_result_says_so_and_clears(log, qtbot):
     qtbot.mouseClick(log.clear_filter_button, Qt.MouseButton.LeftButton)
     assert log.search_edit.text() == "" and len(log.model.rows) == len(log.timeline)
     assert not log.empty_label.isVisible()
+
+
+# -- the theme switch ----------------------------------------------------------------------------
+
+def _luminance(colour) -> float:
+    def channel(v: float) -> float:
+        return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
+    return (0.2126 * channel(colour.redF()) + 0.7152 * channel(colour.greenF())
+            + 0.0722 * channel(colour.blueF()))
+
+
+def contrast(a, b) -> float:
+    """The WCAG contrast ratio of two colours (1 .. 21)."""
+    la, lb = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+@pytest.fixture
+def themed(qapp):
+    from sandbox.gui.theme import apply_theme, current_theme
+
+    before = current_theme(qapp)
+    palette = qapp.palette()
+    yield lambda theme: apply_theme(qapp, theme)
+    apply_theme(qapp, before)
+    qapp.setPalette(palette)
+
+
+def qtbot_palette_settled(qtbot, widget, theme):
+    """Wait until ``widget`` has the new palette (it is handed down by posted events)."""
+    from PySide6.QtGui import QPalette
+
+    from sandbox.gui.theme import dark_palette, light_palette
+
+    want = (dark_palette() if theme == "dark" else light_palette()).color(
+        QPalette.ColorRole.Window)
+    qtbot.waitUntil(lambda: widget.palette().color(QPalette.ColorRole.Window) == want)
+    return want
+
+
+def test_section_headers_stay_readable_when_the_theme_is_switched(qtbot, themed):
+    from PySide6.QtGui import QPalette
+    from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+    from sandbox.gui.forms.form import Section
+
+    themed("light")
+    page = QWidget()
+    qtbot.addWidget(page)
+    section = Section("Network", QLabel("body"))
+    QVBoxLayout(page).addWidget(section)
+    page.show()
+    qtbot.waitExposed(page)
+    for theme in ("dark", "light", "dark", "light"):   # switched at run time, and back
+        themed(theme)
+        window_colour = qtbot_palette_settled(qtbot, section, theme)
+        text = section.button.palette().color(QPalette.ColorRole.ButtonText)
+        assert contrast(text, window_colour) >= 4.5, theme
+        # and drawn so: the header's darkest and lightest pixels are far apart
+        image = section.grab(section.button.geometry()).toImage()
+        light = [image.pixelColor(x, y).lightness() for x in range(image.width())
+                 for y in range(image.height())]
+        assert max(light) - min(light) > 120, theme
+
+
+def test_the_whole_window_follows_a_theme_switch(qtbot, themed, tmp_path):
+    from PySide6.QtCore import QSettings
+    from PySide6.QtGui import QPalette
+    from PySide6.QtWidgets import QToolButton
+
+    from sandbox.gui.forms.form import Section
+    from sandbox.gui.main_window import MainWindow
+    from sandbox.presets import preset_path
+    from sandbox.scenario.io import load
+
+    themed("light")
+    path = preset_path("dsm_numa")
+    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(load(path), str(path), settings=settings, autosave_dir=tmp_path / "a")
+    qtbot.addWidget(window)
+    window.autosave_timer.stop()
+    window.show()
+    qtbot.waitExposed(window)
+    window.scene.select(host_ids=["n0"])
+    for theme in ("dark", "light"):
+        window.set_theme(theme)
+        qtbot_palette_settled(qtbot, window, theme)
+        sections = window.findChildren(Section)
+        assert sections
+        for s in sections:
+            text = s.button.palette().color(QPalette.ColorRole.ButtonText)
+            assert contrast(text, s.palette().color(QPalette.ColorRole.Window)) >= 4.5
+        for button in window.findChildren(QToolButton):
+            if button.styleSheet():                    # styled widgets took the new palette
+                assert button.palette().color(QPalette.ColorRole.ButtonText) == \
+                    window.palette().color(QPalette.ColorRole.ButtonText)
