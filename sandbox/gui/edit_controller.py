@@ -1,9 +1,10 @@
-"""The main window's Edit menu: cut, copy, paste, duplicate, delete, select all on the canvas.
+"""The main window's Edit menu: cut, copy, paste, duplicate, delete, select all, arrange.
 
 The clipboard holds a selection as JSON (``copy_selection`` of the canvas
 scene) under :data:`SELECTION_MIME`, with the same text as plain text. A
 refused edit (a paste that would break the scenario, for example) shows its
-message instead of raising.
+message instead of raising. Edit > Arrange lays the topology out with
+:func:`sandbox.scenario.arrange.arrange` as one undoable edit.
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ from typing import Any
 from PySide6.QtCore import QByteArray, QCoreApplication, QMimeData, QPointF
 from PySide6.QtGui import QGuiApplication
 
+from ..scenario.arrange import Arrangement, Metrics, arrange
 from . import release_clipboard_at_exit
+from .commands import ReplaceCommand, macro
 
 __all__ = ["SELECTION_MIME", "EditController"]
 
@@ -115,6 +118,53 @@ class EditController:
     def delete(self) -> None:
         """Delete the selection (one undo step)."""
         self.guard(self.scene.delete_selection)
+
+    def arrange(self, how: Arrangement) -> bool:
+        """Lay out every host (``grid``, ``circle`` or ``by_group``) and size the group boxes to
+        contain theirs, as one undo step; the view then shows it all. False if nothing moved."""
+        from .canvas.items import HOST_HEIGHT, HOST_WIDTH
+        from .canvas.items.group import GroupItem
+
+        s = self.document.scenario
+        if not s.hosts and not s.groups:
+            self._show_message(translate("MainWindow", "Nothing to arrange: the scenario has no "
+                                                       "hosts"))
+            return False
+        metrics = Metrics(card_width=HOST_WIDTH, card_height=HOST_HEIGHT,
+                          header=GroupItem.HEADER + 8, snap=float(self.scene.grid_size))
+        hosts, groups = arrange(s, how, metrics)
+        host_changes = [(i, old, new) for i, (old, new) in enumerate(zip(s.hosts, hosts,
+                                                                         strict=True))
+                        if new is not old]
+        group_changes = [(i, old, new) for i, (old, new) in enumerate(zip(s.groups, groups,
+                                                                          strict=True))
+                         if new is not old]
+        if not host_changes and not group_changes:
+            self._show_message(translate("MainWindow", "Already arranged"))
+            return False
+        text = {"grid": translate("MainWindow", "Arrange in a grid"),
+                "circle": translate("MainWindow", "Arrange in a circle"),
+                "by_group": translate("MainWindow", "Arrange by group")}[how]
+        cmd = macro(text)
+        if group_changes:
+            ReplaceCommand(self.document, "group", group_changes, text, cmd)
+        if host_changes:
+            ReplaceCommand(self.document, "host", host_changes, text, cmd)
+        self.document.undo_stack.push(cmd)
+        self.view.fit()
+        return True
+
+    def arrange_grid(self) -> bool:
+        """Edit > Arrange > Grid."""
+        return self.arrange("grid")
+
+    def arrange_circle(self) -> bool:
+        """Edit > Arrange > Circle."""
+        return self.arrange("circle")
+
+    def arrange_by_group(self) -> bool:
+        """Edit > Arrange > By Group."""
+        return self.arrange("by_group")
 
     def select_all(self) -> None:
         """Select every host, link and group."""

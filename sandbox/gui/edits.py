@@ -16,9 +16,10 @@ the scenario is left exactly as it was.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from PySide6.QtCore import QCoreApplication
@@ -96,6 +97,56 @@ def _changes(before: Sequence[Any], after: Sequence[Any]) -> list[tuple[int, Any
     """(index, old, new) for each object that is not the same object after an edit."""
     return [(i, old, new) for i, (old, new) in enumerate(zip(before, after, strict=True))
             if new is not old]
+
+
+_NUMBERED = re.compile(r"^(?P<base>.*?)(?P<sep>[ _\-#]?)(?P<n>\d+)$", re.DOTALL)
+
+
+def _label_number(label: str) -> tuple[str, str, int]:
+    """A label as (base, separator, number): ``"Replica 4"`` is ("Replica", " ", 4); a label
+    without a number at its end has number 1 and a space to put before the next one."""
+    m = _NUMBERED.match(label)
+    if m is None or not m.group("base").strip():  # "42" alone is a name, not a numbered one
+        return label, " ", 1
+    return m.group("base"), m.group("sep"), int(m.group("n"))
+
+
+_L = TypeVar("_L", Host, Group)
+
+
+def fresh_labels(taken: Iterable[str], copies: Sequence[_L]) -> list[_L]:
+    """``copies`` with labels that are not in ``taken`` nor given to an earlier copy.
+
+    A copy whose label is free keeps it (a cut pasted back is unchanged); one
+    whose label is taken gets the next number of that label, one above the
+    highest in use: five copies of "Replica 4" beside Replica 1 to 4 become
+    "Replica 5" to "Replica 9", a copy of "Server" becomes "Server 2". Empty
+    labels stay empty (the id is shown).
+    """
+    used = set(taken)
+    highest: dict[str, int] = {}
+
+    def note(label: str) -> None:
+        base, _sep, n = _label_number(label)
+        highest[base] = max(highest.get(base, 0), n)
+
+    for label in used:
+        note(label)
+    out = []
+    for obj in copies:
+        label = obj.label
+        if label and label in used:
+            base, sep, _n = _label_number(label)
+            n = highest.get(base, 1) + 1
+            while f"{base}{sep}{n}" in used:
+                n += 1
+            label = f"{base}{sep}{n}"
+            obj = obj.model_copy(update={"label": label})
+        if label:
+            used.add(label)
+            note(label)
+        out.append(obj)
+    return out
 
 
 class Edits:
@@ -471,7 +522,8 @@ class Edits:
         """Add copies of objects with fresh unique ids, shifted by ``offset``, in one undo step.
 
         References are mapped to the copies (see :func:`sandbox.scenario.references.copies`).
-        Returns the new host ids and the new group ids, in order.
+        A copy whose label is taken gets the next number of that label
+        (:func:`fresh_labels`). Returns the new host ids and the new group ids, in order.
         """
         made = references.copies(self._scenario, [_as(Host, h) for h in hosts],
                                  [_as(Link, lk) for lk in links],
@@ -479,6 +531,8 @@ class Edits:
         if not (made.hosts or made.groups):
             return [], []
         s = self._scenario
+        made.hosts[:] = fresh_labels([h.label for h in s.hosts], made.hosts)
+        made.groups[:] = fresh_labels([g.label for g in s.groups], made.groups)
         self._check(hosts=s.hosts + made.hosts, links=s.links + made.links,
                     groups=s.groups + made.groups)
         text = text or _tr("Paste")

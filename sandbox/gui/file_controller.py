@@ -383,6 +383,7 @@ class FileController(QObject):
             return False
         self.remove_autosave()
         self.shown_run.show_trace(tl, scenario, path)
+        self.add_recent_file(path, trace=True)
         self.prompts.show_message(
             translate("MainWindow", "Opened trace {name}").format(name=Path(path).name), 4000)
         return True
@@ -439,34 +440,81 @@ class FileController(QObject):
     # -- recent files and presets ------------------------------------------------------------------
 
     def recent_files(self) -> list[str]:
-        """The recently opened or saved files, most recent first."""
-        value = self.settings.value("recent_files", [])
+        """The recently opened or saved files (scenarios and traces), most recent first."""
+        return self._paths("recent_files")
+
+    def recent_traces(self) -> list[str]:
+        """Which of :meth:`recent_files` are traces (File > Open Trace opened them)."""
+        return self._paths("recent_traces")
+
+    def _paths(self, key: str) -> list[str]:
+        value = self.settings.value(key, [])
         if isinstance(value, str):
             value = [value]
         return [str(v) for v in (value or [])]
 
-    def add_recent_file(self, path: str | Path) -> None:
-        """Put ``path`` first in the recent files."""
+    def add_recent_file(self, path: str | Path, trace: bool = False) -> None:
+        """Put ``path`` first in the recent files, as a trace if ``trace`` (reopened with
+        File > Open Trace) or else as a scenario."""
         path = str(Path(path).resolve())
-        files = [path] + [f for f in self.recent_files() if f != path]
-        self.settings.setValue("recent_files", files[:MAX_RECENT])
+        files = ([path] + [f for f in self.recent_files() if f != path])[:MAX_RECENT]
+        traces = [f for f in self.recent_traces() if f != path and f in files]
+        if trace:
+            traces.insert(0, path)
+        self.settings.setValue("recent_files", files)
+        self.settings.setValue("recent_traces", traces)
+
+    def remove_recent_file(self, path: str | Path) -> None:
+        """Take ``path`` off the recent files."""
+        path = str(path)
+        self.settings.setValue("recent_files", [f for f in self.recent_files() if f != path])
+        self.settings.setValue("recent_traces", [f for f in self.recent_traces() if f != path])
+
+    def clear_recent_files(self) -> None:
+        """Forget every recent file (Open Recent > Clear Menu)."""
+        self.settings.setValue("recent_files", [])
+        self.settings.setValue("recent_traces", [])
+
+    def open_recent(self, path: str | Path) -> bool:
+        """Open a recent file the way it was opened: a trace is replayed, a scenario opened.
+
+        A file that is no longer there is taken off the list, and the user is told.
+        Returns whether the file was opened.
+        """
+        if not Path(path).exists():
+            self.remove_recent_file(path)
+            self.prompts.show_error(
+                translate("MainWindow", "File not found"),
+                translate("MainWindow", "{path} is no longer there (moved, renamed or "
+                                        "deleted); it was taken off Open Recent.").format(
+                                            path=path))
+            return False
+        if str(path) in self.recent_traces():
+            return self.open_trace(path)
+        return self.open_file(path)
 
     def fill_recent_menu(self, menu: QMenu) -> None:
-        """Fill File > Open Recent (before it shows): one entry per file, then Clear Menu."""
+        """Fill File > Open Recent (before it shows): one entry per file (a trace says so),
+        then Clear Menu."""
         menu.clear()
         files = self.recent_files()
+        traces = set(self.recent_traces())
         for i, name in enumerate(files):
-            action = menu.addAction(f"&{i + 1} {Path(name).name}")
+            text = f"&{i + 1} {Path(name).name}"
+            if name in traces:
+                text = translate("MainWindow", "{entry} (trace)").format(entry=text)
+            action = menu.addAction(text)
             action.setToolTip(name)
+            action.setStatusTip(name)
             action.setData(name)
-            action.triggered.connect(lambda _c=False, n=name: self.open_file(n))
+            action.triggered.connect(lambda _c=False, n=name: self.open_recent(n))
         if not files:
             empty = menu.addAction(translate("MainWindow", "No recent files"))
             empty.setEnabled(False)
         else:
             menu.addSeparator()
             clear = menu.addAction(translate("MainWindow", "Clear Menu"))
-            clear.triggered.connect(lambda: self.settings.setValue("recent_files", []))
+            clear.triggered.connect(self.clear_recent_files)
 
     def fill_presets_menu(self, menu: QMenu) -> None:
         """Fill File > Presets: one entry per bundled preset, by its title."""

@@ -131,7 +131,17 @@ def read_text(path: str | os.PathLike, kind: str = "scenario") -> str:
 
 
 def _umask() -> int:
-    mask = os.umask(0)
+    """The process's umask. Linux tells it in /proc without changing it; elsewhere it is set
+    and put back at once (for a moment the umask is 0o077, never looser, should another
+    thread create a file meanwhile)."""
+    try:
+        with open("/proc/self/status", encoding="ascii", errors="replace") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0o077)
     os.umask(mask)
     return mask
 
