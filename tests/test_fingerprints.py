@@ -21,8 +21,8 @@ DATA = Path(__file__).resolve().parent / "data"
 
 #: (scenario stem, seed) -> sha256 of the JSONL trace, header line included.
 GOLDEN = {
-    ("clock_sync_cristian", 1): "728eee3775cca48cece9482bad2742e82ea6a8271628da28bcd8ac79a8ecbef5",
-    ("clock_sync_cristian", 2): "4e5c092dadf7b69e7784147bb8327413cb8ba1eb11f13da039faf4669980efe7",
+    ("clock_sync_cristian", 1): "6c4f3fbeb334199fbd4327076361fc15587b9cc3af5cc7af4ac0a15d79e1681e",
+    ("clock_sync_cristian", 2): "01ab22a962ed79473767031f90b38f3ca1aa9bc6f418e7dbab8b4e5676ad828b",
     ("crash_heartbeat", 1): "0ffb58044ceddebb04e37862bb077b23a65488c449e74ed7f58ed37810fb4d6a",
     ("crash_heartbeat", 2): "36fe078cbba58f15ac3fd5676f28e35a95c6176432f717e508f104fa39d93a78",
     ("dsm_numa", 1): "e0978b840555cd3fd7785fa413a8bf97a5d27e482ebcad883f52985db8acca58",
