@@ -118,13 +118,17 @@ def mm1_response_time(arrival_rate: float, service_rate: float) -> float:
 # -- from a scenario ----------------------------------------------------------------------------
 
 
-def _some_failed(data: dict[str, Any], until: int, counts: dict[str, int]) -> float:
-    probabilities = []
+def _some_failed(data: dict[str, Any], until: int, counts: dict[str, float]) -> float:
+    """P(some host failed), with ``counts[id]`` hosts like ``id`` (1 for the others): the
+    count may be fractional, so the curve is drawn smooth between whole numbers of hosts."""
     faults = data.get("faults") or []
+    log_none = 0.0
     for host in data["hosts"]:
         p = failure_probability(host, until, faults)
-        probabilities.extend([p] * counts.get(host["id"], 1))
-    return p_some_failed(probabilities)
+        n = counts.get(host["id"], 1.0)
+        if n > 0:
+            log_none += n * math.log1p(-p) if p < 1.0 else -math.inf
+    return -math.expm1(log_none)
 
 
 def _availability(data: dict[str, Any]) -> float:
@@ -281,7 +285,7 @@ def _some_failed_theory(data: dict[str, Any], parameter: str, count: re.Match[st
         key = count.group("key")  # n hosts like key: it and n - 1 copies (sweep.spec)
         if key not in [h["id"] for h in data["hosts"]]:
             return None
-        return Theory(_F_SOME, _safe(lambda n: _some_failed(data, T, {key: max(0, round(n))})),
+        return Theory(_F_SOME, _safe(lambda n: _some_failed(data, T, {key: max(0.0, n)})),
                       _N_SOME, values)
     if fields == ("run", "duration"):
         return Theory(_F_SOME, _safe(lambda t: _some_failed(data, int(t), {})), _N_SOME, values)

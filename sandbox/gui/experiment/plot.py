@@ -114,7 +114,7 @@ class ExperimentPlot(QWidget):
         self.plot_item.setMenuEnabled(False)
         self.plot_item.showGrid(x=True, y=True, alpha=0.15)
         self.y_axis.setWidth(LEFT_AXIS_WIDTH)
-        self.legend = self.plot_item.addLegend(offset=(-10, 10), verSpacing=-4)
+        self.legend = self.plot_item.addLegend(offset=(-10, 6), verSpacing=-4)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.widget)
@@ -195,7 +195,21 @@ class ExperimentPlot(QWidget):
                 s.items["theory"] = theory
             band.setZValue(-2)
         self.series = list(series)
+        self._place_legend()
         style_legend(self.legend, self.palette())
+
+    def _place_legend(self) -> None:
+        """The legend in the top corner the curves leave free: top left over a rising
+        curve, top right over a falling one."""
+        rising = 0
+        for s in self.series:
+            ys = [v for v in s.mean if math.isfinite(v)]
+            if len(ys) >= 2:
+                rising += 1 if ys[-1] >= ys[0] else -1
+        if rising > 0:
+            self.legend.anchor((0, 0), (0, 0), offset=(10, 6))
+        else:
+            self.legend.anchor((1, 0), (1, 0), offset=(-10, 6))
 
     def _beam(self, x: np.ndarray) -> float:
         if len(x) < 2:
