@@ -14,22 +14,26 @@ import ModelForm`` (and the other names of :mod:`sandbox.gui.forms`) works.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from pydantic import ValidationError
-from PySide6.QtCore import QCoreApplication, QPoint, Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QPoint, Qt, Signal
 from PySide6.QtGui import QContextMenuEvent, QFont, QPalette
 from PySide6.QtWidgets import QApplication, QFormLayout, QLabel, QMenu, QVBoxLayout, QWidget
 
 from ..engine.network import group_chain, locality_latency
 from ..scenario import registry
-from ..scenario.model import BehaviourSpec, Group, Host, LatencySpec, Link
+from ..scenario.hints import Hint, crash_rate, hints
+from ..scenario.model import BehaviourSpec, FailureSpec, Group, Host, LatencySpec, Link
 from ..scenario.paths import WILDCARD, format_path, link_key
+from ..scenario.units import MAX_DURATION
 from .batching import ChangeBatcher
 from .forms import (
     MIXED,
     MIXED_TEXT,
+    NONE_FALLBACKS,
     BandwidthEditor,
     CheckEditor,
     ChoiceEditor,
@@ -37,6 +41,7 @@ from .forms import (
     Commit,
     DurationEditor,
     FieldEditor,
+    FieldHint,
     FieldSpec,
     FloatEditor,
     FormScrollArea,
@@ -100,6 +105,51 @@ def _tr(text: str, context: str = "Inspector") -> str:
     return QCoreApplication.translate(context, text)
 
 
+#: How random failures of a host are given: (value, text) of the "Failures happen by" choice.
+FAILURE_MODES = (("probability", QT_TRANSLATE_NOOP("Inspector", "probability per period")),
+                 ("mttf", QT_TRANSLATE_NOOP("Inspector", "MTTF and MTTR")))
+#: The most hints of one field the inspector lists (the Problems list has them all).
+MOST_HINTS = 3
+
+
+def hint_text_of(hint: Hint) -> str:
+    """A hint's text, translated in the ``Hint`` context."""
+    return hint.text(lambda t: QCoreApplication.translate("Hint", t))
+
+
+def failure_mode(failures: FailureSpec) -> str:
+    """How the engine draws the host's random crashes: ``"mttf"`` when MTTF is set (it wins
+    over a probability), else ``"probability"``."""
+    return "mttf" if failures.mttf is not None else "probability"
+
+
+def failures_by(failures: FailureSpec, mode: str) -> FailureSpec:
+    """``failures`` given the other way, with the other field cleared: MTTF (the crash
+    probability set to 0) or a probability per period (MTTF unset). The crash rate is kept
+    where it can be (MTTF = 1/rate; p = 1 − e^(−period/MTTF), the period shortened to the
+    MTTF when p would round to 1); no rate gives an MTTF of 30 days."""
+    data = failures.model_dump()
+    if mode == "mttf":
+        if failures.mttf is not None:
+            data["crash_probability"] = 0.0
+        else:
+            rate = crash_rate(failures)
+            data["mttf"] = (min(max(round(1.0 / rate), 1), MAX_DURATION) if rate > 0.0
+                            else NONE_FALLBACKS["mttf"])
+            data["crash_probability"] = 0.0
+    elif mode == "probability":
+        mttf = failures.mttf
+        data["mttf"] = None
+        if mttf is not None:
+            p = -math.expm1(-failures.crash_period / mttf)
+            if p > 0.999:
+                data["crash_period"], p = mttf, -math.expm1(-1.0)
+            data["crash_probability"] = p
+    else:
+        raise ValueError(f"unknown failure mode {mode!r}")
+    return FailureSpec.model_validate(data)
+
+
 # -- behaviour ---------------------------------------------------------------------------------
 
 
@@ -118,6 +168,8 @@ class BehaviourEditor(QWidget):
     """
 
     failed = Signal(str)
+    #: A refused parameter got a good value (the text ``failed`` carried): see ModelForm.
+    error_fixed = Signal(str)
 
     def __init__(self, commit: Commit, host_choices: ChoiceProvider,
                  default_params: Callable[[str], dict], parent: QWidget | None = None) -> None:
@@ -154,6 +206,7 @@ class BehaviourEditor(QWidget):
         self.summary.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         layout.addWidget(self.summary)
         self.params: ModelForm | None = None
+        self._params_hints: dict[str, list[FieldHint]] = {}
         self._params_holder = QVBoxLayout()
         self._params_holder.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(self._params_holder)
@@ -202,6 +255,8 @@ class BehaviourEditor(QWidget):
         self.params = ModelForm(cls, self._commit, prefix="behaviour.params.", choices=choices,
                                 key=f"behaviour.{name}", parent=self)
         self.params.failed.connect(self.failed)
+        self.params.error_fixed.connect(self.error_fixed)
+        self.params.set_hints(self._params_hints)
         self._params_holder.addWidget(self.params)
         if self._label_width:
             self.params.align_labels(self._label_width)
@@ -223,6 +278,31 @@ class BehaviourEditor(QWidget):
         self.name_editor.clear_error()
         if self.params is not None:
             self.params.clear_errors()
+
+    def set_hints(self, hints: dict[str, Sequence[FieldHint]]) -> None:
+        """Show hints under the protocol (``"name"``) and its parameters (``"params.<name>"``)."""
+        self.name_editor.set_hints([h for path, items in hints.items()
+                                    if path in ("", "name") for h in items])
+        self._params_hints = {path.partition(".")[2]: list(items)
+                              for path, items in hints.items() if path.startswith("params.")}
+        if self.params is not None:
+            self.params.set_hints(self._params_hints)
+
+    def field_hints(self, path: str) -> str:
+        """The hint text under the field at ``path`` (``name``, ``params.peers``), or ""."""
+        if path == "name":
+            return self.name_editor.hint_message()
+        if path.startswith("params.") and self.params is not None:
+            return self.params.field_hints(path.partition(".")[2])
+        return ""
+
+    def field_editor(self, path: str) -> FieldEditor | None:
+        """The editor of the field at ``path`` (``name``, ``params.peers``), or None."""
+        if path == "name":
+            return self.name_editor
+        if path.startswith("params.") and self.params is not None:
+            return self.params.field_editor(path.partition(".")[2])
+        return None
 
     def _on_name(self, name: str) -> None:
         try:
@@ -250,6 +330,9 @@ class Inspector(QWidget):
     """
 
     message = Signal(str)
+    #: A refused edit reported by ``message`` was fixed (the field took a good value): the
+    #: same text, for the status bar to take back if it still shows it.
+    message_withdrawn = Signal(str)
     #: "Sweep this field..." was chosen on a field row: its path in the one path language
     #: (``hosts[h1].failures.mttr``; ``hosts[*]...`` for several selected hosts).
     sweep_requested = Signal(str)
@@ -315,11 +398,64 @@ class Inspector(QWidget):
             Group, self._commit_group,
             fields=["id", "label", "kind", "parent", "x", "y", "width", "height"],
             choices={"parent": self._group_choices}, single_only=("id",), key="group")
+        self._build_failure_mode(host_form.subform("failures"))
         for kind, form in (("host", host_form), ("link", link_form), ("group", group_form)):
             form.align_labels()
             form.failed.connect(self.message)
+            form.error_fixed.connect(self.message_withdrawn)
             self._pages[kind] = form_page(form)
             self.forms[kind] = form
+
+    def _build_failure_mode(self, failures: Any) -> None:
+        """The "Failures happen by" choice at the top of the failures section: a probability
+        per period or MTTF/MTTR; the field of the other way is greyed out."""
+        spec = FieldSpec(
+            name="failure_mode", kind="choice", choices=tuple(v for v, _t in FAILURE_MODES),
+            description=QT_TRANSLATE_NOOP(
+                "FieldDescription", "How random crashes are given: a probability of a crash "
+                "per period (an annual failure rate), or a mean time to failure. Switching "
+                "clears the field of the other way (the crash rate is kept)."))
+        self.failure_mode = ChoiceEditor(spec, [(v, _tr(t)) for v, t in FAILURE_MODES],
+                                         parent=failures)
+        self.failure_mode.committed.connect(self._on_failure_mode)
+        self.failure_mode_label = QLabel(_tr("Failures happen by"), failures)
+        self.failure_mode_label.setBuddy(self.failure_mode)
+        self.failure_mode_label.setToolTip(self.failure_mode.toolTip())
+        failures.form.insertRow(0, self.failure_mode_label, self.failure_mode)
+        # the choice says whether MTTF is used: its own "use probability" box would be a second
+        failures.editors["mttf"].none_box.hide()
+
+    def _show_failure_mode(self, hosts: Sequence[Host]) -> None:
+        mode = common_value([failure_mode(h.failures) for h in hosts])
+        self.failure_mode.set_value(mode)
+        failures = self.forms["host"].subform("failures")
+        failures.set_field_enabled("crash_probability", mode != "mttf")
+        failures.set_field_enabled("crash_period", mode != "mttf")
+        failures.set_field_enabled("mttf", mode != "probability")
+
+    def _on_failure_mode(self, mode: str) -> None:
+        """Switch the selected hosts' failures to ``mode``: one undo step."""
+        try:
+            doc = self._need_doc()
+            changed = [(hid, new) for hid in self._hosts
+                       for old in (doc.host(hid).failures,)
+                       for new in (failures_by(old, mode),) if new != old]
+            if len(changed) == 1 or len({new for _h, new in changed}) == 1:
+                doc.set_host_fields([hid for hid, _n in changed], "failures", changed[0][1])
+            elif changed:
+                doc.undo_stack.beginMacro(_tr("Edit failures"))
+                try:
+                    for hid, new in changed:
+                        doc.set_host_fields([hid], "failures", new)
+                finally:
+                    doc.undo_stack.endMacro()
+        except (ValueError, TypeError, KeyError) as exc:
+            message = error_text(exc)
+            self.failure_mode.show_error(message)
+            self.failure_mode.restore()
+            self.message.emit(f"{_tr('Failures happen by')}: {message}")
+        else:
+            self.failure_mode.clear_error()
 
     def _make_behaviour_editor(self) -> BehaviourEditor:
         self.behaviour = BehaviourEditor(self._commit_host, self._host_choices,
@@ -477,7 +613,66 @@ class Inspector(QWidget):
         self.subtitle.setVisible(bool(self.subtitle.text()))
         if self.kind is not None:
             self.forms[self.kind].set_objects(objects)
+            if self.kind == "host":
+                self._show_failure_mode(hosts)
+            self.forms[self.kind].set_hints(self.selection_hints())
         self._set_page(self._pages[self.kind or ""])
+
+    # -- hints: settings that do nothing -------------------------------------------------------
+
+    def _selection_prefixes(self) -> list[str]:
+        """The paths of the objects shown (``hosts[h1].``), in the one path language."""
+        if self._doc is None or self.kind is None:
+            return []
+        if self.kind == "host":
+            keys, collection = self._hosts, "hosts"
+        elif self.kind == "link":
+            links = self._doc.scenario.links
+            keys, collection = [link_key(links, i) for i in self._links], "links"
+        else:
+            keys, collection = self._groups, "groups"
+        return [format_path((), collection=collection, key=k) + "." for k in keys]
+
+    def selection_hints(self) -> dict[str, list[FieldHint]]:
+        """The hints (:mod:`sandbox.scenario.hints`) of the objects shown, by field path
+        relative to them (``failures.crash_probability``): (translated text, severity)."""
+        prefixes = self._selection_prefixes()
+        if not prefixes:
+            return {}
+        out: dict[str, list[FieldHint]] = {}
+        more: dict[str, int] = {}
+        for hint in hints(self._doc.scenario):
+            for prefix in prefixes:
+                if not hint.path.startswith(prefix):
+                    continue
+                field = hint.path[len(prefix):]
+                item = (hint_text_of(hint), hint.severity)
+                items = out.setdefault(field, [])
+                if item in items:
+                    continue
+                if len(items) < MOST_HINTS:
+                    items.append(item)
+                else:
+                    more[field] = more.get(field, 0) + 1
+        for field, n in more.items():
+            out[field].append((_tr("and {n} more in the Problems list").format(n=n), "hint"))
+        return out
+
+    def show_field(self, path: str) -> bool:
+        """Bring the field at ``path`` (``hosts[h1].failures.mttf``, the one path language) of
+        the objects shown into view: its sections opened, the editor scrolled to and
+        focused. False when the inspector does not show that object or field."""
+        form = self.current_form()
+        for prefix in self._selection_prefixes():
+            if form is not None and path.startswith(prefix):
+                editor = form.reveal(path[len(prefix):])
+                if editor is None:
+                    return False
+                self._shown_field = editor
+                editor.setFocus(Qt.FocusReason.OtherFocusReason)
+                self.scroll.ensureWidgetVisible(editor, 20, 40)
+                return True
+        return False
 
     def _set_page(self, page: QWidget) -> None:
         if self.scroll.widget() is not page:

@@ -10,10 +10,13 @@ from .editors import (
     CheckEditor,
     ChoiceEditor,
     FieldEditor,
+    FieldHint,
     ListEditor,
     OptionalEditor,
     ReadOnlyEditor,
     TextEditor,
+    hint_colour,
+    hint_text,
 )
 from .form import FormScrollArea, ModelForm, Section, form_page, make_editor
 from .labels import (
@@ -25,6 +28,7 @@ from .labels import (
     none_text,
     unit_suffix,
 )
+from .ranges import bound_text, range_error, range_text
 from .specs import (
     MIXED,
     MIXED_TEXT,
@@ -60,6 +64,7 @@ __all__ = [
     "Commit",
     "DurationEditor",
     "FieldEditor",
+    "FieldHint",
     "FieldSpec",
     "FloatEditor",
     "FormScrollArea",
@@ -72,6 +77,7 @@ __all__ = [
     "Section",
     "TextEditor",
     "UnitTextEditor",
+    "bound_text",
     "choice_text",
     "common_value",
     "describe_field",
@@ -79,8 +85,12 @@ __all__ = [
     "field_label",
     "form_page",
     "format_bandwidth",
+    "hint_colour",
+    "hint_text",
     "make_editor",
     "none_text",
     "parse_bandwidth",
+    "range_error",
+    "range_text",
     "unit_suffix",
 ]

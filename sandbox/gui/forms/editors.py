@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QSize, Qt, Signal
-from PySide6.QtGui import QFocusEvent, QPalette
+from PySide6.QtCore import QCoreApplication, QEvent, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QFocusEvent, QPalette
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -27,9 +27,28 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..theme import error_colour
+from ..theme import error_colour, is_dark
 from .labels import none_text, tr
+from .ranges import range_error
 from .specs import MIXED, MIXED_TEXT, ChoiceProvider, FieldSpec
+
+#: A hint shown under a field: (its text, its severity: "hint" or "warning").
+FieldHint = tuple[str, str]
+
+
+def hint_colour(palette: QPalette | None = None, severity: str = "hint") -> QColor:
+    """The colour of a hint under a field (amber for a warning), readable on the palette's
+    window colour in the light and the dark theme."""
+    dark = is_dark(palette)
+    if severity == "warning":
+        return QColor("#e3b341") if dark else QColor("#8a5300")
+    return QColor("#79c0ff") if dark else QColor("#0b5cad")
+
+
+def hint_text(hints: Sequence[FieldHint]) -> str:
+    """The text of a field's hints, one a line, each marked by its severity."""
+    return "\n".join(("\u26a0 " if severity == "warning" else "\u24d8 ") + text
+                     for text, severity in hints)
 
 #: What an optional field becomes when its "none" box is cleared.
 NONE_FALLBACKS: dict[str, Any] = {
@@ -83,6 +102,13 @@ class FieldEditor(QWidget):
         font.setPointSizeF(max(font.pointSizeF() * 0.9, 7.0))
         self._error.setFont(font)
         layout.addWidget(self._error)
+        self._hint = QLabel(self)
+        self._hint.setObjectName("fieldHint")
+        self._hint.setWordWrap(True)
+        self._hint.setVisible(False)
+        self._hint.setFont(font)
+        self._hints: list[FieldHint] = []
+        layout.addWidget(self._hint)
         if spec.description:
             self.setToolTip(QCoreApplication.translate("FieldDescription", spec.description))
 
@@ -114,22 +140,52 @@ class FieldEditor(QWidget):
 
     def show_error(self, message: str) -> None:
         """Show ``message`` in red under the input."""
-        palette = self._error.palette()
-        palette.setColor(QPalette.ColorRole.WindowText, error_colour(self.palette()))
-        self._error.setPalette(palette)
         self._error.setText(message)
         self._error.setVisible(True)
+        self._recolour()
 
     def clear_error(self) -> None:
         """Hide the error line."""
         self._error.clear()
         self._error.setVisible(False)
 
+    def hint_message(self) -> str:
+        """The hints shown under the field now (their text), or an empty string."""
+        return self._hint.text() if self._hint.isVisible() else ""
+
+    def set_hints(self, hints: Sequence[FieldHint]) -> None:
+        """Show ``hints`` (text, severity) under the input: why this setting does nothing in
+        the scenario; an empty list hides them. They stay until set again."""
+        self._hints = list(hints)
+        self._hint.setText(hint_text(self._hints))
+        self._hint.setVisible(bool(self._hints))
+        self._recolour()
+
+    def _recolour(self) -> None:
+        """Give the error and hint lines the colours of the current palette."""
+        for label, colour in (
+                (self._error, error_colour(self.palette())),
+                (self._hint, hint_colour(self.palette(), "warning" if any(
+                    sev == "warning" for _t, sev in self._hints) else "hint"))):
+            palette = label.palette()
+            palette.setColor(QPalette.ColorRole.WindowText, colour)
+            label.setPalette(palette)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
+        """A theme switch recolours the error and hint lines."""
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
+            self._recolour()
+
     def _emit(self, value: Any) -> None:
         if self._updating:
             return
         if not self._mixed and value == self._value:
             self.clear_error()
+            return
+        message = range_error(self.spec, value)
+        if message is not None:  # said under the field, never clamped or dropped in silence
+            self._fail(message)
             return
         self.committed.emit(value)
 

@@ -12,12 +12,12 @@ the editor of a field; :class:`FormScrollArea` scrolls a form that grows.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from pydantic import BaseModel
 from PySide6.QtCore import QCoreApplication, QEvent, Qt, Signal
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QPalette
 from PySide6.QtWidgets import (
     QCheckBox,
     QFormLayout,
@@ -34,10 +34,13 @@ from .editors import (
     CheckEditor,
     ChoiceEditor,
     FieldEditor,
+    FieldHint,
     ListEditor,
     OptionalEditor,
     ReadOnlyEditor,
     TextEditor,
+    hint_colour,
+    hint_text,
 )
 from .labels import choice_text, field_label, none_text, tr
 from .specs import (
@@ -154,6 +157,12 @@ class Section(QWidget):
         header.addWidget(self.button)
         header.addStretch(1)
         self.header = header
+        #: Hints about the section as a whole (shown at the top of its body).
+        self.hint = QLabel(self)
+        self.hint.setObjectName("sectionHint")
+        self.hint.setWordWrap(True)
+        self.hint.setVisible(False)
+        self._hints: list[FieldHint] = []
         line = QFrame(self)
         line.setFrameShape(QFrame.Shape.HLine)
         line.setFrameShadow(QFrame.Shadow.Sunken)
@@ -162,6 +171,7 @@ class Section(QWidget):
         wrap = QWidget(self)
         wrap_layout = QVBoxLayout(wrap)
         wrap_layout.setContentsMargins(ModelForm.INDENT, 2, 0, 4)
+        wrap_layout.addWidget(self.hint)
         wrap_layout.addWidget(body)
         self._wrap = wrap
         layout.addWidget(wrap)
@@ -172,6 +182,25 @@ class Section(QWidget):
     def is_expanded(self) -> bool:
         """Whether the body is shown."""
         return self.button.isChecked()
+
+    def set_hints(self, hints: Sequence[FieldHint]) -> None:
+        """Show ``hints`` (text, severity) at the top of the body; none hides the line."""
+        self._hints = list(hints)
+        self.hint.setText(hint_text(self._hints))
+        self.hint.setVisible(bool(self._hints))
+        self._recolour()
+
+    def _recolour(self) -> None:
+        palette = self.hint.palette()
+        palette.setColor(QPalette.ColorRole.WindowText, hint_colour(self.palette(), "warning" if any(
+            sev == "warning" for _t, sev in self._hints) else "hint"))
+        self.hint.setPalette(palette)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
+        """A theme switch recolours the hint line."""
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
+            self._recolour()
 
     def set_expanded(self, expanded: bool) -> None:
         """Show or hide the body."""
@@ -201,6 +230,9 @@ class ModelForm(QWidget):
     """
 
     failed = Signal(str)
+    #: A field whose refused edit was reported by ``failed`` took a good value: the same text
+    #: as that report, so that whoever showed it (the status bar) can take it back.
+    error_fixed = Signal(str)
 
     def __init__(self, model: type[BaseModel], commit: Commit, *, prefix: str = "",
                  fields: Sequence[str] | None = None, exclude: Sequence[str] = (),
@@ -221,6 +253,7 @@ class ModelForm(QWidget):
         self._subforms: dict[str, QWidget] = {}
         self._section_boxes: dict[str, QCheckBox] = {}
         self._specs: dict[str, FieldSpec] = {}
+        self._reported: dict[str, str] = {}  # field -> the failure reported for it
         choices = choices or {}
         sections = sections or {}
         extras = extras or {}
@@ -244,7 +277,7 @@ class ModelForm(QWidget):
                 continue
             editor = make_editor(spec, choices.get(name), name in multiline, self)
             editor.committed.connect(lambda v, n=name: self._on_committed(n, v))
-            editor.failed.connect(lambda m, n=name: self.failed.emit(f"{field_label(n)}: {m}"))
+            editor.failed.connect(lambda m, n=name: self._report(n, m))
             label = QLabel(field_label(name), self)
             label.setBuddy(editor)
             if editor.toolTip():
@@ -261,6 +294,9 @@ class ModelForm(QWidget):
             failed = getattr(body, "failed", None)
             if failed is not None:
                 failed.connect(self.failed)
+            fixed = getattr(body, "error_fixed", None)
+            if fixed is not None:
+                fixed.connect(self.error_fixed)
             if name in extras:
                 holder = QWidget(self)
                 holder_layout = QVBoxLayout(holder)
@@ -363,6 +399,73 @@ class ModelForm(QWidget):
             if clear is not None:
                 clear()
 
+    def set_hints(self, hints: Mapping[str, Sequence[FieldHint]]) -> None:
+        """Show hints under fields: ``hints`` maps a path relative to the form's model
+        (``"crash_probability"``, ``"failures.mttf"``, ``"workload"`` for a whole section)
+        to (text, severity) pairs. Fields not named lose their hints; a path that names no
+        field of the form is shown at the top of the section it is in."""
+        own: dict[str, list[FieldHint]] = {}
+        below: dict[str, dict[str, list[FieldHint]]] = {name: {} for name in self._subforms}
+        for path, items in hints.items():
+            head, _dot, rest = path.partition(".")
+            head = head.partition("[")[0]
+            if head in self._subforms:
+                below[head].setdefault(rest, []).extend(items)
+            elif head in self.editors:
+                own.setdefault(head, []).extend(items)
+        for name, editor in self.editors.items():
+            editor.set_hints(own.get(name, []))
+        for name, body in self._subforms.items():
+            nested = below[name]
+            setter = getattr(body, "set_hints", None)
+            if setter is None:  # a custom section that shows none: all at its top
+                self.sections[name].set_hints([h for items in nested.values() for h in items])
+                continue
+            self.sections[name].set_hints(nested.pop("", []))
+            setter(nested)
+
+    def field_hints(self, path: str) -> str:
+        """The hint text shown under the field at ``path`` (relative to the form), or ""."""
+        head, _dot, rest = path.partition(".")
+        if head in self.editors and not rest:
+            return self.editors[head].hint_message()
+        body = self._subforms.get(head)
+        if body is None:
+            return ""
+        if not rest:
+            section = self.sections[head]
+            return section.hint.text() if section.hint.isVisible() else ""
+        getter = getattr(body, "field_hints", None)
+        return getter(rest) if getter is not None else ""
+
+    def field_editor(self, path: str) -> FieldEditor | None:
+        """The editor of the field at ``path`` (relative to the form), or None."""
+        head, _dot, rest = path.partition(".")
+        if head in self.editors and not rest:
+            return self.editors[head]
+        body = self._subforms.get(head)
+        getter = getattr(body, "field_editor", None)
+        return getter(rest) if getter is not None and rest else None
+
+    def reveal(self, path: str) -> FieldEditor | None:
+        """Open the sections on the way to the field at ``path`` (relative to the form) and
+        return its editor (None when the path names a section, or nothing)."""
+        head, _dot, rest = path.partition(".")
+        if head in self.editors and not rest:
+            return self.editors[head]
+        if head in self.sections:
+            self.sections[head].set_expanded(True)
+        body = self._subforms.get(head)
+        if body is None or not rest:
+            return None
+        find = getattr(body, "reveal", None) or getattr(body, "field_editor", None)
+        return find(rest) if find is not None else None
+
+    def _report(self, name: str, message: str) -> None:
+        text = f"{field_label(name)}: {message}"
+        self._reported[name] = text
+        self.failed.emit(text)
+
     def _on_committed(self, name: str, value: Any) -> None:
         editor = self.editors[name]
         try:
@@ -371,9 +474,12 @@ class ModelForm(QWidget):
             message = error_text(exc)
             editor.show_error(message)
             editor.restore()
-            self.failed.emit(f"{field_label(name)}: {message}")
+            self._report(name, message)
         else:
             editor.clear_error()
+            reported = self._reported.pop(name, None)
+            if reported is not None:
+                self.error_fixed.emit(reported)
 
     def _unset_value(self, name: str) -> Any:
         """What an unset optional section shows (and becomes when its box is cleared)."""

@@ -23,8 +23,24 @@ from .specs import MIXED, MIXED_TEXT, FieldSpec, error_text
 _INT32 = 2**31 - 1
 
 
+#: How far past a field's range a spin box lets a value be typed, so that the form can say
+#: what is allowed instead of clamping it or dropping it without a word.
+_WIDE_FLOAT = 1e15
+
+
 class _Compact:
-    """A spin box mix-in whose size does not grow with its maximum."""
+    """A spin box mix-in whose size does not grow with its maximum, and whose arrows and
+    keys step within the field's range (``bounds``) while a value past it can be typed."""
+
+    bounds: tuple[float, float] | None = None
+
+    def stepBy(self, steps: int) -> None:  # noqa: N802 - Qt override
+        super().stepBy(steps)  # type: ignore[misc]
+        if self.bounds is not None:
+            lo, hi = self.bounds
+            value = self.value()  # type: ignore[attr-defined]
+            if value > self.minimum():  # type: ignore[attr-defined]  (not the mixed dash)
+                self.setValue(min(max(value, lo), hi))  # type: ignore[attr-defined]
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
         hint = super().sizeHint()  # type: ignore[misc]
@@ -55,7 +71,9 @@ class IntEditor(FieldEditor):
         self.edit: QLineEdit | None = None
         if -_INT32 < lo and hi <= _INT32:
             self.spin = _CompactSpinBox(self)
-            self.spin.setRange(lo, hi)
+            self.spin.bounds = (lo, hi)
+            # typed values past the range reach the form, which says what is allowed
+            self.spin.setRange(-_INT32, _INT32)
             self.spin.setKeyboardTracking(False)
             self.spin.setAccelerated(True)
             suffix = unit_suffix(spec.unit)
@@ -72,13 +90,11 @@ class IntEditor(FieldEditor):
 
     def _show(self, value: Any) -> None:
         if self.spin is not None:
-            if value is MIXED:
-                self.spin.setMinimum(self._lo - 1)
+            if value is MIXED:  # the dash is the spin box's minimum, below any real value
                 self.spin.setSpecialValueText(MIXED_TEXT)
-                self.spin.setValue(self._lo - 1)
+                self.spin.setValue(self.spin.minimum())
             else:
                 self.spin.setSpecialValueText("")
-                self.spin.setMinimum(self._lo)
                 self.spin.setValue(int(value))
         else:
             assert self.edit is not None
@@ -88,18 +104,16 @@ class IntEditor(FieldEditor):
     def _on_changed(self, value: int) -> None:
         if self._updating or self.spin is None:
             return
-        if self.spin.specialValueText() and value >= self._lo:
-            # The user left the mixed state: give the spin box its real range back.
-            self.spin.setSpecialValueText("")
-            self.spin.setMinimum(self._lo)
+        if self.spin.specialValueText() and value > self.spin.minimum():
+            self.spin.setSpecialValueText("")  # the user left the mixed state
 
     def _on_finished(self) -> None:
         if self._updating:
             return
         if self.spin is not None:
             value = self.spin.value()
-            if value < self._lo:
-                return
+            if self.spin.specialValueText() and value == self.spin.minimum():
+                return  # still the mixed dash
             self._emit(value)
             return
         assert self.edit is not None
@@ -136,7 +150,9 @@ class FloatEditor(FieldEditor):
         self.spin.setSingleStep(step)
         self._lo = float(spec.lo) if spec.lo is not None else -1e9
         self._hi = float(spec.hi) if spec.hi is not None else 1e15
-        self.spin.setRange(self._lo, self._hi)
+        self.spin.bounds = (self._lo, self._hi)
+        # typed values past the range reach the form, which says what is allowed
+        self.spin.setRange(-_WIDE_FLOAT, _WIDE_FLOAT)
         suffix = unit_suffix(spec.unit)
         if suffix:
             self.spin.setSuffix(suffix)
@@ -146,28 +162,25 @@ class FloatEditor(FieldEditor):
         self.spin.valueChanged.connect(self._on_changed)
 
     def _show(self, value: Any) -> None:
-        if value is MIXED:
-            self.spin.setMinimum(self._lo - 1)
+        if value is MIXED:  # the dash is the spin box's minimum, below any real value
             self.spin.setSpecialValueText(MIXED_TEXT)
-            self.spin.setValue(self._lo - 1)
+            self.spin.setValue(self.spin.minimum())
         else:
             self.spin.setSpecialValueText("")
-            self.spin.setMinimum(self._lo)
             self.spin.setValue(float(value))
 
     def _on_changed(self, value: float) -> None:
         if self._updating:
             return
-        if self.spin.specialValueText() and value >= self._lo:
-            self.spin.setSpecialValueText("")
-            self.spin.setMinimum(self._lo)
+        if self.spin.specialValueText() and value > self.spin.minimum():
+            self.spin.setSpecialValueText("")  # the user left the mixed state
 
     def _on_finished(self) -> None:
         if self._updating:
             return
         value = self.spin.value()
-        if value < self._lo:
-            return
+        if self.spin.specialValueText() and value == self.spin.minimum():
+            return  # still the mixed dash
         if not self._mixed and self._value is not None:
             # The spin box rounds to its decimals: an unchanged display is no edit.
             if round(float(self._value), self.spin.decimals()) == value:
