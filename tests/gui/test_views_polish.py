@@ -281,3 +281,24 @@ def test_the_whole_window_follows_a_theme_switch(qtbot, themed, tmp_path):
             if button.styleSheet():                    # styled widgets took the new palette
                 assert button.palette().color(QPalette.ColorRole.ButtonText) == \
                     window.palette().color(QPalette.ColorRole.ButtonText)
+
+
+# -- preset layouts: title fields ----------------------------------------------------------------
+
+def test_the_title_field_shows_the_start_of_a_long_title(qtbot, document):
+    from PySide6.QtWidgets import QLineEdit
+
+    from sandbox.gui.settings_panel import ScenarioSettings
+
+    title = "A very long title of a scenario that does not fit in its field at all, not even half"
+    document.set_setting("title", title)
+    panel = ScenarioSettings(document)
+    qtbot.addWidget(panel)
+    panel.resize(360, 600)
+    panel.show()
+    qtbot.waitExposed(panel)
+    edit = next(e for e in panel.findChildren(QLineEdit) if e.text() == title)
+    assert edit.cursorPosition() == 0
+    document.set_setting("title", title + ", and longer")   # shown again after an edit
+    edit = next(e for e in panel.findChildren(QLineEdit) if e.text().endswith("and longer"))
+    assert edit.cursorPosition() == 0
