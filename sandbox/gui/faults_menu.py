@@ -92,6 +92,7 @@ __all__ = [
     "kind_label",
     "link_menu",
     "message_menu",
+    "new_fault",
     "run_faults",
 ]
 
@@ -236,6 +237,53 @@ def run_faults(scenario: Any) -> list[Any]:
         except ValidationError:
             continue
     return out
+
+
+#: What a fault added from a list starts with: a pause's length, a burst's, a clock's jump.
+NEW_PAUSE = 500_000_000
+NEW_BURST = 1_000_000_000
+NEW_JUMP = 10_000_000
+
+
+def new_fault(kind: str, scenario: Scenario, t: int, host: str | None = None,
+              link: tuple[str, str] | None = None, msg: int | None = None) -> Any:
+    """A fault of ``kind`` at ``t`` with the first targets that make sense, or None.
+
+    ``host`` and ``link`` (the selection on the canvas, say) are used when
+    given, else the scenario's first host or link; a partition splits the
+    hosts in two halves; a dropped message needs ``msg`` (a message of the
+    run shown). None when the scenario has nothing to aim the fault at.
+    """
+    hosts = [h.id for h in scenario.hosts]
+    target = host if host in hosts else (hosts[0] if hosts else None)
+    links = [(lk.a, lk.b) for lk in scenario.links]
+    pair = link if link is not None else (links[0] if links else None)
+    if kind in ("crash", "recover", "pause", "byzantine", "clock_jump"):
+        if target is None:
+            return None
+        if kind == "crash":
+            return CrashFault(host=target, at=t)
+        if kind == "recover":
+            return RecoverFault(host=target, at=t)
+        if kind == "pause":
+            return PauseFault(host=target, at=t, duration=NEW_PAUSE)
+        if kind == "byzantine":
+            return ByzantineFault(host=target, at=t)
+        return ClockJumpFault(host=target, at=t, delta=NEW_JUMP)
+    if kind in ("link_cut", "loss_burst"):
+        if pair is None:
+            return None
+        if kind == "link_cut":
+            return LinkCutFault(a=pair[0], b=pair[1], start=t)
+        return LossBurstFault(a=pair[0], b=pair[1], start=t, end=t + NEW_BURST)
+    if kind == "partition":
+        if len(hosts) < 2:
+            return None
+        half = (len(hosts) + 1) // 2
+        return PartitionFault(sides=[hosts[:half], hosts[half:]], start=t)
+    if kind == "drop_message":
+        return None if msg is None else DropMessageFault(msg=msg, at=t)
+    return None
 
 
 def ask_pause_duration(parent: QWidget | None) -> int | None:

@@ -333,15 +333,22 @@ class FaultSlider(QSlider):
         finally:
             p.end()
 
+    def tooltip_at(self, x: float) -> str:
+        """The tooltip of the ticks near ``x``: a line per fault ("" where there is none)."""
+        lines = []
+        for f in self.faults_at(x):
+            line = self.tr("{kind} {target} at {time}").format(
+                kind=kind_label(f.kind), target=fault_target(f),
+                time=format_seconds(fault_time(f), 6))
+            summary = fault_summary(f)
+            lines.append(f"{line} \u00b7 {summary}" if summary else line)
+        return "\n".join(lines)
+
     def event(self, event: QEvent) -> bool:  # noqa: D102 - Qt override: the ticks' tooltips
         if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
-            hits = self.faults_at(event.position().x())
-            if hits:
-                lines = [self.tr("{kind} {target} at {time}").format(
-                    kind=kind_label(f.kind), target=fault_target(f),
-                    time=format_seconds(fault_time(f), 6)) + (
-                    f" \u00b7 {fault_summary(f)}" if fault_summary(f) else "") for f in hits]
-                QToolTip.showText(event.globalPos(), "\n".join(lines), self)
+            text = self.tooltip_at(event.pos().x())
+            if text:
+                QToolTip.showText(event.globalPos(), text, self)
                 return True
         return super().event(event)
 

@@ -187,8 +187,10 @@ def time_digits(duration: int) -> int:
 
 
 def distinct_digits(ns: int, others: Sequence[int | None], digits: int = 3) -> int:
-    """The decimals of a second (``digits`` at least, 9 at most) at which ``ns`` reads
-    differently from each of ``others`` that is a different time (None is skipped).
+    """The decimals of a second (``digits`` at least, 9 at most) that resolve the gap between
+    ``ns`` and each of ``others`` that is a different time (None is skipped): the last digit
+    steps by no more than the gap, so the two read differently and neither is rounded onto
+    the other.
 
     Two events 0.2 ms apart in the same millisecond read alike with 3 decimals:
     ``distinct_digits(1_000_100_000, [1_000_300_000])`` is 4, and
@@ -198,6 +200,8 @@ def distinct_digits(ns: int, others: Sequence[int | None], digits: int = 3) -> i
     for other in others:
         if other is None or other == ns:
             continue
+        gap = abs(int(ns) - int(other))
+        digits = max(digits, min(9, 9 - int(math.floor(math.log10(gap)))))
         while digits < 9 and seconds_text(ns, digits) == seconds_text(other, digits):
             digits += 1
     return digits
