@@ -2,7 +2,10 @@
 
 The placement comes from :func:`sandbox.scenario.placement.page_homes`, the
 same function the engine uses. A heat overlay (:meth:`MemoryMapView.set_heat`)
-shows how hot each page is during a run.
+shows how hot each page is during a run: a square in the heat scale's colour
+inside each page touched, framed by its home host's colour (the colour of
+that host in the legend, the space-time diagram and the plots); the scale
+is drawn under the legend.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from sandbox.scenario.units import format_bytes
 from ..scenario.model import Scenario
 from ..scenario.placement import page_counts, page_homes
 from .batching import ChangeBatcher
-from .theme import host_colour
+from .theme import host_colours
 
 #: Most cells drawn; beyond this each cell stands for several consecutive pages.
 MAX_CELLS = 4096
@@ -89,8 +92,9 @@ class MemoryMapView(QWidget):
         self._scenario = scenario
         self._homes = page_homes(scenario)
         self._page_size = scenario.memory.page_size
-        index = {h.id: i for i, h in enumerate(scenario.hosts)}
-        self._colours = {hid: host_colour(index.get(hid, 0)) for hid in dict.fromkeys(self._homes)}
+        every = host_colours([h.id for h in scenario.hosts])
+        self._colours = {hid: every.get(hid, QColor("#808080"))
+                         for hid in dict.fromkeys(self._homes)}
         pages = len(self._homes)
         self._per_cell = max(1, math.ceil(pages / MAX_CELLS))
         self._cells = math.ceil(pages / self._per_cell) if pages else 0
@@ -152,11 +156,51 @@ class MemoryMapView(QWidget):
             x += w
         return [r for r in rows if r]
 
+    @property
+    def heat_scale_shown(self) -> bool:
+        """Whether the heat scale is drawn (while a heat overlay is shown)."""
+        return bool(self._heat)
+
+    @property
+    def heat_scale_rect(self) -> QRect:
+        """Where the heat scale's colour bar is drawn (empty without a heat overlay)."""
+        legend = self._layout()
+        if not self.heat_scale_shown:
+            return QRect()
+        top = self._grid.bottom() + 8 + len(legend) * self.LEGEND_ROW
+        fm = QFontMetrics(self.font())
+        left = 8 + fm.horizontalAdvance(_tr("Accesses:")) + 8
+        width = max(40, min(180, self.width() - left - 8 - fm.horizontalAdvance(_tr("most")) - 8
+                            - fm.horizontalAdvance(_tr("few")) - 8))
+        return QRect(left + fm.horizontalAdvance(_tr("few")) + 6, top + 5, width,
+                     self.LEGEND_ROW - 10)
+
+    #: The heat scale, from a page touched a little to the most accessed one.
+    HEAT_STOPS = ((0.0, QColor("#fde68a")), (0.5, QColor("#f97316")), (1.0, QColor("#b91c1c")))
+
+    @classmethod
+    def heat_colour(cls, heat: float) -> QColor:
+        """The colour of ``heat`` (0 few accesses .. 1 the most) on the heat scale."""
+        h = max(0.0, min(1.0, heat))
+        stops = cls.HEAT_STOPS
+        for (a, ca), (b, cb) in zip(stops, stops[1:], strict=False):
+            if h <= b:
+                f = (h - a) / (b - a) if b > a else 0.0
+                return QColor.fromRgbF(ca.redF() + (cb.redF() - ca.redF()) * f,
+                                       ca.greenF() + (cb.greenF() - ca.greenF()) * f,
+                                       ca.blueF() + (cb.blueF() - ca.blueF()) * f)
+        return QColor(stops[-1][1])
+
+    def heat_inset(self) -> int:
+        """How far in from its edges a cell's heat square is drawn (its home's colour shows
+        around it); 0 when cells are too small for a frame: the heat fills them."""
+        return max(2, self._cell // 4) if self._cell >= 8 else 0
+
     def _layout(self) -> list[list[tuple[str, QColor, QRect]]]:
         margin = 8
         area = self.rect().adjusted(margin, margin, -margin, -margin)
         legend = self._legend(area.width())
-        legend_h = len(legend) * self.LEGEND_ROW
+        legend_h = (len(legend) + (1 if self.heat_scale_shown else 0)) * self.LEGEND_ROW
         grid = QRect(area.left(), area.top() + self.HEADER, area.width(),
                      max(1, area.height() - self.HEADER - legend_h - 6))
         n = max(self._cells, 1)
@@ -265,7 +309,6 @@ class MemoryMapView(QWidget):
         painter.drawText(header, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, text)
         cell = self._cell
         gap = 1 if cell >= 6 else 0
-        heat_colour = QColor("#ff3b1f")
         for i in range(self._cells):
             row, col = divmod(i, self._cols)
             rect = QRectF(self._grid.left() + col * cell, self._grid.top() + row * cell,
@@ -273,9 +316,9 @@ class MemoryMapView(QWidget):
             painter.fillRect(rect, self._cell_colour(i))
             heat = self.cell_heat(i)
             if heat > 0:
-                overlay = QColor(heat_colour)
-                overlay.setAlphaF(0.25 + 0.6 * heat)
-                painter.fillRect(rect, overlay)
+                inset = self.heat_inset()
+                painter.fillRect(rect.adjusted(inset, inset, -inset, -inset),
+                                 self.heat_colour(heat))
         top = self._grid.bottom() + 8
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         for row in legend:
@@ -288,7 +331,28 @@ class MemoryMapView(QWidget):
                 painter.setPen(text_colour)
                 painter.drawText(r.adjusted(14, 0, 0, 0),
                                  Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, text)
+        if self.heat_scale_shown:
+            self._paint_heat_scale(painter, text_colour)
         painter.end()
+
+    def _paint_heat_scale(self, painter: QPainter, text_colour: QColor) -> None:
+        """The heat scale: the colour of a page's heat square, from few recent accesses to the
+        most (the page's home colour frames the square)."""
+        bar = self.heat_scale_rect
+        row = QRect(8, bar.top() - 5, self.width() - 16, self.LEGEND_ROW)
+        centre = Qt.AlignmentFlag.AlignVCenter
+        painter.setPen(text_colour)
+        fm = QFontMetrics(self.font())
+        painter.drawText(row, Qt.AlignmentFlag.AlignLeft | centre, _tr("Accesses:"))
+        painter.drawText(QRect(bar.left() - fm.horizontalAdvance(_tr("few")) - 4, row.top(),
+                               fm.horizontalAdvance(_tr("few")), row.height()),
+                         Qt.AlignmentFlag.AlignRight | centre, _tr("few"))
+        steps = max(1, bar.width())
+        for x in range(steps):
+            painter.fillRect(QRect(bar.left() + x, bar.top(), 1, bar.height()),
+                             self.heat_colour(x / max(1, steps - 1)))
+        painter.drawText(QRect(bar.right() + 6, row.top(), row.width(), row.height()),
+                         Qt.AlignmentFlag.AlignLeft | centre, _tr("most"))
 
 
 def legend_entries(view: MemoryMapView) -> Sequence[tuple[str, str]]:

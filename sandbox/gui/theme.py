@@ -27,6 +27,12 @@ def host_colour(index: int) -> QColor:
     return QColor.fromHsv(hue, 140, 210)
 
 
+def host_colours(host_ids: Sequence[str]) -> dict[str, QColor]:
+    """The colour of each host, by its place in the scenario's (or trace's) list of hosts: the
+    one mapping the memory map, the space-time diagram's chips and the plots share."""
+    return {h: host_colour(i) for i, h in enumerate(host_ids)}
+
+
 #: Colours of protocol roles by tone (see sandbox.trace.state_view.role_tone): light, dark.
 _TONES = {
     "lead": ("#8430ce", "#c58af9"), "contend": ("#b07d00", "#e3b341"),

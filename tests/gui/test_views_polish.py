@@ -302,3 +302,65 @@ def test_the_title_field_shows_the_start_of_a_long_title(qtbot, document):
     document.set_setting("title", title + ", and longer")   # shown again after an edit
     edit = next(e for e in panel.findChildren(QLineEdit) if e.text().endswith("and longer"))
     assert edit.cursorPosition() == 0
+
+
+# -- the memory map ------------------------------------------------------------------------------
+
+def test_memory_map_cells_have_the_hosts_colours_of_the_diagram(qtbot):
+    from sandbox.gui.memory_map import MemoryMapView
+    from sandbox.gui.theme import host_colours
+    from sandbox.presets import preset_path
+    from sandbox.scenario.io import load
+
+    scenario = load(preset_path("dsm_numa"))
+    view = MemoryMapView()
+    qtbot.addWidget(view)
+    view.set_scenario(scenario)
+    tl = preset_timeline("dsm_numa")
+    diagram = host_colours(tl.hosts)                   # the chips by the diagram's host names
+    for host, colour in view.host_colours().items():
+        assert colour == diagram[host]
+    view.resize(400, 300)
+    view.show()
+    qtbot.waitExposed(view)
+    image = view.grab().toImage()
+    grid = view.grid_rect
+    cell = grid.width() // max(1, min(view.cell_count, grid.width()))
+    first_home = view.page_homes()[0]
+    assert image.pixelColor(grid.left() + 1, grid.top() + 1) == view.host_colours()[first_home]
+    assert cell > 0
+
+
+def test_memory_map_shows_a_heat_scale_with_the_heat(qtbot):
+    from sandbox.gui.memory_map import MemoryMapView
+    from sandbox.presets import preset_path
+    from sandbox.scenario.io import load
+
+    view = MemoryMapView()
+    qtbot.addWidget(view)
+    view.set_scenario(load(preset_path("dsm_numa")))
+    view.resize(420, 320)
+    view.show()
+    qtbot.waitExposed(view)
+    assert not view.heat_scale_shown and view.heat_scale_rect.isEmpty()
+    view.set_heat({0: 1.0, 1: 0.2})
+    assert view.heat_scale_shown
+    bar = view.heat_scale_rect
+    assert not bar.isEmpty() and view.rect().contains(bar)
+    assert bar.top() > view.grid_rect.bottom()        # below the grid and its legend
+    image = view.grab().toImage()
+    cold = image.pixelColor(bar.left() + 1, bar.center().y())
+    hot = image.pixelColor(bar.right() - 1, bar.center().y())
+    assert hot.red() > cold.red() or hot.green() < cold.green()   # towards the heat colour
+    # the hottest cell: the colour the scale ends with, framed by its home host's colour
+    grid = view.grid_rect
+    corner = image.pixelColor(grid.left() + 1, grid.top() + 1)
+    assert corner == view.host_colours()[view.page_homes()[0]]
+    assert view.heat_inset() > 0
+    inset = view.heat_inset()
+    centre = image.pixelColor(grid.left() + inset + 1, grid.top() + inset + 1)
+    want = view.heat_colour(1.0)
+    assert max(abs(centre.red() - want.red()), abs(centre.green() - want.green()),
+               abs(centre.blue() - want.blue())) <= 1
+    view.set_heat(None)
+    assert not view.heat_scale_shown
