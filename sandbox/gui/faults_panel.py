@@ -192,8 +192,11 @@ class FaultsPanel(QWidget):
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         header = self.tree.header()
         header.setStretchLastSection(True)
-        for col in range(3):
+        for col in range(2):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(2, 120)  # a long partition is elided: its row's tooltip has it all
+        self.tree.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.tree.itemSelectionChanged.connect(self._on_selection)
         self.tree.installEventFilter(self)
 
@@ -290,8 +293,13 @@ class FaultsPanel(QWidget):
                                         fault_summary(fault)])
                 item.setData(0, INDEX_ROLE, i)
                 item.setIcon(1, _chip(fault_colour(fault.kind, dark)))
-                item.setToolTip(1, self.tr("{kind} at {time}").format(
-                    kind=kind_label(fault.kind), time=format_seconds(fault_time(fault), 9)))
+                tip = self.tr("{kind} {target} at {time}").format(
+                    kind=kind_label(fault.kind), target=fault_target(fault),
+                    time=format_seconds(fault_time(fault), 9))
+                if fault_summary(fault):
+                    tip += f"\n{fault_summary(fault)}"
+                for col in range(4):
+                    item.setToolTip(col, tip)
                 self.tree.addTopLevelItem(item)
                 if i in selected:
                     item.setSelected(True)
