@@ -99,10 +99,7 @@ class DockLayout:
             QTimer.singleShot(0, self._keep_scenario_in_view)
 
     def _keep_scenario_in_view(self) -> None:
-        view = self.window.view
-        shown = view.mapToScene(view.viewport().rect()).boundingRect()
-        if not shown.contains(self.window.scene.itemsBoundingRect()):
-            view.fit()
+        self.window.view.fit_if_needed()  # only when not all in view, never below readable
 
     def resize_run_docks(self) -> None:
         """Give the run docks their first sizes: a good third of the height, the diagram

@@ -357,7 +357,7 @@ class ShownRun(QObject):
             self.document.set_scenario(scenario, None)
         finally:
             self._keep_run_on_reset = False
-        self.view.fit()
+        self.view.fit_if_needed()
         self.load_run(timeline.header, timeline.events, timeline=timeline, scenario=scenario,
                       source=path)
 

@@ -364,3 +364,36 @@ def test_memory_map_shows_a_heat_scale_with_the_heat(qtbot):
                abs(centre.blue() - want.blue())) <= 1
     view.set_heat(None)
     assert not view.heat_scale_shown
+
+
+# -- the canvas: fitting after a run, hitting thin links -----------------------------------------
+
+def test_fit_if_needed_leaves_a_view_that_shows_every_host(canvas):
+    view = canvas.view
+    before = (view.zoom(), view.mapToScene(view.viewport().rect().center()))
+    assert view.fit_if_needed() is False
+    assert (view.zoom(), view.mapToScene(view.viewport().rect().center())) == before
+
+
+def test_fit_if_needed_never_goes_below_a_readable_zoom(canvas):
+    from sandbox.scenario import Host
+
+    view = canvas.view
+    for i in range(12):                                # a wide scenario: fitting it needs ~30 %
+        canvas.document.add_host(Host(id=f"w{i}", x=300 + 250 * i, y=600))
+    assert view.fit_if_needed() is True
+    assert view.zoom() == pytest.approx(view.READABLE_ZOOM)
+    centre = view.mapToScene(view.viewport().rect().center())
+    items = canvas.scene.itemsBoundingRect()
+    assert abs(centre.x() - items.center().x()) < 60   # centred on the scenario, to scroll
+    view.fit()                                         # F still fits it all, however small
+    assert view.zoom() < view.READABLE_ZOOM
+
+
+def test_fit_if_needed_fits_when_that_is_readable(canvas):
+    view = canvas.view
+    view.centerOn(5000, 5000)                          # the hosts out of view
+    assert view.fit_if_needed() is True
+    shown = view.mapToScene(view.viewport().rect()).boundingRect()
+    assert shown.contains(canvas.scene.itemsBoundingRect())
+    assert view.zoom() >= view.READABLE_ZOOM

@@ -114,6 +114,29 @@ class CanvasView(QGraphicsView):
         self.centerOn(rect.center())
         self.zoom_changed.emit(self.zoom())
 
+    #: The smallest zoom an automatic fit goes down to (host names stay readable); below it
+    #: the view is centred on the scenario and scrolls.
+    READABLE_ZOOM = 0.75
+
+    def fit_if_needed(self) -> bool:
+        """Fit the scenario in view, as after a run, only when the view does not show all the
+        hosts and groups already, and never below :data:`READABLE_ZOOM` (unless the user was
+        lower): then it is centred and scrolls. Returns whether the view changed."""
+        rect = self.canvas_scene().itemsBoundingRect()
+        if rect.isNull():
+            return False
+        shown = self.mapToScene(self.viewport().rect()).boundingRect()
+        if shown.contains(rect):
+            return False
+        rect = rect.adjusted(-40, -40, 40, 40)
+        port = self.viewport().rect()
+        fitting = min(port.width() / max(1.0, rect.width()), port.height() / max(1.0, rect.height()))
+        target = max(fitting, min(self.READABLE_ZOOM, self.zoom()))
+        self._scale_to(min(target, self.FIT_MAX_ZOOM))
+        self.centerOn(rect.center())
+        self.zoom_changed.emit(self.zoom())
+        return True
+
     def wheelEvent(self, event) -> None:  # noqa: N802 - Qt override
         """Zoom about the pointer."""
         delta = event.angleDelta().y()
