@@ -46,8 +46,8 @@ def hint_colour(palette: QPalette | None = None, severity: str = "hint") -> QCol
 
 
 def hint_text(hints: Sequence[FieldHint]) -> str:
-    """The text of a field's hints, one a line, each marked by its severity."""
-    return "\n".join(("\u26a0 " if severity == "warning" else "\u24d8 ") + text
+    """The text of a field's hints, one a line, a warning marked with a warning sign."""
+    return "\n".join(("\u26a0 " if severity == "warning" else "") + text
                      for text, severity in hints)
 
 #: What an optional field becomes when its "none" box is cleared.
@@ -149,9 +149,14 @@ class FieldEditor(QWidget):
         self._error.clear()
         self._error.setVisible(False)
 
+    @property
+    def hint_label(self) -> QLabel:
+        """The line of hints under the field (a form may place it in a row of its own)."""
+        return self._hint
+
     def hint_message(self) -> str:
         """The hints shown under the field now (their text), or an empty string."""
-        return self._hint.text() if self._hint.isVisible() else ""
+        return self._hint.text() if not self._hint.isHidden() else ""
 
     def set_hints(self, hints: Sequence[FieldHint]) -> None:
         """Show ``hints`` (text, severity) under the input: why this setting does nothing in

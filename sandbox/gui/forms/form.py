@@ -283,6 +283,8 @@ class ModelForm(QWidget):
             if editor.toolTip():
                 label.setToolTip(editor.toolTip())
             self.form.addRow(label, editor)
+            # the field's hint spans the row below it: the whole width, wrapped to its height
+            self.form.addRow(editor.hint_label)
             self.editors[name] = editor
         for name, spec in nested:
             if name in sections:
@@ -434,7 +436,7 @@ class ModelForm(QWidget):
             return ""
         if not rest:
             section = self.sections[head]
-            return section.hint.text() if section.hint.isVisible() else ""
+            return section.hint.text() if not section.hint.isHidden() else ""
         getter = getattr(body, "field_hints", None)
         return getter(rest) if getter is not None else ""
 
