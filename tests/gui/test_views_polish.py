@@ -397,3 +397,35 @@ def test_fit_if_needed_fits_when_that_is_readable(canvas):
     shown = view.mapToScene(view.viewport().rect()).boundingRect()
     assert shown.contains(canvas.scene.itemsBoundingRect())
     assert view.zoom() >= view.READABLE_ZOOM
+
+
+def test_a_thin_link_is_hit_a_few_pixels_off_it_whatever_the_zoom(canvas, qtbot):
+    from PySide6.QtCore import QPointF
+
+    from sandbox.gui.canvas.interactions import LINK_SLOP_PX, item_at
+    from sandbox.gui.canvas.items import LinkItem
+
+    view = canvas.view
+    view.set_zoom(0.5)                                 # the link's band is 2.5 px each side
+    view.centerOn(150, 0)
+    off = QPointF(150, (LINK_SLOP_PX - 1.5) / 0.5)     # 4.5 px below the h1-h2 line
+    assert item_at(canvas.scene, off, slop=0) is None  # the line's own shape misses it
+    hit = item_at(canvas.scene, off)
+    assert isinstance(hit, LinkItem) and {hit.link.a, hit.link.b} == {"h1", "h2"}
+    far = QPointF(150, (LINK_SLOP_PX + 4) / 0.5)
+    assert item_at(canvas.scene, far) is None          # beyond the slop: nothing
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton,
+                     pos=view.mapFromScene(off))       # a real click selects it
+    assert canvas.scene.selected_link_indices() == [0]
+
+
+def test_a_click_on_a_link_label_picks_its_link(canvas):
+    from sandbox.gui.canvas.interactions import item_at
+    from sandbox.gui.canvas.items import LinkItem
+
+    link = next(i for i in canvas.scene.link_items() if {i.link.a, i.link.b} == {"h1", "h3"})
+    label = link.label
+    if not label.isVisible():
+        pytest.skip("links of the fixture carry no label")
+    hit = item_at(canvas.scene, label.sceneBoundingRect().center())
+    assert isinstance(hit, LinkItem) and hit is link

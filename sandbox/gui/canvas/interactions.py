@@ -18,7 +18,7 @@ import gc
 from contextlib import ExitStack
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QLineF, QObject, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QTransform
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsSceneMouseEvent
 
@@ -321,15 +321,55 @@ class ResizeInteraction(Interaction):
         self.item.set_size(*self._start_size)
 
 
-def item_at(scene: CanvasScene, pos: QPointF) -> QGraphicsItem | None:
-    """The topmost host, link or group box under a scene point (a label stands for its link)."""
+#: How near a link (in screen pixels, whatever the zoom) a click still picks it.
+LINK_SLOP_PX = 6.0
+
+
+def link_slop(scene: CanvasScene) -> float:
+    """:data:`LINK_SLOP_PX` in scene units at the zoom of the scene's (first) view."""
+    views = scene.views()
+    zoom = views[0].transform().m11() if views else 1.0
+    return LINK_SLOP_PX / max(zoom, 1e-6)
+
+
+def item_at(scene: CanvasScene, pos: QPointF, slop: float | None = None) -> QGraphicsItem | None:
+    """The topmost host, link or group box under a scene point (a label stands for its link).
+
+    A thin link counts as under the point within ``slop`` scene units of it
+    (:func:`link_slop`, a few screen pixels, by default): where only a group
+    box or nothing is under the point itself, the nearest such link is taken.
+    """
+    hit: QGraphicsItem | None = None
     for item in scene.items(pos, Qt.ItemSelectionMode.IntersectsItemShape,
                             Qt.SortOrder.DescendingOrder, QTransform()):
         if isinstance(item, LinkLabelItem):
             return item.link_item
-        if isinstance(item, (HostItem, LinkItem, GroupItem)):
+        if isinstance(item, (HostItem, LinkItem)):
             return item
-    return None
+        if isinstance(item, GroupItem):
+            hit = item
+            break
+    r = link_slop(scene) if slop is None else slop
+    if r <= 0:
+        return hit
+    area = QRectF(pos.x() - r, pos.y() - r, 2 * r, 2 * r)
+    near = [item for item in scene.items(area, Qt.ItemSelectionMode.IntersectsItemShape,
+                                         Qt.SortOrder.DescendingOrder, QTransform())
+            if isinstance(item, LinkItem)]
+    if not near:
+        return hit
+    return min(near, key=lambda item: _distance_to_line(item, pos))
+
+
+def _distance_to_line(item: LinkItem, pos: QPointF) -> float:
+    """How far ``pos`` is from the straight line between the link's ends (scene units)."""
+    a, b = item.source.scenePos(), item.target.scenePos()
+    dx, dy = b.x() - a.x(), b.y() - a.y()
+    length2 = dx * dx + dy * dy
+    if length2 <= 0:
+        return float(QLineF(a, pos).length())
+    f = max(0.0, min(1.0, ((pos.x() - a.x()) * dx + (pos.y() - a.y()) * dy) / length2))
+    return float(QLineF(QPointF(a.x() + f * dx, a.y() + f * dy), pos).length())
 
 
 def interaction_for_press(scene: CanvasScene, event: QGraphicsSceneMouseEvent
