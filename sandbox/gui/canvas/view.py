@@ -4,18 +4,21 @@ Gestures: the wheel zooms about the pointer, Ctrl+= / Ctrl+- / Ctrl+0 zoom in,
 out and back to 100 %; the middle button, or Space held with the left button,
 pans; a drag on empty canvas selects with a rubber band (Ctrl adds to the
 selection). :meth:`CanvasView.fit` shows every item (the main window binds F).
-Host and group kinds dragged from the palette are dropped here.
+Host and group kinds dragged from the palette are dropped here. An empty
+canvas (no host yet) shows how to start, in the middle of the view; its
+"open a preset" part is a link (:attr:`CanvasView.presets_requested`).
 """
 
 from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QLineF, QPoint, QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QKeySequence, QPainter, QPen
+from PySide6.QtCore import QCoreApplication, QLineF, QPoint, QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QFontMetricsF, QKeySequence, QPainter, QPen
 from PySide6.QtWidgets import QFrame, QGraphicsView
 
 from .items import GroupItem, canvas_colours
+from .items.common import mix, pixel_font
 from .scene import CanvasScene
 
 #: MIME type of a host kind dragged from the palette (the data is the kind, as text).
@@ -31,6 +34,8 @@ class CanvasView(QGraphicsView):
     zoom_changed = Signal(float)
     #: The pointer moved over the canvas (scene coordinates), for a status bar.
     cursor_moved = Signal(QPointF)
+    #: The "open a preset" link of the empty canvas's hint was clicked (global position).
+    presets_requested = Signal(QPoint)
 
     MIN_ZOOM = 0.05
     MAX_ZOOM = 4.0
@@ -60,6 +65,9 @@ class CanvasView(QGraphicsView):
         self._space = False
         self._drop_target: GroupItem | None = None
         scene.link_tool_changed.connect(self._on_link_tool_changed)
+        self._document = doc = scene.document
+        for signal in (doc.host_added, doc.host_removed, doc.reset):
+            signal.connect(self._on_hosts_changed)
 
     def canvas_scene(self) -> CanvasScene:
         """The scene shown."""
@@ -196,7 +204,13 @@ class CanvasView(QGraphicsView):
     # -- pan --------------------------------------------------------------------------------------
 
     def mousePressEvent(self, event) -> None:  # noqa: N802 - Qt override
-        """Middle button, or Space with the left button, pans; the rest goes to the scene."""
+        """Middle button, or Space with the left button, pans; a click on the empty canvas's
+        "open a preset" link asks for the presets; the rest goes to the scene."""
+        if (event.button() == Qt.MouseButton.LeftButton and not self._space
+                and self._hint_link_hit(event.position())):
+            self.presets_requested.emit(event.globalPosition().toPoint())
+            event.accept()
+            return
         if event.button() == Qt.MouseButton.MiddleButton or (
                 self._space and event.button() == Qt.MouseButton.LeftButton):
             self._panning = True
@@ -217,6 +231,12 @@ class CanvasView(QGraphicsView):
             event.accept()
             return
         self.cursor_moved.emit(self.mapToScene(event.position().toPoint()))
+        if self.is_empty():
+            on_link = self._hint_link_hit(event.position())
+            if on_link:
+                self.viewport().setCursor(Qt.CursorShape.PointingHandCursor)
+            elif self.viewport().cursor().shape() == Qt.CursorShape.PointingHandCursor:
+                self._restore_cursor()
         super().mouseMoveEvent(event)
 
     def mouseReleaseEvent(self, event) -> None:  # noqa: N802 - Qt override
@@ -268,6 +288,74 @@ class CanvasView(QGraphicsView):
                     lines.append(QLineF(rect.left(), y, rect.right(), y))
                 y += spacing
             painter.drawLines(lines)
+
+    # -- the empty canvas's hint ----------------------------------------------------------------
+
+    def is_empty(self) -> bool:
+        """Whether the scenario has no host (the canvas then says how to start)."""
+        return not self._document.scenario.hosts
+
+    def hint_text(self) -> tuple[str, str, str]:
+        """The hint of an empty canvas: its heading, its line, and the link part of the line
+        (which opens the presets when clicked)."""
+        tr = QCoreApplication.translate
+        return (tr("CanvasView", "An empty scenario"),
+                tr("CanvasView", "Drag a host from the palette, or open a preset:"),
+                tr("CanvasView", "File › Presets"))
+
+    def _hint_layout(self) -> tuple[QRectF, QRectF, QRectF]:
+        """Where the heading, the line and the link are drawn, in viewport pixels."""
+        heading, line, link = self.hint_text()
+        big, small = pixel_font(20, bold=True), pixel_font(14)
+        fm_big, fm_small = QFontMetricsF(big), QFontMetricsF(small)
+        centre = QRectF(self.viewport().rect()).center()
+        h_w = fm_big.horizontalAdvance(heading)
+        line_w = fm_small.horizontalAdvance(line + " ")
+        link_w = QFontMetricsF(pixel_font(14, bold=True)).horizontalAdvance(link)
+        top = centre.y() - (fm_big.height() + 8 + fm_small.height()) / 2
+        head_rect = QRectF(centre.x() - h_w / 2, top, h_w, fm_big.height())
+        left = centre.x() - (line_w + link_w) / 2
+        y = top + fm_big.height() + 8
+        return (head_rect, QRectF(left, y, line_w, fm_small.height()),
+                QRectF(left + line_w, y, link_w, fm_small.height()))
+
+    def _hint_link_hit(self, pos: QPointF) -> bool:
+        return self.is_empty() and self._hint_layout()[2].adjusted(-4, -4, 4, 4).contains(pos)
+
+    def _on_hosts_changed(self, *_args: object) -> None:
+        self.viewport().update()  # the hint shows or goes, whatever part was exposed
+
+    def scrollContentsBy(self, dx: int, dy: int) -> None:  # noqa: N802 - Qt override
+        """Scroll; the hint stays in the middle of the view (not moved with the scene)."""
+        super().scrollContentsBy(dx, dy)
+        if self.is_empty():
+            self.viewport().update()
+
+    def drawForeground(self, painter: QPainter, rect: QRectF) -> None:  # noqa: N802
+        """On an empty canvas, the hint of how to start, centred in the view."""
+        super().drawForeground(painter, rect)
+        if not self.is_empty():
+            return
+        c = canvas_colours(self.scene().palette())
+        heading, line, link = self.hint_text()
+        head_rect, line_rect, link_rect = self._hint_layout()
+        painter.save()
+        painter.resetTransform()  # viewport pixels: the hint keeps its size at any zoom
+        painter.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
+        painter.setFont(pixel_font(20, bold=True))
+        painter.setPen(c.text)
+        painter.drawText(head_rect, Qt.AlignmentFlag.AlignCenter, heading)
+        painter.setFont(pixel_font(14))
+        painter.setPen(c.muted)
+        painter.drawText(line_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                         line)
+        font = pixel_font(14, bold=True)
+        font.setUnderline(True)
+        painter.setFont(font)
+        painter.setPen(mix(c.highlight, c.text, 0.3) if c.dark else c.highlight)
+        painter.drawText(link_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                         link)
+        painter.restore()
 
     def changeEvent(self, event) -> None:  # noqa: N802 - Qt override
         """Redraw the cached background when the palette changes."""
