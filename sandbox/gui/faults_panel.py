@@ -22,6 +22,7 @@ from PySide6.QtCore import QEvent, QObject, QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QKeyEvent, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QDockWidget,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -227,6 +228,10 @@ class FaultsPanel(QWidget):
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
         self.splitter.setChildrenCollapsible(False)
+        # a small least height: the panel shares the column with the inspector, over the run
+        # docks, and must not make the window taller than a small screen
+        for widget in (self.tree, self.empty_label, self.form_area, top):
+            widget.setMinimumHeight(12)
 
         buttons = QHBoxLayout()
         buttons.setContentsMargins(0, 0, 0, 0)
@@ -235,8 +240,8 @@ class FaultsPanel(QWidget):
         buttons.addStretch(1)
         buttons.addWidget(self.count_label)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(4, 4, 4, 4)
-        layout.setSpacing(4)
+        layout.setContentsMargins(4, 2, 4, 2)
+        layout.setSpacing(2)
         layout.addLayout(buttons)
         layout.addWidget(self.splitter, 1)
 
@@ -429,6 +434,10 @@ class FaultsPanel(QWidget):
             self.scene.select(link_indices=links)
         elif fault_hosts(fault):
             self.scene.select(host_ids=fault_hosts(fault))
+        # a selection on the canvas raises the inspector; the schedule being read stays in front
+        dock = self.parentWidget()
+        if isinstance(dock, QDockWidget) and self.isVisible():
+            dock.raise_()
 
     # -- adding and removing -----------------------------------------------------------------
 
