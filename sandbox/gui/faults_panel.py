@@ -225,8 +225,9 @@ class FaultsPanel(QWidget):
         self.splitter = QSplitter(Qt.Orientation.Vertical, self)
         self.splitter.addWidget(top)
         self.splitter.addWidget(self.form_area)
-        self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([180, 160])  # the list and the form share the height
         self.splitter.setChildrenCollapsible(False)
         # a small least height: the panel shares the column with the inspector, over the run
         # docks, and must not make the window taller than a small screen
