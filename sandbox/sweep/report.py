@@ -8,16 +8,18 @@ context "Sweep"; numbers go through the one formatter
 from __future__ import annotations
 
 import time
+import types
 from collections.abc import Callable, Sequence
-from typing import Any, TextIO
+from typing import Annotated, Any, TextIO, Union, get_args, get_origin
 
+from sandbox.scenario.paths import parse_path
 from sandbox.scenario.registry import QT_TRANSLATE_NOOP
 from sandbox.scenario.units import format_duration, format_ns, format_number, format_percent
 
 from .metrics import metric_info
 
 __all__ = ["DEFAULT_SUMMARY", "TEXTS", "Progress", "default_metrics", "format_metric",
-           "format_summary"]
+           "format_parameter", "format_summary", "is_duration_path"]
 
 _N = QT_TRANSLATE_NOOP
 
@@ -57,6 +59,44 @@ def format_metric(name: str, value: Any) -> str:
     return f"{text} {unit}" if unit not in ("", "1") else text
 
 
+def _has_ns_unit(annotation: Any, info: Any = None) -> bool:
+    extra = getattr(info, "json_schema_extra", None)
+    if isinstance(extra, dict) and extra.get("unit") == "ns":
+        return True
+    if get_origin(annotation) is Annotated:
+        return any(_has_ns_unit(None, m) for m in get_args(annotation)[1:]) or \
+            _has_ns_unit(get_args(annotation)[0])
+    if get_origin(annotation) in (Union, types.UnionType):
+        return any(_has_ns_unit(a) for a in get_args(annotation) if a is not type(None))
+    return False
+
+
+def is_duration_path(path: str) -> bool:
+    """Whether ``path`` names a duration of the scenario model (its values are ns)."""
+    try:
+        p = parse_path(path)
+    except ValueError:
+        return False
+    if p.params_at is not None or not p.fields:
+        return False
+    model: Any = p.model
+    for name in p.fields[:-1]:
+        field = getattr(model, "model_fields", {}).get(name)
+        model = field.annotation if field is not None else None
+        args = [a for a in get_args(model) if a is not type(None)] if model is not None else []
+        model = args[0] if get_origin(model) in (Union, types.UnionType) and args else model
+    field = getattr(model, "model_fields", {}).get(p.fields[-1])
+    return field is not None and _has_ns_unit(field.annotation, field)
+
+
+def format_parameter(path: str, value: Any) -> str:
+    """A parameter's value for the summary: a duration with its unit (``100ms``), else as
+    written."""
+    if is_duration_path(path) and isinstance(value, int) and not isinstance(value, bool):
+        return format_duration(value)
+    return str(value)
+
+
 def default_metrics(rows: Sequence[dict[str, Any]], limit: int = 4) -> list[str]:
     """A few useful metrics for a summary: guarantees and the :data:`DEFAULT_SUMMARY` ones
     that vary or are not zero in the rows."""
@@ -76,7 +116,7 @@ def format_summary(entries: Sequence[dict[str, Any]], parameters: Sequence[str],
     head = [*parameters, tr(TEXTS["n"]), tr(TEXTS["errors"]), *metrics]
     table = [head]
     for e in entries:
-        line = [str(e.get(p)) for p in parameters] + [str(e["n"]), str(e["errors"])]
+        line = [format_parameter(p, e.get(p)) for p in parameters] + [str(e["n"]), str(e["errors"])]
         for m in metrics:
             mean, low, high = e.get(f"{m}.mean"), e.get(f"{m}.low"), e.get(f"{m}.high")
             line.append(format_metric(m, mean) if low is None or high is None else
