@@ -181,6 +181,22 @@ TABLE: tuple[MenuRow | ActionRow, ...] = (
               (Std.SelectAll,),
               QT_TRANSLATE_NOOP("MainWindow", "Select every host, link and group"),
               menu="edit", separator=True, scope="canvas"),
+    MenuRow("arrange", QT_TRANSLATE_NOOP("MainWindow", "&Arrange"), "edit", separator=True,
+            tooltips=True),
+    ActionRow("arrange_grid", QT_TRANSLATE_NOOP("MainWindow", "&Grid"), "edits.arrange_grid",
+              tip=QT_TRANSLATE_NOOP("MainWindow", "Lay the hosts out in rows and columns, each "
+                                                  "group's in its box (one undo step)"),
+              menu="arrange"),
+    ActionRow("arrange_circle", QT_TRANSLATE_NOOP("MainWindow", "&Circle"),
+              "edits.arrange_circle",
+              tip=QT_TRANSLATE_NOOP("MainWindow", "Lay the hosts out on a ring, each group's in "
+                                                  "its box (one undo step)"),
+              menu="arrange"),
+    ActionRow("arrange_by_group", QT_TRANSLATE_NOOP("MainWindow", "By &Group"),
+              "edits.arrange_by_group",
+              tip=QT_TRANSLATE_NOOP("MainWindow", "Group boxes side by side, the hosts in each "
+                                                  "in one row per behaviour (one undo step)"),
+              menu="arrange"),
 
     MenuRow("view", QT_TRANSLATE_NOOP("MainWindow", "&View")),
     ActionRow("fit", QT_TRANSLATE_NOOP("MainWindow", "&Fit to View"), "view.fit", ("F",),
@@ -199,6 +215,8 @@ TABLE: tuple[MenuRow | ActionRow, ...] = (
                 tooltip=QT_TRANSLATE_NOOP("MainWindow", "Show or hide the {name} panel"))
       for dock in ("palette_dock", "inspector_dock", "settings_dock", "memory_dock",
                    "spacetime_dock", "event_log_dock", "plots_dock")),
+    ActionRow("faults_dock_toggle", menu="panels", kind="toggle", source="faults_dock",
+              tooltip=QT_TRANSLATE_NOOP("MainWindow", "Show or hide the {name} panel")),
     ActionRow("reset_layout", QT_TRANSLATE_NOOP("MainWindow", "&Reset Layout"), "reset_layout",
               tip=QT_TRANSLATE_NOOP("MainWindow", "Put the panels back where they were"),
               menu="panels", separator=True),
@@ -241,6 +259,25 @@ TABLE: tuple[MenuRow | ActionRow, ...] = (
               ("End",),
               QT_TRANSLATE_NOOP("MainWindow", "Move the time cursor to the end of the run"),
               menu="run", scope="canvas", enabled_when="run_shown"),
+
+    MenuRow("help", QT_TRANSLATE_NOOP("MainWindow", "&Help")),
+    ActionRow("shortcuts", QT_TRANSLATE_NOOP("MainWindow", "&Keyboard Shortcuts"),
+              "help.show_shortcuts", ("Ctrl+/",),
+              QT_TRANSLATE_NOOP("MainWindow", "List every keyboard shortcut, by menu"),
+              menu="help"),
+    ActionRow("getting_started", QT_TRANSLATE_NOOP("MainWindow", "&Getting Started"),
+              "help.show_getting_started", (Std.HelpContents,),
+              QT_TRANSLATE_NOOP("MainWindow", "Build, run, watch, inject a fault: the first "
+                                              "steps"),
+              menu="help"),
+    ActionRow("glossary", QT_TRANSLATE_NOOP("MainWindow", "G&lossary"), "help.show_glossary",
+              tip=QT_TRANSLATE_NOOP("MainWindow", "What the terms of the settings mean (GST, "
+                                                  "drift, MTTF ...)"),
+              menu="help"),
+    ActionRow("about", QT_TRANSLATE_NOOP("MainWindow", "&About DS Sandbox"), "help.show_about",
+              tip=QT_TRANSLATE_NOOP("MainWindow", "Version, licence, and the versions of Qt, "
+                                                  "PySide6 and Python"),
+              menu="help", separator=True),
 )
 
 

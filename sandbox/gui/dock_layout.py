@@ -72,7 +72,7 @@ class DockLayout:
         if self._default_state is not None:
             w.restoreState(self._default_state, STATE_VERSION)
         for dock in (w.palette_dock, w.inspector_dock, w.settings_dock, w.memory_dock,
-                     w.faults_dock):
+                     w.faults_dock, w.problems_dock):
             dock.show()
         w.inspector_dock.raise_()
         self._first_sizes()

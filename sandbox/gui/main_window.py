@@ -57,11 +57,14 @@ from .event_log import EventLog
 from .experiment import ExperimentController
 from .export_dialogs import ExportController
 from .faults_menu import FaultController
+from .faults_panel import FaultsPanel
 from .file_controller import FileController, ProblemsDialog, Prompts, default_autosave_dir
+from .help import HelpController
 from .inspector import Inspector
 from .memory_map import MemoryMapView
 from .player import Player, PlayerBar
 from .plots import PlotsPanel
+from .problems_panel import ProblemsPanel, show_problem
 from .run_controller import RunController
 from .settings_panel import ScenarioSettings
 from .shown_run import RunStatus, ShownRun, plural
@@ -175,9 +178,18 @@ class MainWindow(QMainWindow):
                                         self.settings_panel, right)
         self.memory_dock = self._dock(self.tr("Memory map"), "MemoryMapDock", self.memory_map,
                                       right)
+        self.faults_panel = FaultsPanel(self.document, self.scene, self.player,
+                                        apply_fault=self._late("apply_fault"), parent=self)
+        self.faults_panel.setObjectName("FaultsPanel")
+        self.faults_dock = self._dock(self.tr("Faults"), "FaultsDock", self.faults_panel, right)
+        self.problems = ProblemsPanel(self.document, self)
+        self.problems_dock = self._dock(self.tr("Problems"), "ProblemsDock", self.problems,
+                                        right)
         self._build_run_docks()
         self.tabifyDockWidget(self.inspector_dock, self.settings_dock)
         self.tabifyDockWidget(self.settings_dock, self.memory_dock)
+        self.tabifyDockWidget(self.memory_dock, self.faults_dock)
+        self.tabifyDockWidget(self.memory_dock, self.problems_dock)
         self.inspector_dock.raise_()
 
     def _build_run_docks(self) -> None:
@@ -218,6 +230,7 @@ class MainWindow(QMainWindow):
 
     def _build_parts(self) -> None:
         """The run shown, file handling, edits and exports (faults come with the wiring)."""
+        self.help = HelpController(self)
         self.edits = EditController(self.document, self.scene, self.view, self.show_message,
                                     copied=lambda: self._update_edit_actions())
         self.shown_run = ShownRun(
@@ -288,11 +301,17 @@ class MainWindow(QMainWindow):
         self.inspector.message.connect(self.show_message)
         self.inspector.sweep_requested.connect(self.experiments.open)
         self.settings_panel.message.connect(self.show_message)
+        self.inspector.message_withdrawn.connect(self._withdraw_message)
+        self.settings_panel.form.error_fixed.connect(self._withdraw_message)
+        self.problems.attach_form(self.settings_panel.form)
+        self.problems.activated.connect(lambda path: show_problem(self, path))
+        self.faults_panel.message.connect(self.show_message)
         self.view.zoom_changed.connect(self._on_zoom)
         self.palette_widget.link_tool_toggled.connect(self.scene.set_link_tool)
         self.scene.link_tool_changed.connect(self.palette_widget.set_link_tool)
         self.palette_widget.host_kind_activated.connect(self.edits.add_host_at_centre)
         self.palette_widget.group_kind_activated.connect(self.edits.add_group_at_centre)
+        self.view.presets_requested.connect(lambda pos: self.presets_menu.popup(pos))
         self.scene.host_activated.connect(self._on_host_activated)
         QGuiApplication.clipboard().dataChanged.connect(self._update_edit_actions)
         self.files.file_opened.connect(self.file_opened)
@@ -510,6 +529,11 @@ class MainWindow(QMainWindow):
         """Show a message in the status bar for a while."""
         self.statusBar().showMessage(message, timeout)
 
+    def _withdraw_message(self, message: str) -> None:
+        """Take ``message`` off the status bar if it still shows it (its error was fixed)."""
+        if self.statusBar().currentMessage() == message:
+            self.statusBar().clearMessage()
+
     def _on_reset(self) -> None:
         self._update_title()
         self._update_counts()
@@ -522,8 +546,11 @@ class MainWindow(QMainWindow):
 
     def _on_selection_changed(self) -> None:
         hosts = self.scene.selected_host_ids()
-        self.inspector.set_selection(hosts, self.scene.selected_link_indices(),
-                                     self.scene.selected_group_ids())
+        links, groups = self.scene.selected_link_indices(), self.scene.selected_group_ids()
+        self.inspector.set_selection(hosts, links, groups)
+        if hosts or links or groups:  # what was selected is edited there; nothing leaves docks be
+            self.inspector_dock.show()
+            self.inspector_dock.raise_()
         self._update_edit_actions()
         self.shown_run.select_host(hosts[0] if hosts else None)
 

@@ -96,11 +96,11 @@ def test_menus_keep_their_entries_and_order(win):
         "Export &Trace\u2026", "Export P&lot\u2026", "Export Space-Time &Diagram\u2026", "-",
         "&Quit"]
     assert texts("&Edit") == ["&Undo", "&Redo", "-", "Cu&t", "&Copy", "&Paste", "D&uplicate",
-                              "&Delete", "-", "Select &All"]
+                              "&Delete", "-", "Select &All", "-", "&Arrange"]
     assert texts("&View") == ["&Fit to View", "Zoom &In", "Zoom &Out", "&Actual Size", "-",
                               "&Panels", "Main Toolbar", "-", "&Dark Theme"]
     assert texts("&Panels") == ["Palette", "Inspector", "Scenario", "Memory map",
-                                "Space-time diagram", "Event log", "Plots", "-",
+                                "Space-time diagram", "Event log", "Plots", "Faults", "-",
                                 "&Reset Layout"]
     assert texts("&Run") == ["&Run", "&Stop", "-", "&Experiment\u2026", "-", "Re&load Behaviour Files and Run Again",
                              "&Always Reload Changed Behaviour Files", "-", "Play", "Previous event", "Next event",
