@@ -217,6 +217,8 @@ TABLE: tuple[MenuRow | ActionRow, ...] = (
                    "spacetime_dock", "event_log_dock", "plots_dock")),
     ActionRow("faults_dock_toggle", menu="panels", kind="toggle", source="faults_dock",
               tooltip=QT_TRANSLATE_NOOP("MainWindow", "Show or hide the {name} panel")),
+    ActionRow("problems_dock_toggle", menu="panels", kind="toggle", source="problems_dock",
+              tooltip=QT_TRANSLATE_NOOP("MainWindow", "Show or hide the {name} panel")),
     ActionRow("reset_layout", QT_TRANSLATE_NOOP("MainWindow", "&Reset Layout"), "reset_layout",
               tip=QT_TRANSLATE_NOOP("MainWindow", "Put the panels back where they were"),
               menu="panels", separator=True),

@@ -100,7 +100,7 @@ def test_menus_keep_their_entries_and_order(win):
     assert texts("&View") == ["&Fit to View", "Zoom &In", "Zoom &Out", "&Actual Size", "-",
                               "&Panels", "Main Toolbar", "-", "&Dark Theme"]
     assert texts("&Panels") == ["Palette", "Inspector", "Scenario", "Memory map",
-                                "Space-time diagram", "Event log", "Plots", "Faults", "-",
+                                "Space-time diagram", "Event log", "Plots", "Faults", "Problems", "-",
                                 "&Reset Layout"]
     assert texts("&Run") == ["&Run", "&Stop", "-", "&Experiment\u2026", "-", "Re&load Behaviour Files and Run Again",
                              "&Always Reload Changed Behaviour Files", "-", "Play", "Previous event", "Next event",
