@@ -51,6 +51,7 @@ from .user_guard import (
     UserNode,
     checkpoint_names,
     clear_stop,
+    count_checkpoints,
     instrument,
     pending_stop,
     set_stop,
@@ -328,6 +329,7 @@ def _exec_bounded(code: Any, namespace: dict[str, Any], filename: str) -> None:
         return local if frame.f_code.co_filename == filename else None
 
     previous = sys.gettrace()
+    count_checkpoints(budget, lambda frame: set_stop(BudgetExceeded, message))
     sys.settrace(calls)
     try:
         exec(code, namespace)
@@ -336,6 +338,7 @@ def _exec_bounded(code: Any, namespace: dict[str, Any], filename: str) -> None:
     finally:
         sys.settrace(previous)
         clear_stop()
+        count_checkpoints(None, None)
 
 
 def _unload_origin(filename: str) -> None:

@@ -41,8 +41,8 @@ if TYPE_CHECKING:
     from .simulation import Simulation
 
 __all__ = ["CANCEL_CHECK_LINES", "CHECKPOINT", "CHECKED_ITER", "BudgetExceeded", "Guard",
-           "UserNode", "checkpoint_names", "clear_stop", "instrument", "pending_stop",
-           "set_stop"]
+           "UserNode", "checkpoint_names", "clear_stop", "count_checkpoints", "instrument",
+           "pending_stop", "set_stop"]
 
 #: The trace function asks the reporter whether the run is cancelled every this many lines.
 CANCEL_CHECK_LINES = 10_000
@@ -60,7 +60,11 @@ CHECKPOINT = "__sandbox_checkpoint__"
 CHECKED_ITER = "__sandbox_iter__"
 
 #: The stop pending in this thread (an exception class and its message), raised again by every
-#: checkpoint of the user's code until the guard clears it at the end of the step.
+#: checkpoint of the user's code until the guard clears it at the end of the step; and the
+#: checkpoints' own count against a budget (``limit``; ``over(frame)`` is called past it and
+#: stops the step), which holds even where the trace function is gone (CPython drops it when it
+#: raises, a RecursionError in it included: a recursion whose handlers recurse again would
+#: otherwise run untraced for ever).
 _PENDING = threading.local()
 
 
@@ -78,17 +82,34 @@ def pending_stop() -> tuple[type[BaseException], str] | None:
     return getattr(_PENDING, "stop", None)
 
 
-def _checkpoint() -> None:
-    stop = getattr(_PENDING, "stop", None)
+def count_checkpoints(limit: int | None, over: Callable[[types.FrameType], None] | None) -> None:
+    """Count the checkpoints from now on: past ``limit`` of them ``over(frame)`` is called with
+    the user's frame (it should stop the step: :func:`set_stop`); ``None`` counts nothing."""
+    _PENDING.count = 0
+    _PENDING.limit = limit
+    _PENDING.over = over
+
+
+def _passed(depth: int) -> None:
+    """A checkpoint passed: count it; raise the pending stop, if any."""
+    state = _PENDING.__dict__
+    limit = state.get("limit")
+    if limit is not None:
+        state["count"] += 1
+        if state["count"] > limit and state.get("stop") is None:
+            state["over"](sys._getframe(depth + 1))
+    stop = state.get("stop")
     if stop is not None:
         raise stop[0](stop[1])
 
 
+def _checkpoint() -> None:
+    _passed(1)
+
+
 def _checked_iter(items: Iterable[Any]) -> Generator[Any, None, None]:
     for item in items:
-        stop = getattr(_PENDING, "stop", None)
-        if stop is not None:
-            raise stop[0](stop[1])
+        _passed(1)
         yield item
 
 
@@ -180,6 +201,7 @@ class Guard:
             self._host = host
             self._stopped = None
             self._previous = sys.gettrace()
+            count_checkpoints(self.lines_per_step, self._over)
             sys.settrace(self._global)
         self._depth += 1
 
@@ -192,6 +214,7 @@ class Guard:
         sys.settrace(self._previous)
         self._previous = None
         clear_stop()
+        count_checkpoints(None, None)
         stopped, self._stopped = self._stopped, None
         if self._cancelling:
             self._cancelling = False
@@ -217,12 +240,19 @@ class Guard:
             return self._local
         return None
 
+    def _over(self, frame: types.FrameType) -> None:
+        """The checkpoints' count is past the budget (the trace function is gone)."""
+        self._stop(BudgetExceeded, self._lines_message(), frame)
+
+    def _lines_message(self) -> str:
+        return (f"ran more than {self.lines_per_step:,} lines without yielding (a loop that "
+                "never waits?)")
+
     def _local(self, frame: types.FrameType, event: str, arg: Any) -> Any:
         if event == "line":
             self.lines += 1
             if self.lines > self.lines_per_step:
-                raise self._stop(BudgetExceeded, f"ran more than {self.lines_per_step:,} lines "
-                                 "without yielding (a loop that never waits?)", frame)
+                raise self._stop(BudgetExceeded, self._lines_message(), frame)
             self._ticks += 1
             if self._ticks >= CANCEL_CHECK_LINES:
                 self._ticks = 0
