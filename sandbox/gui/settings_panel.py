@@ -12,7 +12,7 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPainterPath, QPalette, QPen
-from PySide6.QtWidgets import QLineEdit, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QSizePolicy, QVBoxLayout, QWidget
 
 from sandbox.scenario.units import format_rate
 
@@ -182,14 +182,6 @@ class ScenarioSettings(QWidget):
         self.form.set_objects([scenario])
         self.preview.set_workload(scenario.workload)
         self._grey_out(scenario)
-        self._show_starts()
-
-    def _show_starts(self) -> None:
-        """Show the start of each text too long for its field (a title, not its last words):
-        setText leaves the cursor, and the view, at the end. A field being typed in is left."""
-        for edit in self.form.findChildren(QLineEdit):
-            if not edit.hasFocus() and edit.cursorPosition() != 0:
-                edit.setCursorPosition(0)
 
     def _grey_out(self, scenario: Scenario) -> None:
         """Grey out the fields that the chosen model and profile do not use."""

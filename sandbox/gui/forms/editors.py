@@ -58,6 +58,15 @@ NONE_FALLBACKS: dict[str, Any] = {
 }
 
 
+
+def show_start(edit: QLineEdit, text: str) -> None:
+    """Show ``text`` in ``edit`` from its start (a long title's first words, not its last:
+    setText leaves the cursor, and the view, at the end); a field being typed in keeps its
+    cursor."""
+    edit.setText(text)
+    if not edit.hasFocus():
+        edit.setCursorPosition(0)
+
 class _PlainTextEdit(QPlainTextEdit):
     """A multi-line text edit that reports when it loses the focus (its commit)."""
 
@@ -290,7 +299,7 @@ class TextEditor(FieldEditor):
         self.edit.setPlaceholderText(MIXED_TEXT if value is MIXED else "")
         if self._text() != text:
             if isinstance(self.edit, QLineEdit):
-                self.edit.setText(text)
+                show_start(self.edit, text)
             else:
                 self.edit.setPlainText(text)
 
@@ -316,7 +325,7 @@ class ListEditor(FieldEditor):
 
     def _show(self, value: Any) -> None:
         self.edit.setPlaceholderText(MIXED_TEXT if value is MIXED else self._placeholder)
-        self.edit.setText("" if value is MIXED or value is None else ", ".join(map(str, value)))
+        show_start(self.edit, "" if value is MIXED or value is None else ", ".join(map(str, value)))
 
     def _on_finished(self) -> None:
         if self._updating:
