@@ -53,6 +53,17 @@ def default_clock_text(host: Host) -> str:
     return " ".join(parts)
 
 
+
+def fit_parts(parts: list[str], fm: QFontMetricsF, width: float, sep: str = " · ") -> str:
+    """The most of ``parts`` (in order, joined by ``sep``) that fits in ``width``: whole parts
+    are left out from the end first ("dsm_worker · 16 pages", not "dsm_worker · 1…"); only a
+    first part too long alone is elided."""
+    for n in range(len(parts), 1, -1):
+        text = sep.join(parts[:n])
+        if fm.horizontalAdvance(text) <= width:
+            return text
+    return fm.elidedText(parts[0] if parts else "", Qt.TextElideMode.ElideRight, width)
+
 class HostItem(QGraphicsRectItem):
     """A host on the canvas: a card with the kind icon, label, behaviour and a clock badge.
 
@@ -150,6 +161,7 @@ class HostItem(QGraphicsRectItem):
             sub.append(tr("%1 cores").replace("%1", str(h.cores)))
         if h.memory_pages:
             sub.append(tr("%1 pages").replace("%1", str(h.memory_pages)))
+        self._subtitle_parts = sub
         self._subtitle = " · ".join(sub)
         tip = [f"<b>{h.title}</b> ({h.id})" if h.label else f"<b>{h.id}</b>",
                host_kind_name(h.kind), tr("Behaviour: %1").replace("%1", h.behaviour.name)]
@@ -250,8 +262,7 @@ class HostItem(QGraphicsRectItem):
         sub_font = pixel_font(11)
         p.setFont(sub_font)
         p.setPen(c.muted)
-        sub = QFontMetricsF(sub_font).elidedText(self._subtitle, Qt.TextElideMode.ElideRight,
-                                                  text_width)
+        sub = fit_parts(self._subtitle_parts, QFontMetricsF(sub_font), text_width)
         p.drawText(QRectF(text_left, card.top() + 27, text_width, 16),
                    Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, sub)
         p.setOpacity(1.0)
