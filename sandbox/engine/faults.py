@@ -6,7 +6,6 @@ streams), so a fault added to a scenario leaves the run before it unchanged.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Generator
 from typing import TYPE_CHECKING, Any
 
@@ -34,13 +33,8 @@ __all__ = ["random_failures", "schedule_fault"]
 def random_failures(sim: Simulation, node: HostRuntime) -> Generator[simpy.Event, Any, None]:
     """A host's random crashes (by MTTF or a probability per period) and repairs (MTTR)."""
     f = node.spec.failures
-    if f.mttf is not None:
-        rate = 1.0 / f.mttf
-    elif f.crash_probability >= 1.0:
-        rate = 30.0 / f.crash_period
-    else:
-        rate = -math.log1p(-f.crash_probability) / f.crash_period
-    if not rate > 0.0 or not math.isfinite(rate):  # a probability so small it underflows
+    rate = f.crash_rate
+    if rate <= 0.0:  # never at random (or a probability so small it underflows)
         return
     rng = sim.streams(f"failures/{node.id}")
     while True:

@@ -16,7 +16,6 @@ fill them.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -94,18 +93,8 @@ class Hint:
 
 def crash_rate(failures: FailureSpec) -> float:
     """A host's random crash rate per nanosecond, as the engine draws it
-    (:func:`sandbox.engine.faults.random_failures`): 1/MTTF when MTTF is set, else
-    −ln(1 − p)/period for a crash probability p per period (30 per period for p = 1);
-    0 for a host that never fails at random."""
-    if failures.mttf is not None:
-        return 1.0 / failures.mttf
-    p = failures.crash_probability
-    if p <= 0.0:
-        return 0.0
-    if p >= 1.0:
-        return 30.0 / failures.crash_period
-    rate = -math.log1p(-p) / failures.crash_period
-    return rate if rate > 0.0 and math.isfinite(rate) else 0.0
+    (:attr:`FailureSpec.crash_rate`)."""
+    return failures.crash_rate
 
 
 def expected_crashes(failures: FailureSpec, duration: int) -> float:

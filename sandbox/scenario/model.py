@@ -151,6 +151,20 @@ class FailureSpec(Model):
         "corrupt", description="What a malicious host does to its messages"
     )
 
+    @property
+    def crash_rate(self) -> float:
+        """The rate (per ns) of random crashes, the one the engine draws from: 1/MTTF when
+        MTTF is set (it wins over the probability), else −ln(1 − p)/period for a crash
+        probability p per period (30 per period for p = 1); 0 for a host that never fails at
+        random (also for a probability so small the rate underflows)."""
+        if self.mttf is not None:
+            rate = 1.0 / self.mttf
+        elif self.crash_probability >= 1.0:
+            rate = 30.0 / self.crash_period
+        else:
+            rate = -math.log1p(-self.crash_probability) / self.crash_period
+        return rate if rate > 0.0 and math.isfinite(rate) else 0.0
+
 
 class BehaviourSpec(Model):
     """The protocol a host runs, by name, with its parameters."""

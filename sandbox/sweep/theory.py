@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sandbox.scenario import scenario_from_dict
-from sandbox.scenario.model import Scenario
+from sandbox.scenario.model import FailureSpec, Scenario
 from sandbox.scenario.paths import PathError, parse_path, set_value
 from sandbox.scenario.registry import QT_TRANSLATE_NOOP
 from sandbox.scenario.units import format_ns
@@ -71,17 +71,10 @@ class Theory:
 
 
 def failure_rate(failures: dict[str, Any]) -> float:
-    """A host's crash rate per ns, as :func:`~sandbox.engine.faults.random_failures` draws it
-    (``failures``: a FailureSpec as a dict); 0 for a host that never fails at random."""
-    mttf = failures.get("mttf")
-    if mttf is not None:
-        return 1.0 / float(mttf)
-    p = float(failures.get("crash_probability", 0.0))
-    period = float(failures.get("crash_period", 365 * 86_400 * NS_PER_S))
-    if p >= 1.0:
-        return 30.0 / period
-    rate = -math.log1p(-p) / period
-    return rate if rate > 0.0 and math.isfinite(rate) else 0.0
+    """A host's crash rate per ns, as the engine draws it (``failures``: a FailureSpec as a
+    dict; :attr:`~sandbox.scenario.model.FailureSpec.crash_rate`); 0 for a host that never
+    fails at random."""
+    return FailureSpec.model_validate(failures).crash_rate
 
 
 def failure_probability(host: dict[str, Any], until: int,
