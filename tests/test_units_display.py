@@ -38,3 +38,13 @@ def test_a_language_with_a_decimal_comma(comma):
     # what files and the command line read back keeps the point
     assert U.format_duration(1_500_000) == "1.5ms"
     assert U.parse_duration(U.format_duration(1_500_000)) == 1_500_000
+
+
+def test_format_number_rounds_large_means_instead_of_an_exponent():
+    from sandbox.scenario.units import format_number
+
+    assert format_number(1000.0) == "1000"
+    assert format_number(123456.7) == "123457"
+    assert format_number(0.25) == "0.25"
+    assert format_number(2.0) == "2"
+    assert format_number(3e20) == "3e+20"

@@ -163,9 +163,12 @@ def format_seconds(ns: int, digits: int = 3) -> str:
 
 def format_number(value: float) -> str:
     """A plain number: a whole number as it is, another with 3 significant digits, both
-    with the language's decimal point (``3``, ``0.25``, ``1.5e+03``)."""
+    with the language's decimal point (``3``, ``0.25``, ``1.23``); from 1,000 up to 10^15 a
+    number is rounded to a whole one (``1000``, not ``1e+03``; the mean of counts)."""
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
+    if math.isfinite(value) and 1000 <= abs(value) < 1e15:
+        return str(round(value))
     return _num(f"{value:.3g}")
 
 
