@@ -43,7 +43,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, get_args
 
 from pydantic import TypeAdapter, ValidationError
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, QObject, QPoint, QPointF, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, QObject, QPoint, QPointF
 from PySide6.QtGui import QAction, QColor, QContextMenuEvent
 from PySide6.QtWidgets import QInputDialog, QMenu, QWidget
 
@@ -70,7 +70,8 @@ from ..scenario.units import (
     format_skew,
     parse_duration,
 )
-from .canvas.items import HostItem, LinkItem, LinkLabelItem
+from .canvas.interactions import item_at
+from .canvas.items import HostItem, LinkItem
 
 __all__ = [
     "BYZANTINE_BEHAVIOURS",
@@ -521,13 +522,10 @@ class FaultController(QObject):
         return super().eventFilter(watched, event)
 
     def _canvas_item_at(self, pos: QPointF) -> HostItem | LinkItem | None:
-        for item in self.scene.items(pos, Qt.ItemSelectionMode.IntersectsItemShape,
-                                     Qt.SortOrder.DescendingOrder):
-            if isinstance(item, LinkLabelItem):
-                return item.link_item
-            if isinstance(item, (HostItem, LinkItem)):
-                return item
-        return None
+        """The host or link under a point, as a click finds it (a thin link within a few
+        screen pixels, a label standing for its link: :func:`canvas.interactions.item_at`)."""
+        item = item_at(self.scene, pos)
+        return item if isinstance(item, (HostItem, LinkItem)) else None
 
     def fault_menu_at(self, scene_pos: QPointF) -> QMenu | None:
         """The fault menu for what is at a canvas point at the player's time, or None.

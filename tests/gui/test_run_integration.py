@@ -320,6 +320,26 @@ def test_drop_a_message_in_flight(qtbot, window):
     assert end.end_kind == "drop"
 
 
+def test_a_right_click_a_few_pixels_off_a_thin_link_offers_the_link_menu(qtbot, window):
+    from sandbox.gui.canvas.interactions import LINK_SLOP_PX
+
+    run_and_wait(qtbot, window, seed=SEED)
+    window.player.seek(window.player.duration // 4)
+    window.view.set_zoom(0.5)
+    link = window.scene.link_items()[0]
+    on = link.mapToScene(link.path().pointAtPercent(0.3))
+    line = link.path()
+    a, b = line.pointAtPercent(0.0), line.pointAtPercent(1.0)
+    # a point (LINK_SLOP_PX - 1.5) screen pixels off the line, at right angles to it
+    dx, dy = b.x() - a.x(), b.y() - a.y()
+    length = (dx * dx + dy * dy) ** 0.5
+    off = (LINK_SLOP_PX - 1.5) / 0.5
+    point = QPointF(on.x() - dy / length * off, on.y() + dx / length * off)
+    menu = window.fault_menu_at(point)
+    assert menu is not None
+    assert "fault_cut" in [x.objectName() for x in menu.actions()]
+
+
 def test_link_menu_cut_now(qtbot, window):
     run_and_wait(qtbot, window, seed=SEED)
     window.player.seek(window.player.duration // 4)
