@@ -201,6 +201,7 @@ class MainWindow(QMainWindow):
         self.setCorner(Qt.Corner.BottomRightCorner, bottom)
         self.spacetime = SpaceTimeView(self)
         self.spacetime.setObjectName("SpaceTime")
+        self.spacetime.resolution_changed.connect(self.player_bar.set_time_resolution)
         # The legend wraps onto a second line rather than widening the window off the screen.
         legend = self.spacetime.legend_label
         legend.setWordWrap(True)

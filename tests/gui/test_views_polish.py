@@ -429,3 +429,19 @@ def test_a_click_on_a_link_label_picks_its_link(canvas):
         pytest.skip("links of the fixture carry no label")
     hit = item_at(canvas.scene, label.sceneBoundingRect().center())
     assert isinstance(hit, LinkItem) and hit is link
+
+
+def test_zooming_the_diagram_in_gives_the_time_readout_more_decimals(view, qtbot):
+    from sandbox.gui.player import Player, PlayerBar
+
+    player = Player()
+    player.set_timeline(view.timeline)
+    bar = PlayerBar(player)
+    qtbot.addWidget(bar)
+    view.resolution_changed.connect(bar.set_time_resolution)
+    view.set_window(0, view.timeline.end)
+    wide = bar.time_decimals
+    with qtbot.waitSignal(view.resolution_changed) as blocker:
+        view.set_window(0, 50_000)                     # 50 µs over about 1000 pixels
+    assert blocker.args[0] < 100
+    assert bar.time_decimals > wide and bar.time_decimals >= 7

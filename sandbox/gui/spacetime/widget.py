@@ -64,6 +64,8 @@ class SpaceTimeView(QWidget):
     """
 
     event_selected = Signal(int)
+    #: What one pixel of the plot spans now (ns of the axis), after a zoom, pan or new run.
+    resolution_changed = Signal(int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -347,6 +349,8 @@ class SpaceTimeView(QWidget):
         self._invalidate()
         self._sync_hbar()
         self.canvas.update()
+        a0, a1 = self._diagram.window
+        self.resolution_changed.emit(int(max(0.0, a1 - a0) / max(1, self.canvas.width())))
 
     def _sync_hbar(self) -> None:
         bar = self._diagram.hbar()
