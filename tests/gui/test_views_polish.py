@@ -88,6 +88,7 @@ def test_the_legend_names_every_mark_and_line_the_diagram_draws(view):
     assert not missing
     # the crashed and paused periods, and the causal highlight
     assert {"crashed", "paused", "past", "future", "selected"} <= keys
+    assert "fault" in keys  # the scheduled faults' marks (the Faults panel's)
     text = view.legend_label.text()
     for word in ("suspect", "unsuspect", "recover", "crash", "down"):
         assert word in text

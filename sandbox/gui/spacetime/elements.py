@@ -214,6 +214,18 @@ def paint_marks(p: QPainter, c: DiagramColours, lay: Frame, tl: Timeline,
             p.drawText(QPointF(x + 3, plot.top + fm_h * 0.8), label)
 
 
+def draw_fault_mark(p: QPainter, colour: QColor, x: float, y: float, half: float) -> None:
+    """A scheduled fault at ``(x, y)``: a stroke across the lane (``half`` its half height)
+    under a small head, in the colour of its kind. The legend draws the same."""
+    p.setPen(QPen(colour, 1.6))
+    p.drawLine(QLineF(x, y - half, x, y + half))
+    p.setPen(Qt.PenStyle.NoPen)
+    p.setBrush(QBrush(colour))
+    p.drawPolygon(QPolygonF([QPointF(x - 3.5, y - half - 4), QPointF(x + 3.5, y - half - 4),
+                             QPointF(x, y - half + 1)]))
+    p.setBrush(Qt.BrushStyle.NoBrush)
+
+
 def draw_mark(p: QPainter, c: DiagramColours, kind: str, x: float, y: float, s: float, *,
               lane_h: float, top: float, bottom: float, alpha: float = 1.0) -> None:
     """The glyph of a state or network event of ``kind`` at ``(x, y)`` (``s``: its half size;

@@ -16,7 +16,7 @@ from PySide6.QtCore import QCoreApplication, QEvent, QLineF, QPointF, QRectF, QS
 from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
-from .elements import MARK_KINDS, NET_KINDS, draw_mark, message_pens
+from .elements import MARK_KINDS, NET_KINDS, draw_fault_mark, draw_mark, message_pens
 from .style import DiagramColours, crosses, make_pen
 
 __all__ = ["LEGEND_KEYS", "DiagramLegend", "LegendEntry", "legend_entries"]
@@ -147,6 +147,9 @@ def legend_entries() -> list[LegendEntry]:
         e("byzantine", _tr("turns Byzantine"), _mark("byzantine")),
         e("partition", _tr("partition, link cut"), _mark("partition")),
         e("heal", _tr("heal"), _mark("heal")),
+        e("fault", _tr("scheduled fault (coloured by kind)"),
+          lambda p, c, r: draw_fault_mark(p, c.text, r.center().x(), r.center().y() + 2,
+                                          r.height() * 0.3)),
         e("past", _tr("causal past"), _thick("past")),
         e("future", _tr("causal future"), _thick("future")),
         e("selected", _tr("selected event"), _selected),

@@ -27,7 +27,13 @@ from sandbox.trace.timeline import Timeline
 from ...trace.state_view import band_field, host_fields, value_text
 from ..faults_menu import fault_colour, fault_end, fault_hosts, fault_time, run_faults
 from ..theme import host_colour, is_dark, state_colour
-from .elements import paint_events, paint_marks_only, paint_messages, paint_selection
+from .elements import (
+    draw_fault_mark,
+    paint_events,
+    paint_marks_only,
+    paint_messages,
+    paint_selection,
+)
 from .frame import Frame, Selection, state_change_times
 from .layout import RULER_H, DiagramLayout
 from .style import DiagramColours
@@ -402,13 +408,7 @@ class DiagramPainter:
                         p.fillRect(QRectF(xa, y + half - 1.5, xb - xa, 1.5), edge)
                 if not lo <= x <= hi:
                     continue
-                p.setPen(QPen(colour, 1.6))
-                p.drawLine(QLineF(x, y - half, x, y + half))
-                p.setPen(Qt.PenStyle.NoPen)
-                p.setBrush(QBrush(colour))
-                p.drawPolygon(QPolygonF([QPointF(x - 3.5, y - half - 4), QPointF(x + 3.5, y - half - 4),
-                                         QPointF(x, y - half + 1)]))
-                p.setBrush(Qt.BrushStyle.NoBrush)
+                draw_fault_mark(p, colour, x, y, half)
 
     def _paint_bands(self, p: QPainter, lay: Frame, tl: Timeline) -> None:
         """Each host's role as a band along its line, in the role's colour, named where it
