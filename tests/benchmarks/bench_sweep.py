@@ -57,6 +57,9 @@ def main() -> int:
         ones.append(t1)
         twos.append(t2)
     one, two = statistics.median(ones), statistics.median(twos)
+    print("rounds (workers 1 / workers 2, s): " + ", ".join(
+        f"{a:.2f}/{b:.2f}" for a, b in zip(ones, twos, strict=True))
+        + " (the first round's second worker pays for starting the fork server)")
     print(f"--workers 1: {one:.2f} s ({args.runs / one:.0f} runs/s)")
     print(f"--workers 2: {two:.2f} s ({args.runs / two:.0f} runs/s, start-up included)")
     print(f"sweep speed-up: {one / two:.2f}")
