@@ -194,6 +194,8 @@ def paint_marks(p: QPainter, c: DiagramColours, lay: Frame, tl: Timeline,
         return out
 
     plot = lay.plot
+    fm = p.fontMetrics()
+    label_rows: list[float] = []  # the right end of the last network label on each row
     for j in sel.tolist():
         pos = int(positions[j])
         kind = tl.kinds[codes[j]]
@@ -210,8 +212,18 @@ def paint_marks(p: QPainter, c: DiagramColours, lay: Frame, tl: Timeline,
                      "link_cut": _tr("cut {0}"), "link_heal": _tr("heal {0}")}[kind]
             if "{0}" in label:
                 label = label.format("–".join(d.get("link") or ()))
+            # on the first row it does not overlap (events come in time order), at most 3
+            left, right = x + 3, x + 3 + fm.horizontalAdvance(label)
+            row = next((i for i, end in enumerate(label_rows) if left >= end + 4),
+                       len(label_rows))
+            if row >= 3:
+                continue
+            if row == len(label_rows):
+                label_rows.append(right)
+            else:
+                label_rows[row] = right
             p.setPen(colour(c.crash if bad else c.recover))
-            p.drawText(QPointF(x + 3, plot.top + fm_h * 0.8), label)
+            p.drawText(QPointF(left, plot.top + fm_h * (0.8 + row)), label)
 
 
 def draw_fault_mark(p: QPainter, colour: QColor, x: float, y: float, half: float) -> None:
