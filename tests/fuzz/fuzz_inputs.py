@@ -193,9 +193,14 @@ class Slot:
         """Give the worker a case."""
         assert self.proc is not None and self.proc.stdin is not None
         self.cases.append(case)
-        self.proc.stdin.write((json.dumps(message) + "\n").encode())
-        self.proc.stdin.flush()
         self.served += 1
+        try:
+            self.proc.stdin.write((json.dumps(message) + "\n").encode())
+            self.proc.stdin.flush()
+        except BrokenPipeError:
+            # the worker died after its last message (a crash case): the read loop sees its end
+            # and resumes the cases it holds, this one too, in a new worker (Fuzzer.lost)
+            pass
 
     def kill(self) -> None:
         """End this worker (its own process group, by its id)."""
