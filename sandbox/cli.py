@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TextIO
 
 from sandbox import __version__
+from sandbox.progress import ProgressLine
 
 COMMANDS = ("run", "validate", "schema", "presets", "export", "screenshot", "open", "behaviours",
             "check", "sweep")
@@ -245,14 +246,12 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-class ProgressBar:
+class ProgressBar(ProgressLine):
     """A one-line progress bar on a terminal, shown only when a run takes a while."""
 
     def __init__(self, stream: TextIO, enabled: bool) -> None:
-        self.stream = stream
-        self.enabled = enabled and stream.isatty()
+        super().__init__(stream, enabled and stream.isatty())
         self.started = time.monotonic()
-        self.shown = False
 
     def __call__(self, now: int, until: int) -> None:
         if not self.enabled or time.monotonic() - self.started < 0.5:
@@ -260,17 +259,8 @@ class ProgressBar:
         from sandbox.scenario.units import format_duration
 
         frac = now / until if until else 1.0
-        bar = "#" * int(frac * 30)
-        self.stream.write(f"\r[{bar:<30}] {frac * 100:5.1f}%  t={format_duration(now)}"
-                          f" / {format_duration(until)}   ")
-        self.stream.flush()
-        self.shown = True
-
-    def done(self) -> None:
-        """Clear the line."""
-        if self.shown:
-            self.stream.write("\r" + " " * 70 + "\r")
-            self.stream.flush()
+        self.draw(frac, f"{frac * 100:5.1f}%  t={format_duration(now)} / "
+                        f"{format_duration(until)}")
 
 
 def cmd_run(args: argparse.Namespace) -> int:

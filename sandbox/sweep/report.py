@@ -12,6 +12,7 @@ import types
 from collections.abc import Callable, Sequence
 from typing import Annotated, Any, TextIO, Union, get_args, get_origin
 
+from sandbox.progress import ProgressLine
 from sandbox.scenario.paths import parse_path
 from sandbox.scenario.registry import QT_TRANSLATE_NOOP
 from sandbox.scenario.units import format_duration, format_ns, format_number, format_percent
@@ -129,17 +130,15 @@ def format_summary(entries: Sequence[dict[str, Any]], parameters: Sequence[str],
                      for r in table)
 
 
-class Progress:
+class Progress(ProgressLine):
     """A one-line progress bar of a sweep: runs done of the total, rate, time left."""
 
     def __init__(self, stream: TextIO, total: int, enabled: bool,
                  tr: Callable[[str], str] = lambda t: t) -> None:
-        self.stream = stream
+        super().__init__(stream, enabled)
         self.total = total
-        self.enabled = enabled
         self.tr = tr
         self.started = time.monotonic()
-        self.shown = False
 
     def update(self, done: int) -> None:
         """``done`` runs of :attr:`total` have finished."""
@@ -147,7 +146,6 @@ class Progress:
             return
         elapsed = time.monotonic() - self.started
         frac = done / self.total if self.total else 1.0
-        bar = "#" * int(frac * 30)
         if done and elapsed > 0:
             rate = done / elapsed
             left = (self.total - done) / rate
@@ -156,13 +154,4 @@ class Progress:
                 left=format_duration(int(round(left, 1) * 1_000_000_000)))
         else:
             text = self.tr(TEXTS["progress_start"]).format(done=done, total=self.total)
-        self.stream.write(f"\r[{bar:<30}] {text}   ")
-        self.stream.flush()
-        self.shown = True
-
-    def done(self) -> None:
-        """Clear the line."""
-        if self.shown:
-            self.stream.write("\r" + " " * 78 + "\r")
-            self.stream.flush()
-            self.shown = False
+        self.draw(frac, text)
