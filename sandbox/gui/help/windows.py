@@ -93,6 +93,15 @@ def shortcut_rows(table: Actions) -> list[tuple[str, str, str, str]]:
     return out
 
 
+
+def _search_field(parent: QWidget, on_change: Callable[[str], None]) -> QLineEdit:
+    """The search field above a help window's list: it filters as it is typed."""
+    edit = QLineEdit(parent)
+    edit.setPlaceholderText(translate("Help", "Search"))
+    edit.setClearButtonEnabled(True)
+    edit.textChanged.connect(on_change)
+    return edit
+
 class _Filtered(QDialog):
     """A dialog with a search field above a tree whose rows it filters."""
 
@@ -100,10 +109,7 @@ class _Filtered(QDialog):
         super().__init__(parent)
         self.setWindowTitle(title)
         layout = QVBoxLayout(self)
-        self.search = QLineEdit(self)
-        self.search.setPlaceholderText(translate("Help", "Search"))
-        self.search.setClearButtonEnabled(True)
-        self.search.textChanged.connect(self._filter)
+        self.search = _search_field(self, self._filter)
         layout.addWidget(self.search)
         self.tree = QTreeWidget(self)
         self.tree.setAlternatingRowColors(True)
@@ -212,10 +218,7 @@ class Glossary(QDialog):
         self.resize(700, 640)
         self._items = list(_glossary_items())
         layout = QVBoxLayout(self)
-        self.search = QLineEdit(self)
-        self.search.setPlaceholderText(translate("Help", "Search"))
-        self.search.setClearButtonEnabled(True)
-        self.search.textChanged.connect(self._filter)
+        self.search = _search_field(self, self._filter)
         layout.addWidget(self.search)
         self.browser = QTextBrowser(self)
         layout.addWidget(self.browser, 1)
